@@ -1,0 +1,343 @@
+package org.jpar;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BinaryOperator;
+
+import org.jpar.spi.Collectives;
+import org.jpar.spi.Transport;
+
+/**
+ * A group of ranks and this rank's place in it: the object form of {@link Par}'s static functions, for code that
+ * passes a communicator around (and for tests, where {@code @Ranks} injects one).
+ *
+ * <p>Messages are any Java object (encoded with Apache Fory, or Java serialization as a fallback) or a primitive
+ * array ({@code byte[] short[] int[] long[] float[] double[] char[] boolean[]}), which never goes through a
+ * serializer. The receiver always gets its own copy: the sender may change its object as soon as {@code send}
+ * returns. Messages from one rank to another with one tag arrive in the order they were sent.
+ *
+ * <p>Every argument is checked here, before an engine sees it; a bad one throws {@link JparException} naming the
+ * value and the valid range. A communicator may be used from several threads of its rank.
+ *
+ * <p>{@link #close()} is PyPar's {@code finalize()}: after it, every operation fails.
+ */
+public final class Communicator implements AutoCloseable {
+    private final Transport transport;
+    private final int rank;
+    private final int size;
+    private volatile boolean closed;
+
+    /**
+     * Wraps an engine's endpoint. Called by engines, not by users.
+     *
+     * @param transport the rank's endpoint into its group
+     */
+    public Communicator(Transport transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.rank = transport.rank();
+        this.size = transport.size();
+    }
+
+    /** @return this rank in the group, from 0 to {@code size() - 1} */
+    public int rank() {
+        return rank;
+    }
+
+    /** @return the number of ranks in the group */
+    public int size() {
+        return size;
+    }
+
+    /** @return the name of the node (host) this rank runs on */
+    public String processorName() {
+        checkOpen("processorName");
+        return transport.processorName();
+    }
+
+    /** @return the name of the engine running this rank: {@code threads}, {@code openmpi} or {@code mpj} */
+    public String engine() {
+        return transport.engineName();
+    }
+
+    /** Sends {@code message} to rank {@code dest} with tag 0. See {@link #send(Object, int, int)}. */
+    public void send(Object message, int dest) {
+        send(message, dest, 0);
+    }
+
+    /**
+     * Sends {@code message} to rank {@code dest}. Returns when {@code message} may be changed again; whether it
+     * waits for the receiver depends on the engine (the embedded engine never waits; MPI engines may wait for
+     * large messages), so a program must not rely on sends being buffered.
+     *
+     * @param message any object, {@code null}, or a primitive array
+     * @param dest    the receiving rank, 0 to {@code size() - 1} (may be this rank)
+     * @param tag     0 to {@link Par#MAX_TAG}
+     * @throws JparException for a bad rank or tag, a message that cannot be encoded, or an aborted job
+     */
+    public void send(Object message, int dest, int tag) {
+        checkOpen("send");
+        checkRank("send", "dest", dest, false);
+        checkTag("send", tag, false);
+        transport.send(message, dest, tag);
+    }
+
+    /** Receives the next message from {@code source} with any tag. See {@link #receive(int, int)}. */
+    public <T> T receive(int source) {
+        return receive(source, Par.ANY_TAG);
+    }
+
+    /**
+     * Receives the first message from {@code source} with {@code tag}, blocking until one arrives.
+     *
+     * @param source a rank or {@link Par#ANY_SOURCE}
+     * @param tag    a tag or {@link Par#ANY_TAG}
+     * @param <T>    the type the caller expects (unchecked: use {@link #receive(int, int, Class)} to check it)
+     * @return the message
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T receive(int source, int tag) {
+        return (T) receiveEnvelope(source, tag).value();
+    }
+
+    /**
+     * Receives a message and checks its type.
+     *
+     * @param type the expected type ({@code int[].class}, {@code String.class}, ...); a boxed type also accepts
+     *             its primitive ({@code Integer.class} or {@code int.class})
+     * @throws JparException naming the expected and actual types, the source and the tag when it does not match
+     */
+    public <T> T receive(int source, int tag, Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        Envelope<Object> e = receiveEnvelope(source, tag);
+        Object v = e.value();
+        Class<?> boxed = boxed(type);
+        if (v != null && !boxed.isInstance(v)) {
+            throw new JparException("receive(source=" + sourceName(source) + ", tag=" + tagName(tag) + ") expected "
+                    + type.getTypeName() + " but rank " + e.source() + " sent " + v.getClass().getTypeName()
+                    + " with tag " + e.tag());
+        }
+        @SuppressWarnings("unchecked")
+        T t = (T) boxed.cast(v);
+        return t;
+    }
+
+    /**
+     * Receives the first matching message with its envelope (actual source, tag and size).
+     *
+     * @param source a rank or {@link Par#ANY_SOURCE}
+     * @param tag    a tag or {@link Par#ANY_TAG}
+     */
+    public Envelope<Object> receiveEnvelope(int source, int tag) {
+        checkOpen("receive");
+        checkRank("receive", "source", source, true);
+        checkTag("receive", tag, true);
+        return transport.receive(source, tag, null);
+    }
+
+    /**
+     * Receives a primitive array into {@code buffer} without allocating: the message must be an array of the same
+     * type with at most {@code buffer}'s length.
+     *
+     * @param buffer a primitive array ({@code byte[]}, {@code int[]}, {@code double[]}, ...)
+     * @return the envelope; its value is {@code buffer} and its size says how much of it was filled
+     * @throws JparException if {@code buffer} is not a primitive array, or the message is of another type or longer
+     */
+    public Envelope<Object> receiveInto(Object buffer, int source, int tag) {
+        checkOpen("receiveInto");
+        checkBuffer(buffer);
+        checkRank("receive", "source", source, true);
+        checkTag("receive", tag, true);
+        return transport.receive(source, tag, buffer);
+    }
+
+    /** Nonblocking {@link #send(Object, int, int)}: do not change {@code message} before the request is done. */
+    public Request<Void> isend(Object message, int dest, int tag) {
+        checkOpen("isend");
+        checkRank("isend", "dest", dest, false);
+        checkTag("isend", tag, false);
+        return transport.isend(message, dest, tag);
+    }
+
+    /** Nonblocking {@link #receive(int, int)}. */
+    @SuppressWarnings("unchecked")
+    public <T> Request<T> ireceive(int source, int tag) {
+        checkOpen("ireceive");
+        checkRank("ireceive", "source", source, true);
+        checkTag("ireceive", tag, true);
+        return (Request<T>) transport.ireceive(source, tag, null);
+    }
+
+    /** Blocks until every rank of the group has called {@code barrier()}. */
+    public void barrier() {
+        checkOpen("barrier");
+        transport.barrier();
+    }
+
+    /**
+     * Sends {@code message} from {@code root} to every rank; every rank returns it (the root its own object, the
+     * others a copy). Non-root ranks' {@code message} argument is ignored (pass {@code null}).
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T broadcast(T message, int root) {
+        checkOpen("broadcast");
+        checkRank("broadcast", "root", root, false);
+        return (T) transport.broadcast(message, root);
+    }
+
+    /**
+     * Collects one value from every rank at {@code root}.
+     *
+     * @return at root, the values in rank order; elsewhere {@code null}
+     */
+    public <T> List<T> gather(T value, int root) {
+        checkOpen("gather");
+        checkRank("gather", "root", root, false);
+        if (rank != root) {
+            transport.send(value, root, Collectives.TAG_GATHER);
+            return null;
+        }
+        List<T> all = new ArrayList<>(size);
+        for (int r = 0; r < size; r++) {
+            @SuppressWarnings("unchecked")
+            T v = r == rank ? value : (T) transport.receive(r, Collectives.TAG_GATHER, null).value();
+            all.add(v);
+        }
+        return all;
+    }
+
+    /** Collects one value from every rank at every rank, in rank order. */
+    public <T> List<T> allgather(T value) {
+        return broadcast(gather(value, 0), 0);
+    }
+
+    /**
+     * Hands the {@code r}-th element of {@code values} (given at root, {@code size()} of them) to rank {@code r}.
+     *
+     * @return this rank's element
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T scatter(List<T> values, int root) {
+        checkOpen("scatter");
+        checkRank("scatter", "root", root, false);
+        if (rank != root) {
+            return (T) transport.receive(root, Collectives.TAG_SCATTER, null).value();
+        }
+        if (values == null || values.size() != size) {
+            throw new JparException("scatter at root " + root + " needs exactly " + size + " values (one per rank), got "
+                    + (values == null ? "null" : values.size()));
+        }
+        for (int r = 0; r < size; r++) {
+            if (r != rank) {
+                transport.send(values.get(r), r, Collectives.TAG_SCATTER);
+            }
+        }
+        return values.get(rank);
+    }
+
+    /**
+     * Combines one value from every rank with {@code op} (applied in rank order) at {@code root}.
+     *
+     * @return at root, the combined value; elsewhere {@code null}
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T reduce(T value, BinaryOperator<T> op, int root) {
+        Objects.requireNonNull(op, "op");
+        List<T> all = gather(value, root);
+        if (all == null) {
+            return null;
+        }
+        T acc = all.get(0);
+        for (int i = 1; i < all.size(); i++) {
+            acc = op.apply(acc, all.get(i));
+        }
+        return acc;
+    }
+
+    /** {@link #reduce} whose result every rank gets. */
+    public <T> T allreduce(T value, BinaryOperator<T> op) {
+        return broadcast(reduce(value, op, 0), 0);
+    }
+
+    /** @return true once {@link #close()} was called */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Ends this rank's participation: PyPar's {@code finalize()}. Idempotent; afterwards every operation fails.
+     */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            transport.close();
+        }
+    }
+
+    /** @return the engine endpoint behind this communicator (for engines and the job layer) */
+    public Transport transport() {
+        return transport;
+    }
+
+    @Override
+    public String toString() {
+        return "Communicator[rank " + rank + " of " + size + ", engine " + transport.engineName() + "]";
+    }
+
+    private void checkOpen(String op) {
+        if (closed) {
+            throw new JparException(op + ": this rank already called Par.finish() (or closed its communicator); "
+                    + "no communication is possible after that: finish only once, at the end of the program");
+        }
+    }
+
+    private void checkRank(String op, String what, int r, boolean wildcard) {
+        if (r >= 0 && r < size) {
+            return;
+        }
+        if (wildcard && r == Par.ANY_SOURCE) {
+            return;
+        }
+        throw new JparException(op + ": " + what + " rank " + r + " is out of range: valid ranks are 0.."
+                + (size - 1) + " (size " + size + ")" + (wildcard ? " or Par.ANY_SOURCE" : ""));
+    }
+
+    private static void checkTag(String op, int tag, boolean wildcard) {
+        if (tag >= 0 && tag <= Par.MAX_TAG) {
+            return;
+        }
+        if (wildcard && tag == Par.ANY_TAG) {
+            return;
+        }
+        throw new JparException(op + ": tag " + tag + " is out of range: valid tags are 0.." + Par.MAX_TAG
+                + (wildcard ? " or Par.ANY_TAG" : ""));
+    }
+
+    private static void checkBuffer(Object buffer) {
+        if (buffer == null || !buffer.getClass().isArray() || !buffer.getClass().getComponentType().isPrimitive()) {
+            throw new JparException("receiveInto: the buffer must be a primitive array (byte[], int[], double[], ...), got "
+                    + (buffer == null ? "null" : buffer.getClass().getTypeName())
+                    + "; use receive(source, tag) for objects");
+        }
+    }
+
+    private static String sourceName(int source) {
+        return source == Par.ANY_SOURCE ? "ANY_SOURCE" : Integer.toString(source);
+    }
+
+    private static String tagName(int tag) {
+        return tag == Par.ANY_TAG ? "ANY_TAG" : Integer.toString(tag);
+    }
+
+    private static final List<Class<?>> PRIMITIVES = Arrays.asList(int.class, long.class, double.class, float.class,
+            short.class, byte.class, char.class, boolean.class);
+    private static final List<Class<?>> BOXES = Arrays.asList(Integer.class, Long.class, Double.class, Float.class,
+            Short.class, Byte.class, Character.class, Boolean.class);
+
+    private static Class<?> boxed(Class<?> type) {
+        int i = PRIMITIVES.indexOf(type);
+        return i < 0 ? type : BOXES.get(i);
+    }
+}

@@ -1,0 +1,145 @@
+package org.jpar;
+
+import java.util.List;
+import java.util.function.BinaryOperator;
+
+import org.jpar.internal.Engines;
+
+/**
+ * PyPar's module functions for the calling rank: {@code Par.rank()}, {@code Par.size()}, {@code Par.send(msg, dest)},
+ * {@code Par.receive(source)}, ... Each call goes to the calling rank's world {@link Communicator}.
+ *
+ * <p>Which rank is "calling" is decided per thread: the rank's own thread and every thread it starts belong to it.
+ * A thread that belongs to no rank (a shared pool's thread, say) gets a clear error; pass it the communicator from
+ * {@link #world()} instead. A program started with plain {@code java} (no launcher, no {@code mpirun}) is a job of
+ * one rank.
+ *
+ * <p>PyPar's {@code finalize()} is {@link #finish()} (Java reserves the name {@code finalize}); the world
+ * communicator is also {@link AutoCloseable}, for try-with-resources: {@code try (var world = Par.init(args)) {...}}.
+ */
+public final class Par {
+    /** Receive from any rank. */
+    public static final int ANY_SOURCE = -1;
+    /** Receive with any tag. */
+    public static final int ANY_TAG = -1;
+    /** The largest tag (the smallest upper bound MPI guarantees, so programs run unchanged on every engine). */
+    public static final int MAX_TAG = 32767;
+
+    private Par() {
+    }
+
+    /**
+     * Initializes the engine if needed and returns the calling rank's world communicator; optional (every function
+     * initializes on first use), but the idiomatic start of a program: {@code try (var world = Par.init(args))}.
+     *
+     * @param args the program's arguments (kept for engines that read their own from them)
+     */
+    public static Communicator init(String[] args) {
+        return world();
+    }
+
+    /** @return the calling rank's world communicator */
+    public static Communicator world() {
+        return Engines.world();
+    }
+
+    /** @return the number of ranks in the job */
+    public static int size() {
+        return world().size();
+    }
+
+    /** @return the calling rank, 0 to {@code size() - 1} */
+    public static int rank() {
+        return world().rank();
+    }
+
+    /** @return the name of the node this rank runs on */
+    public static String processorName() {
+        return world().processorName();
+    }
+
+    /** See {@link Communicator#send(Object, int)}. */
+    public static void send(Object message, int dest) {
+        world().send(message, dest);
+    }
+
+    /** See {@link Communicator#send(Object, int, int)}. */
+    public static void send(Object message, int dest, int tag) {
+        world().send(message, dest, tag);
+    }
+
+    /** See {@link Communicator#receive(int)}. */
+    public static <T> T receive(int source) {
+        return world().receive(source);
+    }
+
+    /** See {@link Communicator#receive(int, int)}. */
+    public static <T> T receive(int source, int tag) {
+        return world().receive(source, tag);
+    }
+
+    /** See {@link Communicator#receive(int, int, Class)}. */
+    public static <T> T receive(int source, int tag, Class<T> type) {
+        return world().receive(source, tag, type);
+    }
+
+    /** See {@link Communicator#receiveEnvelope(int, int)}. */
+    public static Envelope<Object> receiveEnvelope(int source, int tag) {
+        return world().receiveEnvelope(source, tag);
+    }
+
+    /** See {@link Communicator#receiveInto(Object, int, int)}. */
+    public static Envelope<Object> receiveInto(Object buffer, int source, int tag) {
+        return world().receiveInto(buffer, source, tag);
+    }
+
+    /** See {@link Communicator#isend(Object, int, int)}. */
+    public static Request<Void> isend(Object message, int dest, int tag) {
+        return world().isend(message, dest, tag);
+    }
+
+    /** See {@link Communicator#ireceive(int, int)}. */
+    public static <T> Request<T> ireceive(int source, int tag) {
+        return world().ireceive(source, tag);
+    }
+
+    /** See {@link Communicator#barrier()}. */
+    public static void barrier() {
+        world().barrier();
+    }
+
+    /** See {@link Communicator#broadcast(Object, int)}. */
+    public static <T> T broadcast(T message, int root) {
+        return world().broadcast(message, root);
+    }
+
+    /** See {@link Communicator#gather(Object, int)}. */
+    public static <T> List<T> gather(T value, int root) {
+        return world().gather(value, root);
+    }
+
+    /** See {@link Communicator#allgather(Object)}. */
+    public static <T> List<T> allgather(T value) {
+        return world().allgather(value);
+    }
+
+    /** See {@link Communicator#scatter(List, int)}. */
+    public static <T> T scatter(List<T> values, int root) {
+        return world().scatter(values, root);
+    }
+
+    /** See {@link Communicator#reduce(Object, BinaryOperator, int)}. */
+    public static <T> T reduce(T value, BinaryOperator<T> op, int root) {
+        return world().reduce(value, op, root);
+    }
+
+    /** See {@link Communicator#allreduce(Object, BinaryOperator)}. */
+    public static <T> T allreduce(T value, BinaryOperator<T> op) {
+        return world().allreduce(value, op);
+    }
+
+    /** PyPar's {@code finalize()}: ends the calling rank's participation. Idempotent. */
+    public static void finish() {
+        world().close();
+    }
+}

@@ -1,0 +1,226 @@
+package org.jpar.engine.threads;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.InetAddress;
+import java.nio.charset.Charset;
+
+import org.jpar.Communicator;
+import org.jpar.JparException;
+import org.jpar.internal.Engines;
+
+/**
+ * The embedded engine: N ranks as threads of this JVM. The default engine; needs no installation, and makes SPMD
+ * code testable inside JUnit ({@link #run(int, RankBody)}).
+ *
+ * <p>Settings (system properties): {@code jpar.threads.spinMicros}, how long a receive spins before it parks
+ * (default 50 while ranks do not outnumber cores, else 0).
+ */
+public final class ThreadsEngine {
+    /** The engine's name for {@code --engine}. */
+    public static final String NAME = "threads";
+    /** The most ranks one embedded job may have. */
+    public static final int MAX_RANKS = 1 << 16;
+    /** How long the other ranks get to stop after one failed before the job is reported. */
+    public static final long GRACE_MILLIS = 500;
+
+    private static volatile String hostName;
+
+    /** The body of a rank, for {@link #run(int, RankBody)}. */
+    @FunctionalInterface
+    public interface RankBody {
+        /** @param world the rank's world communicator (also what {@code Par} uses in this thread) */
+        void run(Communicator world) throws Throwable;
+    }
+
+    private ThreadsEngine() {
+    }
+
+    /** @return a world of one rank for a process started without a launcher (what plain {@code java} gives) */
+    public static Communicator singleton() {
+        ThreadsJob job = newJob(1);
+        return new Communicator(new ThreadsTransport(job, 0, contextLoader()));
+    }
+
+    /**
+     * Runs {@code body} as {@code size} ranks, each in its own thread sharing this class loader (so statics are
+     * shared: this is for tests and benchmarks; {@link #launch} gives each rank its own classes). Returns when all
+     * ranks have ended. If a rank throws, the others are stopped and its exception is rethrown here, with a
+     * suppressed note that names the rank.
+     */
+    public static void run(int size, RankBody body) {
+        checkSize(size);
+        ThreadsJob job = newJob(size);
+        ClassLoader loader = contextLoader();
+        for (int r = 0; r < size; r++) {
+            Communicator world = new Communicator(new ThreadsTransport(job, r, loader));
+            job.start(r, new ThreadGroup("jpar-rank-" + r), loader, () -> {
+                Engines.bind(world);
+                body.run(world);
+            });
+        }
+        job.launch();
+        ThreadsJob.Failure f = awaitUninterruptibly(job);
+        if (f != null) {
+            Throwable cause = f.cause();
+            if (f.rank() >= 0) {
+                cause.addSuppressed(new JparException("thrown by rank " + f.rank() + " of " + size));
+            }
+            sneakyThrow(cause);
+        }
+    }
+
+    /**
+     * Runs {@code mainClass}'s {@code main(args)} as {@code size} ranks, each with its own copy of the program's
+     * classes (its own static state), with line-atomic output. This is what {@code jpar run --engine threads} does.
+     *
+     * @return the exit code: 0 if every rank ended normally, 1 if one failed (reported on {@code err} with the rank
+     *         and its stack trace)
+     */
+    public static int launch(int size, String mainClass, String[] args, ClassLoader parent) {
+        checkSize(size);
+        PrintStream realErr = System.err;
+        LineOutput out = new LineOutput(new FileOutputStream(FileDescriptor.out));
+        LineOutput err = new LineOutput(new FileOutputStream(FileDescriptor.err));
+        Charset cs = Charset.defaultCharset();
+        System.setOut(new PrintStream(out, true, cs));
+        System.setErr(new PrintStream(err, true, cs));
+        ThreadsJob job = newJob(size);
+        RankClassLoader.ClassBytes bytes = new RankClassLoader.ClassBytes(parent);
+        for (int r = 0; r < size; r++) {
+            RankClassLoader loader = new RankClassLoader(r, bytes, parent);
+            Communicator world = new Communicator(new ThreadsTransport(job, r, loader));
+            job.start(r, new ThreadGroup("jpar-rank-" + r), loader, () -> {
+                Engines.bind(world);
+                try {
+                    Method main = mainMethod(loader, mainClass);
+                    main.invoke(null, (Object) args.clone());
+                } finally {
+                    out.flushThread();
+                    err.flushThread();
+                }
+            });
+        }
+        Thread exitWatch = new Thread(() -> reportExit(job, size), "jpar-exit-watch");
+        Runtime.getRuntime().addShutdownHook(exitWatch);
+        job.launch();
+        ThreadsJob.Failure f = awaitUninterruptibly(job);
+        Runtime.getRuntime().removeShutdownHook(exitWatch);
+        System.out.flush();
+        System.err.flush();
+        if (f == null) {
+            return 0;
+        }
+        if (f.rank() >= 0) {
+            realErr.println("jpar: rank " + f.rank() + " of " + size + " failed: " + f.cause());
+            f.cause().printStackTrace(realErr);
+        } else {
+            realErr.println("jpar: " + f.cause().getMessage());
+        }
+        realErr.println("jpar: the job was stopped (exit code 1)");
+        realErr.flush();
+        return 1;
+    }
+
+    /** Verifies up front that {@code mainClass} has a {@code public static void main(String[])}. */
+    public static void checkMainClass(String mainClass, ClassLoader loader) {
+        mainMethod(loader, mainClass);
+    }
+
+    private static Method mainMethod(ClassLoader loader, String mainClass) {
+        Class<?> c;
+        try {
+            c = Class.forName(mainClass, false, loader);
+        } catch (ClassNotFoundException | NoClassDefFoundError e) {
+            throw new JparException("main class " + mainClass + " was not found on the class path; check the name "
+                    + "(a fully qualified class name such as org.jpar.examples.Ring) and pass your classes with "
+                    + "--class-path", e);
+        }
+        try {
+            Method m = c.getMethod("main", String[].class);
+            if (Modifier.isStatic(m.getModifiers())) {
+                m.setAccessible(true);
+                return m;
+            }
+        } catch (NoSuchMethodException e) {
+            // reported below
+        }
+        throw new JparException("main class " + mainClass + " has no public static void main(String[] args)");
+    }
+
+    /** A rank called System.exit while others still ran: say which, and never leave a zero exit code behind. */
+    private static void reportExit(ThreadsJob job, int size) {
+        if (job.failure() != null) {
+            return;
+        }
+        int caller = -1;
+        int running = 0;
+        for (int r = 0; r < size; r++) {
+            Thread t = job.thread(r);
+            if (t.isAlive()) {
+                running++;
+                for (StackTraceElement e : t.getStackTrace()) {
+                    if (e.getClassName().equals("java.lang.Runtime") && e.getMethodName().equals("exit")) {
+                        caller = r;
+                    }
+                }
+            }
+        }
+        if (caller >= 0 && running > 1) {
+            System.err.flush();
+            new PrintStream(new FileOutputStream(FileDescriptor.err), true).println("jpar: rank " + caller
+                    + " called System.exit while " + (running - 1) + " other rank(s) still ran; the job is stopped "
+                    + "(exit code 1). End a rank by returning from main; stop the job by throwing.");
+            Runtime.getRuntime().halt(1);
+        }
+    }
+
+    private static ThreadsJob.Failure awaitUninterruptibly(ThreadsJob job) {
+        while (true) {
+            try {
+                return job.await(GRACE_MILLIS);
+            } catch (InterruptedException e) {
+                job.fail(-1, new JparException("the launching thread was interrupted"));
+            }
+        }
+    }
+
+    private static ThreadsJob newJob(int size) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        long spinMicros = Long.getLong("jpar.threads.spinMicros", size <= cores ? 50 : 0);
+        return new ThreadsJob(size, hostName(), spinMicros * 1000);
+    }
+
+    private static void checkSize(int size) {
+        if (size < 1 || size > MAX_RANKS) {
+            throw new JparException("number of ranks " + size + " is out of range: the threads engine runs 1.."
+                    + MAX_RANKS + " ranks");
+        }
+    }
+
+    private static ClassLoader contextLoader() {
+        ClassLoader l = Thread.currentThread().getContextClassLoader();
+        return l != null ? l : ThreadsEngine.class.getClassLoader();
+    }
+
+    static String hostName() {
+        String h = hostName;
+        if (h == null) {
+            try {
+                h = InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                h = System.getenv().getOrDefault("HOSTNAME", "localhost");
+            }
+            hostName = h;
+        }
+        return h;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+        throw (T) t;
+    }
+}

@@ -1,0 +1,83 @@
+package org.jpar.launcher;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code jpar run -np N [--engine E] MAIN [ARGS...]}. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Runs MAIN's main(String[]) as N ranks of one SPMD job.",
+            "Everything after MAIN is passed to the program untouched."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every rank ended normally", "1:a rank failed (the job was stopped; the rank is named)",
+            "2:usage error: a bad option, argument, engine or main class"})
+final class RunCommand implements Callable<Integer> {
+    /** The engines this launcher knows, by name; those not built yet say so. */
+    static final Map<String, Engine> ENGINES = new LinkedHashMap<>();
+
+    static {
+        ENGINES.put("threads", new ThreadsLauncher());
+        ENGINES.put("openmpi", new Unavailable("openmpi", "Open MPI"));
+        ENGINES.put("mpj", new Unavailable("mpj", "MPJ Express"));
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-np", "-n", "--np"}, paramLabel = "N", defaultValue = "1",
+            description = "number of ranks (default: ${DEFAULT-VALUE})")
+    int ranks;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "threads",
+            description = "threads (default: ranks as threads of one JVM), openmpi or mpj")
+    String engine;
+
+    @Option(names = {"-cp", "--class-path"}, paramLabel = "PATH",
+            description = "where the program's classes are (jars and folders, ':'-separated); jpar's own examples "
+                    + "need none")
+    String classPath;
+
+    @Option(names = "--hostfile", paramLabel = "FILE", description = "hosts to run on (MPI engines)")
+    String hostfile;
+
+    @Parameters(index = "0", paramLabel = "MAIN", description = "the program's main class, e.g. org.jpar.examples.Ring")
+    String mainClass;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "the program's arguments")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        Engine e = engine(spec.commandLine(), engine);
+        if (ranks < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "-np " + ranks + " is out of range: a job needs at least 1 rank");
+        }
+        return e.run(new Engine.Job(ranks, mainClass, List.copyOf(args), classPath, hostfile, List.of()));
+    }
+
+    static Engine engine(CommandLine line, String name) {
+        Engine e = ENGINES.get(name);
+        if (e == null) {
+            throw new CommandLine.ParameterException(line, "--engine " + name + " is not an engine: choose one of "
+                    + String.join(", ", ENGINES.keySet()));
+        }
+        return e;
+    }
+
+    /** An engine this build cannot run yet. */
+    private record Unavailable(String name, String product) implements Engine {
+        @Override
+        public int run(Job job) {
+            throw new UsageException("--engine " + name + " (" + product + ") is not available yet in this version "
+                    + "of jpar; use --engine threads");
+        }
+    }
+}
