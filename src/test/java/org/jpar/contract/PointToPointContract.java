@@ -1,0 +1,292 @@
+package org.jpar.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jpar.Communicator;
+import org.jpar.Envelope;
+import org.jpar.JparException;
+import org.jpar.Par;
+import org.jpar.Request;
+
+/**
+ * The point-to-point and collective contract every engine keeps. Written once, size-agnostic (1 rank and up): each
+ * method runs on every rank of a job, and the suite runs it on every engine at several sizes.
+ */
+public class PointToPointContract {
+    /** A user class with no no-arg constructor. */
+    public record Particle(int id, double[] position, String label) {
+    }
+
+    /** A mutable user class. */
+    public static final class Box implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        public List<String> items = new ArrayList<>();
+    }
+
+    private static int right(Communicator c) {
+        return (c.rank() + 1) % c.size();
+    }
+
+    private static int left(Communicator c) {
+        return (c.rank() - 1 + c.size()) % c.size();
+    }
+
+    @Contract
+    public void rankSizeAndNode(Communicator c) {
+        assertThat(c.rank()).isBetween(0, c.size() - 1);
+        assertThat(c.processorName()).isNotBlank();
+        assertThat(Par.world().rank()).isEqualTo(c.rank());
+        assertThat(Par.size()).isEqualTo(c.size());
+        List<Integer> all = c.allgather(c.rank());
+        for (int r = 0; r < c.size(); r++) {
+            assertThat(all.get(r)).isEqualTo(r);
+        }
+    }
+
+    @Contract
+    public void objectsArriveEqual(Communicator c) {
+        Map<String, Object> map = new HashMap<>();
+        map.put("from", c.rank());
+        map.put("list", List.of(1, 2, 3));
+        Particle p = new Particle(c.rank(), new double[] {c.rank(), 2.5}, "p" + c.rank());
+        c.send(map, right(c), 1);
+        c.send(p, right(c), 2);
+        Map<String, Object> gotMap = c.receive(left(c), 1);
+        Particle got = c.receive(left(c), 2, Particle.class);
+        assertThat(gotMap).containsEntry("from", left(c)).containsEntry("list", List.of(1, 2, 3));
+        assertThat(got.id()).isEqualTo(left(c));
+        assertThat(got.position()).containsExactly(left(c), 2.5);
+        assertThat(got.label()).isEqualTo("p" + left(c));
+    }
+
+    @Contract
+    public void everyPrimitiveArrayTypeArrives(Communicator c) {
+        int r = c.rank();
+        Object[] sent = {
+            new byte[] {(byte) r, -1}, new short[] {(short) r, 300}, new int[] {r, 70000}, new long[] {r, 1L << 40},
+            new float[] {r, 1.5f}, new double[] {r, Math.PI}, new char[] {(char) ('a' + r), 'z'},
+            new boolean[] {r % 2 == 0, true},
+        };
+        for (int i = 0; i < sent.length; i++) {
+            c.send(sent[i], right(c), 10 + i);
+        }
+        int l = left(c);
+        assertThat(c.receive(l, 10, byte[].class)).containsExactly((byte) l, (byte) -1);
+        assertThat(c.receive(l, 11, short[].class)).containsExactly((short) l, (short) 300);
+        assertThat(c.receive(l, 12, int[].class)).containsExactly(l, 70000);
+        assertThat(c.receive(l, 13, long[].class)).containsExactly(l, 1L << 40);
+        assertThat(c.receive(l, 14, float[].class)).containsExactly(l, 1.5f);
+        assertThat(c.receive(l, 15, double[].class)).containsExactly(l, Math.PI);
+        assertThat(c.receive(l, 16, char[].class)).containsExactly((char) ('a' + l), 'z');
+        assertThat(c.receive(l, 17, boolean[].class)).containsExactly(l % 2 == 0, true);
+    }
+
+    @Contract
+    public void receiverGetsItsOwnCopy(Communicator c) {
+        int[] array = {1, 2, 3};
+        Box box = new Box();
+        box.items.add("before");
+        c.send(array, right(c), 3);
+        c.send(box, right(c), 4);
+        array[0] = 99;
+        box.items.set(0, "after");
+        int[] gotArray = c.receive(left(c), 3);
+        Box gotBox = c.receive(left(c), 4);
+        assertThat(gotArray).containsExactly(1, 2, 3);
+        assertThat(gotBox.items).containsExactly("before");
+        assertThat(gotBox).isNotSameAs(box);
+        if (c.size() == 1) {
+            assertThat(gotArray).isNotSameAs(array);
+        }
+    }
+
+    @Contract
+    public void receiveIntoABufferReportsTheSize(Communicator c) {
+        c.send(new int[] {c.rank(), 7, 8}, right(c), 5);
+        int[] buffer = new int[10];
+        Envelope<Object> e = c.receiveInto(buffer, left(c), 5);
+        assertThat(e.value()).isSameAs(buffer);
+        assertThat(e.source()).isEqualTo(left(c));
+        assertThat(e.tag()).isEqualTo(5);
+        assertThat(e.bytes()).isEqualTo(12);
+        assertThat(buffer).startsWith(left(c), 7, 8);
+    }
+
+    @Contract
+    public void tagsSelectMessages(Communicator c) {
+        c.send("one", right(c), 1);
+        c.send("two", right(c), 2);
+        c.send("three", right(c), 3);
+        assertThat(c.<String>receive(left(c), 3)).isEqualTo("three");
+        assertThat(c.<String>receive(left(c), 1)).isEqualTo("one");
+        assertThat(c.<String>receive(left(c), 2)).isEqualTo("two");
+    }
+
+    @Contract
+    public void anySourceAndAnyTagReportTheActualOnes(Communicator c) {
+        c.send(new long[] {c.rank()}, 0, 100 + c.rank());
+        if (c.rank() == 0) {
+            Set<Integer> seen = new HashSet<>();
+            for (int i = 0; i < c.size(); i++) {
+                Envelope<Object> e = c.receiveEnvelope(Par.ANY_SOURCE, Par.ANY_TAG);
+                long[] v = (long[]) e.value();
+                assertThat(v[0]).isEqualTo(e.source());
+                assertThat(e.tag()).isEqualTo(100 + e.source());
+                assertThat(e.bytes()).isEqualTo(8);
+                seen.add(e.source());
+            }
+            assertThat(seen).hasSize(c.size());
+        }
+        c.barrier();
+    }
+
+    @Contract
+    public void messagesBetweenAPairArriveInOrder(Communicator c) {
+        int n = 500;
+        for (int i = 0; i < n; i++) {
+            c.send(i % 2 == 0 ? Integer.valueOf(i) : new int[] {i}, right(c), 7);
+        }
+        for (int i = 0; i < n; i++) {
+            Object got = c.receive(left(c), 7);
+            int value = got instanceof Integer x ? x : ((int[]) got)[0];
+            assertThat(value).isEqualTo(i);
+        }
+        for (int i = 0; i < 50; i++) {
+            c.send(i, right(c), 8);
+        }
+        for (int i = 0; i < 50; i++) {
+            assertThat(c.<Integer>receive(Par.ANY_SOURCE, Par.ANY_TAG)).isEqualTo(i);
+        }
+    }
+
+    @Contract
+    public void sendingToYourselfWorks(Communicator c) {
+        c.send("me", c.rank(), 9);
+        c.send(new double[] {1, 2}, c.rank(), 9);
+        assertThat(c.<String>receive(c.rank(), 9)).isEqualTo("me");
+        assertThat(c.receive(c.rank(), 9, double[].class)).containsExactly(1, 2);
+    }
+
+    @Contract
+    public void nullEmptyAndUnicodeMessages(Communicator c) {
+        c.send(null, right(c), 1);
+        c.send("", right(c), 2);
+        c.send("héllo wörld ✓ 日本", right(c), 3);
+        c.send(new byte[0], right(c), 4);
+        Object nothing = c.receive(left(c), 1);
+        assertThat(nothing).isNull();
+        assertThat(c.<String>receive(left(c), 2)).isEmpty();
+        assertThat(c.<String>receive(left(c), 3)).isEqualTo("héllo wörld ✓ 日本");
+        assertThat(c.receive(left(c), 4, byte[].class)).isEmpty();
+    }
+
+    @Contract
+    public void largeArraysArriveIntact(Communicator c) {
+        double[] big = new double[512 * 1024];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = c.rank() + i * 0.5;
+        }
+        Request<Void> sent = c.isend(big, right(c), 6);
+        double[] got = c.receive(left(c), 6, double[].class);
+        sent.await();
+        assertThat(got).hasSize(big.length);
+        for (int i = 0; i < got.length; i += 4099) {
+            assertThat(got[i]).isEqualTo(left(c) + i * 0.5);
+        }
+    }
+
+    @Contract
+    public void nonblockingSendAndReceive(Communicator c) {
+        Request<String> in = c.ireceive(left(c), 11);
+        Request<Void> out = c.isend("nb" + c.rank(), right(c), 11);
+        assertThat(in.await()).isEqualTo("nb" + left(c));
+        assertThat(in.isDone()).isTrue();
+        assertThat(in.awaitEnvelope().source()).isEqualTo(left(c));
+        out.await();
+        assertThat(out.isDone()).isTrue();
+    }
+
+    @Contract
+    public void receivingTheWrongTypeNamesBothTypesSourceAndTag(Communicator c) {
+        c.send(new int[] {1}, right(c), 12);
+        assertThatThrownBy(() -> c.receive(left(c), 12, String.class))
+                .isInstanceOf(JparException.class)
+                .hasMessageContaining("expected java.lang.String")
+                .hasMessageContaining("rank " + left(c) + " sent int[]")
+                .hasMessageContaining("tag 12");
+        c.send(new double[] {1, 2}, right(c), 13);
+        assertThatThrownBy(() -> c.receiveInto(new int[4], left(c), 13))
+                .isInstanceOf(JparException.class)
+                .hasMessageContaining("expected int[]")
+                .hasMessageContaining("rank " + left(c) + " sent double[]")
+                .hasMessageContaining("tag 13");
+        c.send(new int[] {1, 2, 3}, right(c), 14);
+        assertThatThrownBy(() -> c.receiveInto(new int[2], left(c), 14))
+                .isInstanceOf(JparException.class)
+                .hasMessageContaining("int[] of up to 2 elements")
+                .hasMessageContaining("int[] of 3 elements");
+        c.barrier();
+    }
+
+    @Contract
+    public void badRanksAndTagsNameTheValueAndTheRange(Communicator c) {
+        int n = c.size();
+        assertThatThrownBy(() -> c.send("x", n))
+                .isInstanceOf(JparException.class)
+                .hasMessage("send: dest rank " + n + " is out of range: valid ranks are 0.." + (n - 1) + " (size " + n + ")");
+        assertThatThrownBy(() -> c.receive(-3))
+                .hasMessage("receive: source rank -3 is out of range: valid ranks are 0.." + (n - 1) + " (size " + n
+                        + ") or Par.ANY_SOURCE");
+        assertThatThrownBy(() -> c.send("x", 0, 40000))
+                .hasMessage("send: tag 40000 is out of range: valid tags are 0..32767");
+        assertThatThrownBy(() -> c.receive(0, -5))
+                .hasMessage("receive: tag -5 is out of range: valid tags are 0..32767 or Par.ANY_TAG");
+        assertThatThrownBy(() -> c.receiveInto(new Object(), 0, 0))
+                .hasMessageStartingWith("receiveInto: the buffer must be a primitive array");
+        assertThatThrownBy(() -> c.broadcast("x", n))
+                .hasMessageStartingWith("broadcast: root rank " + n + " is out of range");
+    }
+
+    @Contract
+    public void collectives(Communicator c) {
+        int n = c.size();
+        c.barrier();
+        String b = c.broadcast(c.rank() == n - 1 ? "from last" : null, n - 1);
+        assertThat(b).isEqualTo("from last");
+        int[] arr = c.broadcast(c.rank() == 0 ? new int[] {4, 5} : null, 0);
+        assertThat(arr).containsExactly(4, 5);
+        List<String> gathered = c.gather("r" + c.rank(), 0);
+        if (c.rank() == 0) {
+            List<String> expected = new ArrayList<>();
+            for (int r = 0; r < n; r++) {
+                expected.add("r" + r);
+            }
+            assertThat(gathered).isEqualTo(expected);
+        } else {
+            assertThat(gathered).isNull();
+        }
+        List<Integer> parts = new ArrayList<>();
+        for (int r = 0; r < n; r++) {
+            parts.add(r * 10);
+        }
+        assertThat(c.scatter(c.rank() == 0 ? parts : null, 0)).isEqualTo(c.rank() * 10);
+        Integer sum = c.reduce(c.rank() + 1, Integer::sum, 0);
+        if (c.rank() == 0) {
+            assertThat(sum).isEqualTo(n * (n + 1) / 2);
+        }
+        assertThat(c.allreduce(c.rank(), Math::max)).isEqualTo(n - 1);
+        // user messages with ANY_TAG never see collective traffic
+        c.send("user", right(c), 0);
+        c.barrier();
+        assertThat(c.<String>receive(Par.ANY_SOURCE, Par.ANY_TAG)).isEqualTo("user");
+        c.barrier();
+    }
+}
