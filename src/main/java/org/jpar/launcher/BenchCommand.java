@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jpar bench pingpong|ringtest|idle}: benchmarks a user can run, next to their raw baselines. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, separator = " ",
         description = {"Benchmarks, in the spirit of python -m mpi4py.bench:",
             "  pingpong  one-way latency and bandwidth between 2 ranks (byte[] 8 B..1 MiB, a String, a list),",
             "            then the raw baseline of the engine in the same run",
@@ -32,7 +32,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "threads (default), openmpi or mpj")
     String engine;
 
-    @Option(names = {"-np", "-n", "--np"}, paramLabel = "N", description = "ranks (pingpong: 2; ringtest: 4; idle: 1024)")
+    @Option(names = {"-np", "--np"}, paramLabel = "N", description = "ranks (pingpong: 2; ringtest: 4; idle: 1024)")
     Integer ranks;
 
     @Option(names = "--scale", paramLabel = "S", defaultValue = "1",

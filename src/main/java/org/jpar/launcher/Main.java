@@ -34,7 +34,7 @@ public final class Main implements Runnable {
     /** @return the exit code of running {@code jpar args} */
     public static int execute(String... args) {
         CommandLine cmd = new CommandLine(new Main());
-        cmd.setStopAtPositional(true);
+        cmd.getSubcommands().get("run").setStopAtPositional(true);
         cmd.setParameterExceptionHandler(Main::usageError);
         cmd.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof UsageException) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code jpar run -np N [--engine E] MAIN [ARGS...]}. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", mixinStandardHelpOptions = true, separator = " ",
         description = {"Runs MAIN's main(String[]) as N ranks of one SPMD job.",
             "Everything after MAIN is passed to the program untouched."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -31,7 +31,7 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-np", "-n", "--np"}, paramLabel = "N", defaultValue = "1",
+    @Option(names = {"-np", "--np"}, paramLabel = "N", defaultValue = "1",
             description = "number of ranks (default: ${DEFAULT-VALUE})")
     int ranks;
 

@@ -2,52 +2,55 @@ package org.jpar.engine.threads;
 
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * One rank's incoming messages: those nobody asked for yet, and the receives posted before their message came.
- * Both queues are FIFO, which gives MPI's ordering: a message matches the earliest posted receive that wants it,
- * and a receive takes the earliest message it wants.
+ * One rank's incoming messages. Senders only append to a lock-free queue; the receiving rank's own threads move
+ * them, in arrival order, to the earliest posted receive that wants them or to the unexpected list (both private to
+ * the receiving rank, under its lock). Both lists are FIFO, which gives MPI's ordering: a message matches the
+ * earliest posted receive that wants it, and a receive takes the earliest message it wants.
  */
 final class Mailbox {
+    private final ConcurrentLinkedQueue<Msg> incoming = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger sleeping = new AtomicInteger();
+    private final Set<Thread> sleepers = ConcurrentHashMap.newKeySet();
+    // guarded by this: touched only by the receiving rank's threads
     private final ArrayDeque<Msg> unexpected = new ArrayDeque<>(4);
     private final ArrayDeque<Pending> posted = new ArrayDeque<>(2);
 
-    /** @return the earliest unexpected message matching {@code p}, removed; or null after posting {@code p} */
-    synchronized Msg takeOrPost(Pending p) {
+    /** Called by senders: queue {@code m} and wake the receiving rank's parked threads, if any. */
+    void deliver(Msg m) {
+        incoming.offer(m);
+        if (sleeping.get() > 0) {
+            wakeAll();
+        }
+    }
+
+    /** @return true if senders delivered something not yet sorted */
+    boolean hasIncoming() {
+        return !incoming.isEmpty();
+    }
+
+    /**
+     * Sorts what arrived, then takes the earliest message that {@code p} wants; if none, posts {@code p} (when
+     * {@code post}) so a later arrival completes it. @return the message, or null
+     */
+    synchronized Msg takeOrPost(Pending p, boolean post) {
+        sort();
         Msg m = take(p.source, p.tag);
-        if (m == null) {
+        if (m == null && post) {
             posted.addLast(p);
         }
         return m;
     }
 
-    /** @return the earliest unexpected message matching, removed, or null */
-    synchronized Msg poll(int source, int tag) {
-        return take(source, tag);
-    }
-
-    /** @return the earliest unexpected message matching, left in place, or null */
-    synchronized Msg peek(int source, int tag) {
-        for (Msg m : unexpected) {
-            if (m.matches(source, tag)) {
-                return m;
-            }
-        }
-        return null;
-    }
-
-    /** @return the earliest posted receive that wants a message with this envelope, removed, or null */
-    synchronized Pending matchPosted(int source, int tag) {
-        return match(source, tag);
-    }
-
-    /** @return the earliest posted receive that wants {@code m}, removed; or null after queueing {@code m} */
-    synchronized Pending matchOrEnqueue(Msg m) {
-        Pending p = match(m.source, m.tag);
-        if (p == null) {
-            unexpected.addLast(m);
-        }
-        return p;
+    /** Sorts what arrived: hands messages to posted receives or keeps them as unexpected. */
+    synchronized void progress() {
+        sort();
     }
 
     /** @return true if {@code p} was still posted and is now withdrawn */
@@ -55,38 +58,46 @@ final class Mailbox {
         return posted.remove(p);
     }
 
-    /** Wakes every waiter, so it can see that the job was aborted. */
-    synchronized void wakeAll() {
-        for (Pending p : posted) {
-            Thread t = p.waiter;
-            if (t != null) {
-                java.util.concurrent.locks.LockSupport.unpark(t);
+    /**
+     * Parks the calling thread until {@link #wakeAll()} or an unpark, unless {@code w} is already done or (for a
+     * receiver, {@code forIncoming}) something already arrived. Senders of large messages park here too, so an
+     * aborted job wakes them.
+     */
+    void park(Waiting w, boolean forIncoming) {
+        Thread me = Thread.currentThread();
+        sleepers.add(me);
+        sleeping.incrementAndGet();
+        try {
+            if (!w.done() && !(forIncoming && hasIncoming())) {
+                LockSupport.park(w);
             }
+        } finally {
+            sleeping.decrementAndGet();
+            sleepers.remove(me);
         }
     }
 
-    /** @return a description of the posted receives, for deadlock reports */
-    synchronized String describePosted() {
-        StringBuilder sb = new StringBuilder();
-        for (Pending p : posted) {
-            if (sb.length() > 0) {
-                sb.append(", ");
-            }
-            sb.append("receive(source=").append(p.source == ThreadsTransport.ANY_SOURCE ? "ANY_SOURCE" : p.source)
-                    .append(", tag=").append(describeTag(p.tag)).append(')');
+    /** Wakes every parked thread of the receiving rank. */
+    void wakeAll() {
+        for (Thread t : sleepers) {
+            LockSupport.unpark(t);
         }
-        return sb.toString();
     }
 
     synchronized int unexpectedCount() {
-        return unexpected.size();
+        return unexpected.size() + incoming.size();
     }
 
-    private static String describeTag(int tag) {
-        if (tag == ThreadsTransport.ANY_TAG) {
-            return "ANY_TAG";
+    private void sort() {
+        Msg m;
+        while ((m = incoming.poll()) != null) {
+            Pending p = match(m);
+            if (p != null) {
+                p.complete(m);
+            } else {
+                unexpected.addLast(m);
+            }
         }
-        return tag < 0 ? "internal " + tag + " (a collective)" : Integer.toString(tag);
     }
 
     private Msg take(int source, int tag) {
@@ -103,14 +114,13 @@ final class Mailbox {
         return null;
     }
 
-    private Pending match(int source, int tag) {
+    private Pending match(Msg m) {
         if (posted.isEmpty()) {
             return null;
         }
         for (Iterator<Pending> it = posted.iterator(); it.hasNext(); ) {
             Pending p = it.next();
-            if ((p.source == ThreadsTransport.ANY_SOURCE || p.source == source)
-                    && (p.tag == ThreadsTransport.ANY_TAG ? tag >= 0 : p.tag == tag)) {
+            if (m.matches(p.source, p.tag)) {
                 it.remove();
                 return p;
             }

@@ -1,24 +1,36 @@
 package org.jpar.engine.threads;
 
-/** A message in flight inside one JVM: its envelope and its payload in one of four forms. */
-final class Msg {
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A message in flight inside one JVM: its envelope and its payload in one of four forms. A {@link #RENDEZVOUS}
+ * message carries the sender's own array; the receiver copies it once, straight into its buffer, then releases the
+ * sender, which waits until then (MPI's rendezvous protocol for large messages).
+ */
+final class Msg implements Waiting {
     /** {@code data} is a private copy of a primitive array. */
     static final byte ARRAY = 0;
     /** {@code data} is a {@code byte[]} from the sender's codec, decoded by the receiver. */
     static final byte ENCODED = 1;
     /** {@code data} is an immutable JDK value (String, Integer, ...), shared by reference. */
     static final byte SHARED = 2;
-    /** The sender already copied the array into the receiver's buffer. */
-    static final byte DIRECT = 3;
+    /** {@code data} is the sender's own (large) array, to be copied by the receiver before the sender goes on. */
+    static final byte RENDEZVOUS = 3;
 
     final int source;
+    final int dest;
     final int tag;
     final byte kind;
     final Object data;
     final long bytes;
+    /** Rendezvous only: set by the receiver once it copied {@code data}. */
+    volatile boolean taken;
+    volatile boolean senderParked;
+    volatile Thread sender;
 
-    Msg(int source, int tag, byte kind, Object data, long bytes) {
+    Msg(int source, int dest, int tag, byte kind, Object data, long bytes) {
         this.source = source;
+        this.dest = dest;
         this.tag = tag;
         this.kind = kind;
         this.data = data;
@@ -28,5 +40,24 @@ final class Msg {
     boolean matches(int wantSource, int wantTag) {
         return (wantSource == ThreadsTransport.ANY_SOURCE || wantSource == source)
                 && (wantTag == ThreadsTransport.ANY_TAG ? tag >= 0 : wantTag == tag);
+    }
+
+    /** Rendezvous: the receiver has its copy; the sender may go on. */
+    void release() {
+        taken = true;
+        if (senderParked) {
+            LockSupport.unpark(sender);
+        }
+    }
+
+    @Override
+    public boolean done() {
+        return taken;
+    }
+
+    @Override
+    public String describe() {
+        return "send(dest=" + dest + ", tag=" + Waiting.tag(tag) + ") of " + bytes
+                + " bytes, which waits for a matching receive (large sends wait for their receiver, as in MPI)";
     }
 }

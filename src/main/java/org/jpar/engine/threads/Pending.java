@@ -5,14 +5,13 @@ import java.util.concurrent.locks.LockSupport;
 import org.jpar.Envelope;
 import org.jpar.Request;
 
-/** A posted receive: waits in its mailbox until a sender completes it. */
-final class Pending implements Request<Object> {
+/** A posted receive: matched by whichever thread of the receiving rank drains the mailbox. */
+final class Pending implements Request<Object>, Waiting {
     final ThreadsTransport owner;
     final int source;
     final int tag;
     final Object buffer;
     volatile Msg msg;
-    volatile boolean parked;
     volatile Thread waiter;
     private Envelope<Object> opened;
 
@@ -23,11 +22,12 @@ final class Pending implements Request<Object> {
         this.buffer = buffer;
     }
 
-    /** Called by the sender, after it took this receive out of the mailbox. */
+    /** Hands {@code m} to this receive (called under the mailbox's receive lock) and wakes its waiter. */
     void complete(Msg m) {
         msg = m;
-        if (parked) {
-            LockSupport.unpark(waiter);
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
         }
     }
 
@@ -46,6 +46,17 @@ final class Pending implements Request<Object> {
 
     @Override
     public boolean isDone() {
+        return msg != null || owner.poll(this);
+    }
+
+    @Override
+    public boolean done() {
         return msg != null;
+    }
+
+    @Override
+    public String describe() {
+        return "receive(source=" + (source == ThreadsTransport.ANY_SOURCE ? "ANY_SOURCE" : source) + ", tag="
+                + Waiting.tag(tag) + ")";
     }
 }

@@ -17,7 +17,9 @@ import org.jpar.internal.Engines;
  * code testable inside JUnit ({@link #run(int, RankBody)}).
  *
  * <p>Settings (system properties): {@code jpar.threads.spinMicros}, how long a receive spins before it parks
- * (default 50 while ranks do not outnumber cores, else 0).
+ * (default 50 while ranks do not outnumber cores, else 0); {@code jpar.threads.eagerLimit}, the largest array in
+ * bytes that a send copies and leaves behind (default 16384); a larger one waits for its receiver, which copies it
+ * once (as MPI does).
  */
 public final class ThreadsEngine {
     /** The engine's name for {@code --engine}. */
@@ -116,6 +118,7 @@ public final class ThreadsEngine {
         }
         if (f.rank() >= 0) {
             realErr.println("jpar: rank " + f.rank() + " of " + size + " failed: " + f.cause());
+            trimLauncherFrames(f.cause());
             f.cause().printStackTrace(realErr);
         } else {
             realErr.println("jpar: " + f.cause().getMessage());
@@ -123,6 +126,17 @@ public final class ThreadsEngine {
         realErr.println("jpar: the job was stopped (exit code 1)");
         realErr.flush();
         return 1;
+    }
+
+    /** Drops the frames below the user's main (reflection, engine), which say nothing about the failure. */
+    private static void trimLauncherFrames(Throwable t) {
+        StackTraceElement[] st = t.getStackTrace();
+        for (int i = 0; i < st.length; i++) {
+            if (st[i].getClassName().startsWith("jdk.internal.reflect.")) {
+                t.setStackTrace(java.util.Arrays.copyOf(st, i));
+                return;
+            }
+        }
     }
 
     /** Verifies up front that {@code mainClass} has a {@code public static void main(String[])}. */
@@ -191,7 +205,8 @@ public final class ThreadsEngine {
     private static ThreadsJob newJob(int size) {
         int cores = Runtime.getRuntime().availableProcessors();
         long spinMicros = Long.getLong("jpar.threads.spinMicros", size <= cores ? 50 : 0);
-        return new ThreadsJob(size, hostName(), spinMicros * 1000);
+        long eagerLimit = Long.getLong("jpar.threads.eagerLimit", 16 * 1024);
+        return new ThreadsJob(size, hostName(), spinMicros * 1000, eagerLimit);
     }
 
     private static void checkSize(int size) {

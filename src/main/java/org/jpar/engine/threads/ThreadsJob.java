@@ -27,19 +27,21 @@ final class ThreadsJob {
     final int size;
     final String hostName;
     final long spinNanos;
+    final long eagerLimit;
     private final Mailbox[] boxes;
     private final AtomicLongArray progress;
-    private final AtomicReferenceArray<Pending> waitingOn;
+    private final AtomicReferenceArray<Waiting> waitingOn;
     private final Thread[] waitingThread;
     private final AtomicReference<Failure> failure = new AtomicReference<>();
     private final Thread[] threads;
     private final ThreadGroup[] groups;
     private final CountDownLatch finished;
 
-    ThreadsJob(int size, String hostName, long spinNanos) {
+    ThreadsJob(int size, String hostName, long spinNanos, long eagerLimit) {
         this.size = size;
         this.hostName = hostName;
         this.spinNanos = spinNanos;
+        this.eagerLimit = eagerLimit;
         this.boxes = new Mailbox[size];
         for (int i = 0; i < size; i++) {
             boxes[i] = new Mailbox();
@@ -70,9 +72,10 @@ final class ThreadsJob {
         return sum;
     }
 
-    void waiting(int rank, Pending p, Thread t) {
+    /** Notes what rank {@code rank}'s own thread parks for (null: nothing), for the deadlock watchdog. */
+    void waiting(int rank, Waiting w, Thread t) {
         if (threads[rank] == t) {
-            waitingOn.set(rank, p);
+            waitingOn.set(rank, w);
         }
     }
 
@@ -176,8 +179,8 @@ final class ThreadsJob {
             if (!t.isAlive()) {
                 continue;
             }
-            Pending p = waitingOn.get(r);
-            if (p == null || p.msg != null || t.getState() != Thread.State.WAITING || groups[r].activeCount() > 1) {
+            Waiting w = waitingOn.get(r);
+            if (w == null || w.done() || t.getState() != Thread.State.WAITING || groups[r].activeCount() > 1) {
                 return false;
             }
             anyWaiting = true;
@@ -192,12 +195,13 @@ final class ThreadsJob {
             if (!threads[r].isAlive()) {
                 sb.append("finished");
             } else {
-                sb.append("waits in ").append(boxes[r].describePosted());
+                Waiting w = waitingOn.get(r);
+                sb.append("waits in ").append(w == null ? "?" : w.describe());
             }
             int n = boxes[r].unexpectedCount();
             if (n > 0) {
                 sb.append(" (").append(n).append(" unreceived message").append(n == 1 ? "" : "s")
-                        .append(" with other tags or sources)");
+                        .append(" with other sources or tags)");
             }
         }
         return sb.toString();

@@ -4,7 +4,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 
 import org.jpar.Envelope;
 import org.jpar.JparException;
@@ -13,38 +12,29 @@ import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
 import org.jpar.spi.Transport;
 
-/** One embedded rank's endpoint: sends go straight into the receiver's {@link Mailbox}. */
+/**
+ * One embedded rank's endpoint. A send appends to the receiver's {@link Mailbox}: small messages as private copies
+ * (eager), arrays above the eager limit by reference, with the sender waiting until the receiver has copied them
+ * (rendezvous: one copy, straight into the receiving buffer). Immutable JDK values are shared, other objects are
+ * encoded by the sender and decoded by the receiver, in its own class loader.
+ */
 final class ThreadsTransport implements Transport {
     private static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Integer.class, Long.class, Double.class,
             Float.class, Short.class, Byte.class, Character.class, Boolean.class, BigInteger.class, BigDecimal.class,
             UUID.class);
-    private static final Request<Void> DONE_SEND = new Request<>() {
-        @Override
-        public Void await() {
-            return null;
-        }
-
-        @Override
-        public Envelope<Void> awaitEnvelope() {
-            return new Envelope<>(null, -1, -1, 0);
-        }
-
-        @Override
-        public boolean isDone() {
-            return true;
-        }
-    };
+    private static final Request<Void> DONE_SEND = new SendRequest(null, null);
 
     private final ThreadsJob job;
     private final int rank;
     private final ClassLoader loader;
+    private final Mailbox mine;
     private volatile ObjectCodec codec;
-    private volatile boolean closed;
 
     ThreadsTransport(ThreadsJob job, int rank, ClassLoader loader) {
         this.job = job;
         this.rank = rank;
         this.loader = loader;
+        this.mine = job.mailbox(rank);
     }
 
     @Override
@@ -69,26 +59,23 @@ final class ThreadsTransport implements Transport {
 
     @Override
     public void send(Object message, int dest, int tag) {
-        job.checkRunning();
-        Mailbox box = job.mailbox(dest);
-        Pending p = box.matchPosted(rank, tag);
-        if (p != null) {
-            p.complete(direct(message, tag, p.buffer));
-        } else {
-            Msg m = prepare(message, tag);
-            p = box.matchOrEnqueue(m);
-            if (p != null) {
-                p.complete(m);
-            }
+        Msg m = post(message, dest, tag);
+        if (m.kind == Msg.RENDEZVOUS) {
+            awaitTaken(m);
         }
-        job.progress(rank);
+    }
+
+    @Override
+    public Request<Void> isend(Object message, int dest, int tag) {
+        Msg m = post(message, dest, tag);
+        return m.kind == Msg.RENDEZVOUS ? new SendRequest(this, m) : DONE_SEND;
     }
 
     @Override
     public Envelope<Object> receive(int source, int tag, Object buffer) {
         job.checkRunning();
         Pending p = new Pending(this, source, tag, buffer);
-        Msg m = job.mailbox(rank).takeOrPost(p);
+        Msg m = mine.takeOrPost(p, true);
         if (m == null) {
             m = await(p);
         }
@@ -96,16 +83,10 @@ final class ThreadsTransport implements Transport {
     }
 
     @Override
-    public Request<Void> isend(Object message, int dest, int tag) {
-        send(message, dest, tag);
-        return DONE_SEND;
-    }
-
-    @Override
     public Request<Object> ireceive(int source, int tag, Object buffer) {
         job.checkRunning();
         Pending p = new Pending(this, source, tag, buffer);
-        Msg m = job.mailbox(rank).takeOrPost(p);
+        Msg m = mine.takeOrPost(p, true);
         if (m != null) {
             p.msg = m;
         }
@@ -114,29 +95,40 @@ final class ThreadsTransport implements Transport {
 
     @Override
     public void close() {
-        closed = true;
+        // nothing to release: mailboxes live as long as the job
     }
 
-    boolean isClosed() {
-        return closed;
+    private Msg post(Object message, int dest, int tag) {
+        job.checkRunning();
+        Msg m = prepare(message, dest, tag);
+        job.mailbox(dest).deliver(m);
+        job.progress(rank);
+        return m;
     }
 
-    /** Waits for {@code p}: spins briefly (when ranks have cores to spare), then parks until a sender wakes it. */
-    Msg await(Pending p) {
-        Msg m = p.msg;
-        if (m != null) {
-            return m;
+    /** For {@link Pending#isDone()}: sorts what arrived; @return true if {@code p} got its message */
+    boolean poll(Pending p) {
+        if (mine.hasIncoming()) {
+            mine.progress();
         }
+        return p.msg != null;
+    }
+
+    /** Waits for {@code p}: spins briefly (when ranks have cores to spare), then parks until woken. */
+    Msg await(Pending p) {
+        Msg m;
         long spin = job.spinNanos;
         if (spin > 0) {
             long start = System.nanoTime();
             int i = 0;
             while ((m = p.msg) == null) {
+                if (mine.hasIncoming()) {
+                    mine.progress();
+                    continue;
+                }
                 Thread.onSpinWait();
-                if ((++i & 0x3FF) == 0) {
-                    if (job.failure() != null || System.nanoTime() - start > spin) {
-                        break;
-                    }
+                if ((++i & 0x3FF) == 0 && (job.failure() != null || System.nanoTime() - start > spin)) {
+                    break;
                 }
             }
             if (m != null) {
@@ -149,14 +141,14 @@ final class ThreadsTransport implements Transport {
         boolean interrupted = false;
         try {
             while ((m = p.msg) == null) {
-                p.parked = true;
-                if ((m = p.msg) != null) {
-                    break;
+                if (mine.hasIncoming()) {
+                    mine.progress();
+                    continue;
                 }
-                LockSupport.park(p);
-                if (p.msg == null && job.failure() != null && job.mailbox(rank).withdraw(p)) {
+                if (job.failure() != null && mine.withdraw(p)) {
                     throw job.abortedException();
                 }
+                mine.park(p, true);
                 // receives are not interruptible (as in MPI); keep the flag for the caller
                 interrupted |= Thread.interrupted();
             }
@@ -169,22 +161,67 @@ final class ThreadsTransport implements Transport {
         return m;
     }
 
+    /** Waits until the receiver has copied the large message {@code m}. */
+    void awaitTaken(Msg m) {
+        long spin = job.spinNanos;
+        if (spin > 0) {
+            long start = System.nanoTime();
+            int i = 0;
+            while (!m.taken) {
+                Thread.onSpinWait();
+                if ((++i & 0x3FF) == 0 && (job.failure() != null || System.nanoTime() - start > spin)) {
+                    break;
+                }
+            }
+        }
+        if (m.taken) {
+            return;
+        }
+        Thread me = Thread.currentThread();
+        Mailbox box = job.mailbox(m.dest);
+        m.sender = me;
+        job.waiting(rank, m, me);
+        boolean interrupted = false;
+        try {
+            while (!m.taken) {
+                m.senderParked = true;
+                if (m.taken) {
+                    break;
+                }
+                if (job.failure() != null) {
+                    throw job.abortedException();
+                }
+                box.park(m, false);
+                interrupted |= Thread.interrupted();
+            }
+        } finally {
+            job.waiting(rank, null, me);
+            if (interrupted) {
+                me.interrupt();
+            }
+        }
+    }
+
     /** Turns a delivered message into what the receiver asked for. */
     Envelope<Object> open(Msg m, Pending p) {
         Object buffer = p.buffer;
         Object value;
         switch (m.kind) {
-            case Msg.DIRECT:
-                value = buffer;
-                break;
             case Msg.ARRAY:
-                if (buffer == null) {
-                    value = m.data;
-                } else if (PrimitiveArrays.fits(m.data, buffer)) {
-                    PrimitiveArrays.copyInto(m.data, buffer);
-                    value = buffer;
-                } else {
-                    throw mismatch(m, p);
+            case Msg.RENDEZVOUS:
+                try {
+                    if (buffer == null) {
+                        value = m.kind == Msg.ARRAY ? m.data : PrimitiveArrays.copy(m.data);
+                    } else if (PrimitiveArrays.fits(m.data, buffer)) {
+                        PrimitiveArrays.copyInto(m.data, buffer);
+                        value = buffer;
+                    } else {
+                        throw mismatch(m, p);
+                    }
+                } finally {
+                    if (m.kind == Msg.RENDEZVOUS) {
+                        m.release();
+                    }
                 }
                 break;
             case Msg.SHARED:
@@ -210,24 +247,19 @@ final class ThreadsTransport implements Transport {
                 + " but rank " + m.source + " sent " + PrimitiveArrays.describe(sent) + " with tag " + m.tag);
     }
 
-    /** The message for a receive that was already posted: copy straight into its buffer when it fits. */
-    private Msg direct(Object message, int tag, Object buffer) {
-        if (buffer != null && PrimitiveArrays.fits(message, buffer)) {
-            PrimitiveArrays.copyInto(message, buffer);
-            return new Msg(rank, tag, Msg.DIRECT, null, PrimitiveArrays.bytes(message));
-        }
-        return prepare(message, tag);
-    }
-
-    private Msg prepare(Object message, int tag) {
+    private Msg prepare(Object message, int dest, int tag) {
         if (message == null || IMMUTABLE.contains(message.getClass())) {
-            return new Msg(rank, tag, Msg.SHARED, message, -1);
+            return new Msg(rank, dest, tag, Msg.SHARED, message, -1);
         }
         if (PrimitiveArrays.isPrimitiveArray(message)) {
-            return new Msg(rank, tag, Msg.ARRAY, PrimitiveArrays.copy(message), PrimitiveArrays.bytes(message));
+            long bytes = PrimitiveArrays.bytes(message);
+            if (bytes > job.eagerLimit && dest != rank) {
+                return new Msg(rank, dest, tag, Msg.RENDEZVOUS, message, bytes);
+            }
+            return new Msg(rank, dest, tag, Msg.ARRAY, PrimitiveArrays.copy(message), bytes);
         }
         byte[] bytes = codec().encode(message);
-        return new Msg(rank, tag, Msg.ENCODED, bytes, bytes.length);
+        return new Msg(rank, dest, tag, Msg.ENCODED, bytes, bytes.length);
     }
 
     private ObjectCodec codec() {
@@ -241,5 +273,27 @@ final class ThreadsTransport implements Transport {
             }
         }
         return c;
+    }
+
+    /** A send in progress: done at once when eager, when the receiver took it for rendezvous. */
+    private record SendRequest(ThreadsTransport owner, Msg msg) implements Request<Void> {
+        @Override
+        public Void await() {
+            if (msg != null) {
+                owner.awaitTaken(msg);
+            }
+            return null;
+        }
+
+        @Override
+        public Envelope<Void> awaitEnvelope() {
+            await();
+            return msg == null ? new Envelope<>(null, -1, -1, 0) : new Envelope<>(null, msg.source, msg.tag, msg.bytes);
+        }
+
+        @Override
+        public boolean isDone() {
+            return msg == null || msg.taken;
+        }
     }
 }

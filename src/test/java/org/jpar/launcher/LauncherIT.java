@@ -1,0 +1,129 @@
+package org.jpar.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** The launcher script end to end on the threads engine: the ring, failures, usage errors. */
+class LauncherIT {
+    private static final String CP = "--class-path";
+
+    @ParameterizedTest(name = "ring at {0} ranks")
+    @ValueSource(ints = {4, 64, 1024})
+    void ringPrintsEveryRankAndTheMessage(int n) throws Exception {
+        Jpar.Result r = Jpar.run(60, "run", "-np", Integer.toString(n), "org.jpar.examples.Ring");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        List<String> hello = r.out().stream().filter(l -> l.startsWith("I am rank")).toList();
+        assertThat(hello).hasSize(n);
+        Pattern p = Pattern.compile("I am rank (\\d+) of " + n + " on node \\S+");
+        boolean[] seen = new boolean[n];
+        for (String line : hello) {
+            var m = p.matcher(line);
+            assertThat(m.matches()).as(line).isTrue();
+            seen[Integer.parseInt(m.group(1))] = true;
+        }
+        for (boolean s : seen) {
+            assertThat(s).isTrue();
+        }
+        StringBuilder msg = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            msg.append('P').append(i);
+        }
+        assertThat(r.out()).containsOnlyOnce("Processor 0 received message \"" + msg + "\" from rank " + (n - 1));
+        assertThat(r.out()).hasSize(n + 1);
+    }
+
+    @Test
+    void ringWithOneRankIsAClearError() throws Exception {
+        Jpar.Result r = Jpar.run(30, "run", "-np", "1", "org.jpar.examples.Ring");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("jpar: rank 0 of 1 failed: java.lang.IllegalArgumentException: the ring needs "
+                + "at least 2 ranks, got 1: run it with -np 2 or more");
+    }
+
+    @Test
+    void aRankThatThrowsStopsTheJobPromptlyAndIsNamed() throws Exception {
+        Jpar.Result r = Jpar.run(30, "run", "-np", "4", CP, Jpar.testClasses(), "org.jpar.programs.FailingRank");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err().get(0)).isEqualTo("jpar: rank 3 of 4 failed: java.lang.IllegalStateException: boom in rank 3");
+        assertThat(r.err()).anyMatch(l -> l.contains("at jpar-rank-3//org.jpar.programs.FailingRank.main"));
+        assertThat(r.err()).last().isEqualTo("jpar: the job was stopped (exit code 1)");
+        // JVM start (well under 2 s) + 0.2 s before the throw + at most 1 s to stop the others
+        assertThat(r.millis()).isLessThan(3200);
+    }
+
+    @Test
+    void systemExitInOneRankStopsTheWholeJob() throws Exception {
+        Jpar.Result r = Jpar.run(30, "run", "-np", "3", CP, Jpar.testClasses(), "org.jpar.programs.ExitingRank");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).anyMatch(l -> l.startsWith("jpar: rank 1 called System.exit while 2 other rank(s) still ran"));
+    }
+
+    @Test
+    void aDeadlockIsReportedInsteadOfHanging() throws Exception {
+        Jpar.Result r = Jpar.run(30, "run", "-np", "3", CP, Jpar.testClasses(), "org.jpar.programs.Deadlock");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("jpar: deadlock: every rank is waiting for a message that no rank can send",
+                "  rank 0: waits in receive(source=1, tag=3)", "  rank 2: waits in receive(source=0, tag=3)");
+    }
+
+    @Test
+    void everyRankHasItsOwnStatics() throws Exception {
+        Jpar.Result r = Jpar.run(30, "run", "-np", "4", CP, Jpar.testClasses(), "org.jpar.programs.StaticCounter");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).containsExactlyInAnyOrder("rank 0 counter 1", "rank 1 counter 1", "rank 2 counter 1",
+                "rank 3 counter 1");
+    }
+
+    @Test
+    void linesOfDifferentRanksNeverMix() throws Exception {
+        Jpar.Result r = Jpar.run(30, "run", "-np", "8", CP, Jpar.testClasses(), "org.jpar.programs.ChattyRanks", "300");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).hasSize(8 * 300).allMatch(l -> l.matches("rank=(\\d):(\\1:){19}end"));
+    }
+
+    @Test
+    void programArgumentsPassThroughUntouched() throws Exception {
+        Jpar.Result r = Jpar.run(30, "run", "-np", "2", CP, Jpar.testClasses(), "org.jpar.programs.EchoArgs",
+                "--help", "-np", "5", "a b");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).containsExactlyInAnyOrder("rank 0 args [--help, -np, 5, a b]",
+                "rank 1 args [--help, -np, 5, a b]");
+    }
+
+    @Test
+    void helpListsOptionsAndExitCodes() throws Exception {
+        Jpar.Result r = Jpar.run(30, "run", "--help");
+        assertThat(r.exitCode()).isZero();
+        assertThat(String.join("\n", r.out())).contains("-np N", "--engine ENGINE", "--class-path", "Exit codes:",
+                "0   every rank ended normally", "2   usage error");
+    }
+
+    @Test
+    void usageErrorsAreTwoLinesAndExitTwo() throws Exception {
+        List<String[]> bad = new ArrayList<>();
+        bad.add(new String[] {"run"});
+        bad.add(new String[] {"run", "-np", "0", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "--engine", "nope", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "--engine", "mpj", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "-np", "2", "org.example.Missing"});
+        bad.add(new String[] {"run", "--frobnicate", "org.jpar.examples.Ring"});
+        for (String[] args : bad) {
+            Jpar.Result r = Jpar.run(30, args);
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.err()).as(r.toString()).hasSize(2);
+            assertThat(r.err().get(0)).startsWith("jpar: ");
+            assertThat(r.err().get(1)).isEqualTo("Try 'jpar run --help' for more information.");
+        }
+        assertThat(Jpar.run(30, "run", "--engine", "nope", "X").err().get(0))
+                .isEqualTo("jpar: --engine nope is not an engine: choose one of threads, openmpi, mpj");
+        assertThat(Jpar.run(30, "run", "-np", "2", "org.example.Missing").err().get(0))
+                .startsWith("jpar: main class org.example.Missing was not found on the class path");
+    }
+}
