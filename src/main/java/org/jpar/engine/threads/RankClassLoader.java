@@ -15,10 +15,10 @@ final class RankClassLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
-    /** Packages loaded once for the whole JVM; everything else is loaded per rank. */
+    /** Packages loaded once for the whole JVM; everything else (user programs, examples, benchmarks) per rank. */
     private static final String[] SHARED_PREFIXES = {
         "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.w3c.", "org.xml.",
-        "org.jpar.spi.", "org.jpar.internal.", "org.jpar.engine.", "org.jpar.launcher.", "org.jpar.bench.",
+        "org.jpar.spi.", "org.jpar.internal.", "org.jpar.engine.", "org.jpar.launcher.",
         "org.jpar.junit.", "org.jpar.job.",
         "org.apache.fory.", "org.codehaus.janino.", "org.codehaus.commons.", "picocli.", "org.HdrHistogram.",
         "org.junit.", "org.opentest4j.", "org.apiguardian.", "org.assertj.", "net.bytebuddy.", "mpi.", "mpjdev.",
