@@ -173,6 +173,10 @@ public class PointToPointContract {
         c.send(new double[] {1, 2}, c.rank(), 9);
         assertThat(c.<String>receive(c.rank(), 9)).isEqualTo("me");
         assertThat(c.receive(c.rank(), 9, double[].class)).containsExactly(1, 2);
+        long[] big = new long[256 * 1024]; // 2 MiB: larger than any eager limit, and still no deadlock
+        big[big.length - 1] = c.rank();
+        c.send(big, c.rank(), 10);
+        assertThat(c.receive(c.rank(), 10, long[].class)).hasSize(big.length).endsWith(c.rank());
     }
 
     @Contract

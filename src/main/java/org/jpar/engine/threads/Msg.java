@@ -25,8 +25,7 @@ final class Msg implements Waiting {
     final long bytes;
     /** Rendezvous only: set by the receiver once it copied {@code data}. */
     volatile boolean taken;
-    volatile boolean senderParked;
-    volatile Thread sender;
+    private volatile Thread sender;
 
     Msg(int source, int dest, int tag, byte kind, Object data, long bytes) {
         this.source = source;
@@ -45,14 +44,20 @@ final class Msg implements Waiting {
     /** Rendezvous: the receiver has its copy; the sender may go on. */
     void release() {
         taken = true;
-        if (senderParked) {
-            LockSupport.unpark(sender);
+        Thread t = sender;
+        if (t != null) {
+            LockSupport.unpark(t);
         }
     }
 
     @Override
     public boolean done() {
         return taken;
+    }
+
+    @Override
+    public void parking(Thread t) {
+        sender = t;
     }
 
     @Override

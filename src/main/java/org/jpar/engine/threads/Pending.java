@@ -55,6 +55,11 @@ final class Pending implements Request<Object>, Waiting {
     }
 
     @Override
+    public void parking(Thread t) {
+        waiter = t;
+    }
+
+    @Override
     public String describe() {
         return "receive(source=" + (source == ThreadsTransport.ANY_SOURCE ? "ANY_SOURCE" : source) + ", tag="
                 + Waiting.tag(tag) + ")";

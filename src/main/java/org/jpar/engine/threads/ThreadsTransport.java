@@ -114,84 +114,59 @@ final class ThreadsTransport implements Transport {
         return p.msg != null;
     }
 
-    /** Waits for {@code p}: spins briefly (when ranks have cores to spare), then parks until woken. */
+    /** Waits until the receive {@code p} has its message. */
     Msg await(Pending p) {
-        Msg m;
-        long spin = job.spinNanos;
-        if (spin > 0) {
-            long start = System.nanoTime();
-            int i = 0;
-            while ((m = p.msg) == null) {
-                if (mine.hasIncoming()) {
-                    mine.progress();
-                    continue;
-                }
-                Thread.onSpinWait();
-                if ((++i & 0x3FF) == 0 && (job.failure() != null || System.nanoTime() - start > spin)) {
-                    break;
-                }
-            }
-            if (m != null) {
-                return m;
-            }
+        if (!p.done()) {
+            awaitDone(p, mine, true);
         }
-        Thread me = Thread.currentThread();
-        p.waiter = me;
-        job.waiting(rank, p, me);
-        boolean interrupted = false;
-        try {
-            while ((m = p.msg) == null) {
-                if (mine.hasIncoming()) {
-                    mine.progress();
-                    continue;
-                }
-                if (job.failure() != null && mine.withdraw(p)) {
-                    throw job.abortedException();
-                }
-                mine.park(p, true);
-                // receives are not interruptible (as in MPI); keep the flag for the caller
-                interrupted |= Thread.interrupted();
-            }
-        } finally {
-            job.waiting(rank, null, me);
-            if (interrupted) {
-                me.interrupt();
-            }
-        }
-        return m;
+        return p.msg;
     }
 
     /** Waits until the receiver has copied the large message {@code m}. */
     void awaitTaken(Msg m) {
+        if (!m.done()) {
+            awaitDone(m, job.mailbox(m.dest), false);
+        }
+    }
+
+    /**
+     * Waits for {@code w}: spins briefly (when ranks have cores to spare), then parks in {@code box} until woken. A
+     * receive ({@code receiving}) sorts this rank's arrivals while it waits, since that is what completes it.
+     */
+    private void awaitDone(Waiting w, Mailbox box, boolean receiving) {
         long spin = job.spinNanos;
         if (spin > 0) {
             long start = System.nanoTime();
             int i = 0;
-            while (!m.taken) {
+            while (!w.done()) {
+                if (receiving && mine.hasIncoming()) {
+                    mine.progress();
+                    continue;
+                }
                 Thread.onSpinWait();
                 if ((++i & 0x3FF) == 0 && (job.failure() != null || System.nanoTime() - start > spin)) {
                     break;
                 }
             }
-        }
-        if (m.taken) {
-            return;
+            if (w.done()) {
+                return;
+            }
         }
         Thread me = Thread.currentThread();
-        Mailbox box = job.mailbox(m.dest);
-        m.sender = me;
-        job.waiting(rank, m, me);
+        w.parking(me);
+        job.waiting(rank, w, me);
         boolean interrupted = false;
         try {
-            while (!m.taken) {
-                m.senderParked = true;
-                if (m.taken) {
-                    break;
+            while (!w.done()) {
+                if (receiving && mine.hasIncoming()) {
+                    mine.progress();
+                    continue;
                 }
-                if (job.failure() != null) {
+                if (job.failure() != null && (!receiving || mine.withdraw((Pending) w))) {
                     throw job.abortedException();
                 }
-                box.park(m, false);
+                box.park(w, receiving);
+                // waits are not interruptible (as in MPI); keep the flag for the caller
                 interrupted |= Thread.interrupted();
             }
         } finally {

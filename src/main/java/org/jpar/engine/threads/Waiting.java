@@ -5,6 +5,9 @@ interface Waiting {
     /** @return true once the wait is over */
     boolean done();
 
+    /** Called before {@code t} parks for this wait, so whoever ends the wait unparks {@code t}. */
+    void parking(Thread t);
+
     /** @return what the thread waits for, e.g. {@code receive(source=1, tag=0)} */
     String describe();
 
