@@ -4,19 +4,23 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
+import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+
 /**
- * One rank's incoming messages. Senders only append to a lock-free queue; the receiving rank's own threads move
+ * One rank's incoming messages. Senders only append to a lock-free multi-producer queue (JCTools, padded against
+ * false sharing); the receiving rank's own threads move
  * them, in arrival order, to the earliest posted receive that wants them or to the unexpected list (both private to
  * the receiving rank, under its lock). Both lists are FIFO, which gives MPI's ordering: a message matches the
  * earliest posted receive that wants it, and a receive takes the earliest message it wants.
  */
 final class Mailbox {
-    private final ConcurrentLinkedQueue<Msg> incoming = new ConcurrentLinkedQueue<>();
+    private final MpscUnboundedXaddArrayQueue<Msg> incoming = new MpscUnboundedXaddArrayQueue<>(64);
     private final AtomicInteger sleeping = new AtomicInteger();
+    /** Counts messages sorted into {@code unexpected}, so a receiver that did not post sees them. */
+    private volatile long sortedToUnexpected;
     private final Set<Thread> sleepers = ConcurrentHashMap.newKeySet();
     // guarded by this: touched only by the receiving rank's threads
     private final ArrayDeque<Msg> unexpected = new ArrayDeque<>(4);
@@ -30,9 +34,22 @@ final class Mailbox {
         }
     }
 
-    /** @return true if senders delivered something not yet sorted */
+    /** @return true if senders delivered something not yet sorted (reads only the next slot, not the producers') */
     boolean hasIncoming() {
-        return !incoming.isEmpty();
+        return incoming.relaxedPeek() != null;
+    }
+
+    /** @return how many messages were ever sorted into the unexpected list */
+    long sortedToUnexpected() {
+        return sortedToUnexpected;
+    }
+
+    /** Sorts what arrived, then takes the earliest unexpected message from {@code source} with {@code tag}, or null. */
+    synchronized Msg take(int source, int tag, boolean sortFirst) {
+        if (sortFirst) {
+            sort();
+        }
+        return take(source, tag);
     }
 
     /**
@@ -68,7 +85,9 @@ final class Mailbox {
         sleepers.add(me);
         sleeping.incrementAndGet();
         try {
-            if (!w.done() && !(forIncoming && hasIncoming())) {
+            // isEmpty reads the producers' index, which senders advance (a full fence) before they look at
+            // 'sleeping': so either they see this thread sleeping, or it sees their message
+            if (!w.done() && !(forIncoming && !incoming.isEmpty())) {
                 LockSupport.park(w);
             }
         } finally {
@@ -90,12 +109,20 @@ final class Mailbox {
 
     private void sort() {
         Msg m;
+        boolean added = false;
         while ((m = incoming.poll()) != null) {
             Pending p = match(m);
             if (p != null) {
                 p.complete(m);
             } else {
                 unexpected.addLast(m);
+                added = true;
+            }
+        }
+        if (added) {
+            sortedToUnexpected++;
+            if (sleeping.get() > 0) {
+                wakeAll(); // another thread of this rank may wait for one of them
             }
         }
     }
