@@ -8,21 +8,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.util.PaddedAtomicLong;
 
 /**
  * One rank's incoming messages. Senders only append to a lock-free multi-producer queue (JCTools, padded against
- * false sharing); the receiving rank's own threads move
- * them, in arrival order, to the earliest posted receive that wants them or to the unexpected list (both private to
- * the receiving rank, under its lock). Both lists are FIFO, which gives MPI's ordering: a message matches the
- * earliest posted receive that wants it, and a receive takes the earliest message it wants.
+ * false sharing); the receiving rank's own threads move them, in arrival order, to the earliest posted receive that
+ * wants them or to the unexpected list (both private to the receiving rank, under its lock). Both lists are FIFO,
+ * which gives MPI's ordering: a message matches the earliest posted receive that wants it, and a receive takes the
+ * earliest message it wants.
+ *
+ * <p>What the receiver writes on every arrival (its lock, its counter) lives in padded objects, away from the cache
+ * lines senders read, so a sender does not wait for the receiver's last write to travel back.
  */
 final class Mailbox {
+    // read by senders
     private final MpscUnboundedXaddArrayQueue<Msg> incoming = new MpscUnboundedXaddArrayQueue<>(64);
     private final AtomicInteger sleeping = new AtomicInteger();
-    /** Counts messages sorted into {@code unexpected}, so a receiver that did not post sees them. */
-    private volatile long sortedToUnexpected;
     private final Set<Thread> sleepers = ConcurrentHashMap.newKeySet();
-    // guarded by this: touched only by the receiving rank's threads
+    // the receiving rank's: a padded lock object, and a count of sorts that added unexpected messages (so a
+    // receiver that did not post sees them)
+    private final PaddedAtomicLong lock = new PaddedAtomicLong();
+    private final PaddedAtomicLong sortedToUnexpected = new PaddedAtomicLong();
+    // guarded by lock
     private final ArrayDeque<Msg> unexpected = new ArrayDeque<>(4);
     private final ArrayDeque<Pending> posted = new ArrayDeque<>(2);
 
@@ -39,40 +46,48 @@ final class Mailbox {
         return incoming.relaxedPeek() != null;
     }
 
-    /** @return how many messages were ever sorted into the unexpected list */
+    /** @return how many sorts added unexpected messages so far */
     long sortedToUnexpected() {
-        return sortedToUnexpected;
+        return sortedToUnexpected.get();
     }
 
-    /** Sorts what arrived, then takes the earliest unexpected message from {@code source} with {@code tag}, or null. */
-    synchronized Msg take(int source, int tag, boolean sortFirst) {
-        if (sortFirst) {
-            sort();
+    /** Sorts what arrived (if {@code sortFirst}), then takes the earliest unexpected message wanted, or null. */
+    Msg take(int source, int tag, boolean sortFirst) {
+        synchronized (lock) {
+            if (sortFirst) {
+                sort();
+            }
+            return take(source, tag);
         }
-        return take(source, tag);
     }
 
     /**
      * Sorts what arrived, then takes the earliest message that {@code p} wants; if none, posts {@code p} (when
      * {@code post}) so a later arrival completes it. @return the message, or null
      */
-    synchronized Msg takeOrPost(Pending p, boolean post) {
-        sort();
-        Msg m = take(p.source, p.tag);
-        if (m == null && post) {
-            posted.addLast(p);
+    Msg takeOrPost(Pending p, boolean post) {
+        synchronized (lock) {
+            sort();
+            Msg m = take(p.source, p.tag);
+            if (m == null && post) {
+                posted.addLast(p);
+            }
+            return m;
         }
-        return m;
     }
 
     /** Sorts what arrived: hands messages to posted receives or keeps them as unexpected. */
-    synchronized void progress() {
-        sort();
+    void progress() {
+        synchronized (lock) {
+            sort();
+        }
     }
 
     /** @return true if {@code p} was still posted and is now withdrawn */
-    synchronized boolean withdraw(Pending p) {
-        return posted.remove(p);
+    boolean withdraw(Pending p) {
+        synchronized (lock) {
+            return posted.remove(p);
+        }
     }
 
     /**
@@ -103,14 +118,16 @@ final class Mailbox {
         }
     }
 
-    synchronized int unexpectedCount() {
-        return unexpected.size() + incoming.size();
+    int unexpectedCount() {
+        synchronized (lock) {
+            return unexpected.size() + incoming.size();
+        }
     }
 
     private void sort() {
         Msg m;
         boolean added = false;
-        while ((m = incoming.poll()) != null) {
+        while ((m = incoming.relaxedPoll()) != null) { // a message still being written is sorted next time
             Pending p = match(m);
             if (p != null) {
                 p.complete(m);
@@ -120,7 +137,7 @@ final class Mailbox {
             }
         }
         if (added) {
-            sortedToUnexpected++;
+            sortedToUnexpected.lazySet(sortedToUnexpected.get() + 1); // only ever written under the lock
             if (sleeping.get() > 0) {
                 wakeAll(); // another thread of this rank may wait for one of them
             }
