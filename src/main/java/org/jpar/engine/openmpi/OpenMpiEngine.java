@@ -1,0 +1,150 @@
+package org.jpar.engine.openmpi;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+import org.jpar.JparException;
+import org.jpar.spi.EngineProvider;
+import org.jpar.spi.Transport;
+
+/**
+ * The Open MPI engine: chosen automatically in a process started by {@code mpirun} (the environment has
+ * {@code OMPI_COMM_WORLD_SIZE}), so {@code mpirun -np 4 java -cp jpar.jar Main} runs like any MPI program.
+ * {@link #connect()} initializes MPI ({@code MPI_THREAD_MULTIPLE}) through the installation's {@code mpi.jar}
+ * (see {@link OpenMpiInstallation}).
+ *
+ * <p>A failure anywhere stops the whole job, as under {@code jpar run}: an exception no code catches, in any thread
+ * of any rank, prints {@code jpar: rank R of N failed: ...} with its stack trace and calls {@code MPI_Abort}, which
+ * ends every rank and makes {@code mpirun} exit non-zero. At exit, a rank that did not call {@code Par.finish()}
+ * finalizes MPI itself; one that called {@code System.exit} before finishing stops the job (its peers may still
+ * wait for it).
+ *
+ * <p>Settings: {@code -Djpar.openmpi.jar=} / {@code JPAR_OPENMPI_JAR} (the {@code mpi.jar}),
+ * {@code -Djpar.openmpi.threads=serialized} (do not ask for {@code MPI_THREAD_MULTIPLE}; jpar then serializes calls).
+ */
+public final class OpenMpiEngine implements EngineProvider {
+    /** The engine's name for {@code --engine} and {@code -Djpar.engine}. */
+    public static final String NAME = "openmpi";
+    /** Set by {@code mpirun} in every process it starts. */
+    public static final String DETECT_VARIABLE = "OMPI_COMM_WORLD_SIZE";
+
+    private static volatile OpenMpiTransport connected;
+    private static final Object REPORT_LOCK = new Object();
+    private static boolean reported;
+
+    /** Public for {@link java.util.ServiceLoader}. */
+    public OpenMpiEngine() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean detect(Map<String, String> env) {
+        return env.containsKey(DETECT_VARIABLE);
+    }
+
+    @Override
+    public Transport connect() {
+        synchronized (OpenMpiEngine.class) {
+            return connected != null ? connected : join();
+        }
+    }
+
+    private static Transport join() {
+        OpenMpiInstallation installation = OpenMpiInstallation.forThisProcess();
+        OpenMpiTransport t;
+        try {
+            t = new OpenMpiTransport(System.getProperty("jpar.openmpi.threads", "multiple"));
+        } catch (ExceptionInInitializerError e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof JparException j ? j : new JparException("cannot load Open MPI's Java bindings from "
+                    + installation.jar() + ": " + cause, cause);
+        } catch (UnsatisfiedLinkError e) {
+            throw new JparException("cannot load Open MPI's JNI library for " + installation + ": " + e.getMessage()
+                    + "; it must be the libmpi_java of the same Open MPI (reinstall with mpirun-scripts/install-engines, "
+                    + "or give -Djava.library.path=<the folder of libmpi_java.so>)", e);
+        }
+        connected = t;
+        Thread.setDefaultUncaughtExceptionHandler(OpenMpiEngine::uncaught);
+        Runtime.getRuntime().addShutdownHook(new Thread(OpenMpiEngine::atExit, "jpar-openmpi-exit"));
+        return t;
+    }
+
+    /**
+     * Reports {@code failure} as this rank's and stops the whole job ({@code MPI_Abort}); never returns. Before MPI
+     * is initialized it just exits with code 1 ({@code mpirun} then stops the other ranks).
+     */
+    public static void fail(Throwable failure) {
+        OpenMpiTransport t = connected;
+        synchronized (REPORT_LOCK) {
+            if (!reported) {
+                reported = true;
+                System.out.flush();
+                PrintStream err = System.err;
+                String who = t != null ? "rank " + t.rank() + " of " + t.size()
+                        : "rank " + System.getenv().getOrDefault("OMPI_COMM_WORLD_RANK", "?") + " of "
+                        + System.getenv().getOrDefault(DETECT_VARIABLE, "?");
+                err.println("jpar: " + who + " failed: " + failure);
+                failure.printStackTrace(err);
+                err.flush();
+            }
+        }
+        stop(t);
+    }
+
+    private static void uncaught(Thread thread, Throwable e) {
+        fail(e);
+    }
+
+    private static void stop(OpenMpiTransport t) {
+        if (t != null && !t.isClosed()) {
+            try {
+                t.abort(1);
+            } catch (RuntimeException | Error e) {
+                System.err.println("jpar: MPI_Abort failed: " + e);
+            }
+        }
+        Runtime.getRuntime().halt(1);
+    }
+
+    /** At JVM exit: finalize for a rank that forgot {@code Par.finish()}; never block a killed or exiting rank. */
+    private static void atExit() {
+        OpenMpiTransport t = connected;
+        if (t == null || t.isClosed()) {
+            return;
+        }
+        boolean signalled = false;
+        boolean exitCalled = false;
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            String name = e.getKey().getName();
+            if (name.startsWith("SIG") && name.endsWith(" handler")) {
+                signalled = true;
+            }
+            for (StackTraceElement f : e.getValue()) {
+                if (f.getMethodName().equals("exit")
+                        && (f.getClassName().equals("java.lang.Runtime") || f.getClassName().equals("java.lang.System"))) {
+                    exitCalled = true;
+                }
+            }
+        }
+        if (signalled) {
+            return; // mpirun is stopping the job (another rank failed), or the user pressed Ctrl-C: do not block
+        }
+        if (exitCalled) {
+            System.out.flush();
+            System.err.println("jpar: rank " + t.rank() + " of " + t.size() + " called System.exit before "
+                    + "Par.finish(), while other ranks may still run; the job is stopped. End a rank by returning "
+                    + "from main (or call Par.finish() first); stop the job by throwing.");
+            System.err.flush();
+            stop(t);
+        }
+        try {
+            t.close();
+        } catch (RuntimeException e) {
+            System.err.println("jpar: rank " + t.rank() + ": MPI_Finalize at exit failed: " + e.getMessage());
+        }
+    }
+}

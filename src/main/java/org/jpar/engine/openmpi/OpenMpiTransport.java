@@ -1,0 +1,575 @@
+package org.jpar.engine.openmpi;
+
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jpar.Envelope;
+import org.jpar.JparException;
+import org.jpar.Request;
+import org.jpar.internal.ObjectCodec;
+import org.jpar.internal.PrimitiveArrays;
+import org.jpar.spi.Transport;
+
+/**
+ * This process's endpoint into {@code MPI_COMM_WORLD}, in the {@link Wire} format. Three duplicates of the world
+ * communicator keep traffic apart: user messages (tags as given, so {@code ANY_TAG} sees only them), jpar's
+ * collectives (internal tag {@code t < 0} as MPI tag {@code -t}, plus native barrier and broadcast), and the rests of
+ * chunked messages (tagged with a sequence number). Sends to this rank itself never block (they complete when
+ * received), so a rank may send itself a message of any size before receiving it.
+ *
+ * <p>Thread safety: with {@code MPI_THREAD_MULTIPLE} every call goes straight to MPI. With a lower level (or
+ * {@code -Djpar.openmpi.threads=serialized}) one lock serializes the calls, and blocking operations become
+ * nonblocking ones tested with the lock released between tests, so one blocked thread never stops the others.
+ */
+final class OpenMpiTransport implements Transport {
+    /** A broadcast's first block: small values travel in it alone. */
+    static final int BCAST_BLOCK = 256;
+    /** Per-thread staging buffers up to this size are kept for reuse; larger ones are left to the GC. */
+    private static final int RETAIN = 8 << 20;
+
+    private final Object world;
+    private final Object user;
+    private final Object internal;
+    private final Object bulk;
+    private final Object byteType;
+    private final int anySource;
+    private final int anyTag;
+    private final long sequenceModulus;
+    private final int rank;
+    private final int size;
+    private final String processorName;
+    private final ObjectCodec codec;
+    private final boolean multiple;
+    private final ReentrantLock serial = new ReentrantLock();
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final Queue<ByteBuffer> landings = new ConcurrentLinkedQueue<>();
+    private final Queue<SendRequest> selfSends = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock sweeping = new ReentrantLock();
+    private volatile boolean closed;
+
+    /** One thread's reusable buffers and message holders. */
+    private static final class Scratch {
+        final ByteBuffer out = Wire.direct(Wire.MESSAGE);
+        final ByteBuffer in = Wire.direct(Wire.MESSAGE);
+        final Wire.Out prepared = new Wire.Out();
+        final Wire.In received = new Wire.In();
+        ByteBuffer staging;
+
+        /** @return a direct buffer of at least {@code bytes}, this thread's own while it uses it */
+        ByteBuffer staging(long bytes) {
+            int n = (int) bytes;
+            ByteBuffer b = staging;
+            if (b != null && b.capacity() >= n) {
+                return b;
+            }
+            b = Wire.direct(n);
+            if (n <= RETAIN) {
+                staging = b;
+            }
+            return b;
+        }
+    }
+
+    OpenMpiTransport(String threads) {
+        int required = Mpi.intConstant("serialized".equals(threads) ? "THREAD_SERIALIZED" : "THREAD_MULTIPLE");
+        int provided = Mpi.initThread(new String[0], required);
+        multiple = provided >= Mpi.intConstant("THREAD_MULTIPLE");
+        world = Mpi.constant("COMM_WORLD");
+        rank = Mpi.rank(world);
+        size = Mpi.size(world);
+        Object errorsReturn = Mpi.constant("ERRORS_RETURN");
+        user = Mpi.dup(world);
+        internal = Mpi.dup(world);
+        bulk = Mpi.dup(world);
+        for (Object c : new Object[] {user, internal, bulk}) {
+            Mpi.setErrhandler(c, errorsReturn);
+        }
+        byteType = Mpi.constant("BYTE");
+        anySource = Mpi.intConstant("ANY_SOURCE");
+        anyTag = Mpi.intConstant("ANY_TAG");
+        Object tagUb = Mpi.attr(world, Mpi.intConstant("TAG_UB"));
+        sequenceModulus = (tagUb instanceof Integer ub && ub >= Short.MAX_VALUE ? ub : Short.MAX_VALUE) + 1L;
+        processorName = Mpi.processorName();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        codec = new ObjectCodec(loader != null ? loader : OpenMpiTransport.class.getClassLoader());
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public String processorName() {
+        return processorName;
+    }
+
+    @Override
+    public String engineName() {
+        return OpenMpiEngine.NAME;
+    }
+
+    /** @return true if MPI runs with {@code MPI_THREAD_MULTIPLE} (no lock of jpar's own) */
+    boolean threadMultiple() {
+        return multiple;
+    }
+
+    // ---------------------------------------------------------------- point to point
+
+    @Override
+    public void send(Object message, int dest, int tag) {
+        if (dest == rank) {
+            sendToSelf(message, tag);
+            return;
+        }
+        Scratch s = scratch.get();
+        Wire.Out o = s.prepared;
+        Wire.prepare(o, message, codec);
+        Object comm = comm(tag);
+        int mpiTag = mpiTag(tag);
+        try {
+            if (o.plain()) {
+                ByteBuffer b = s.out;
+                int n = (int) o.bytes;
+                Wire.plainHeader(b, o.kind, n);
+                Wire.writePayload(b, Wire.HEADER, o, 0, n);
+                send(comm, b, Wire.HEADER + n, dest, mpiTag);
+            } else {
+                int seq = nextSequence();
+                ByteBuffer b = s.staging(Wire.CHUNK_HEADER + o.bytes);
+                Wire.chunkHeader(b, o.kind, seq, o.bytes);
+                Wire.writePayload(b, Wire.CHUNK_HEADER, o, 0, (int) o.bytes);
+                int rest = (int) (o.bytes - Wire.HEAD_PAYLOAD);
+                send(comm, b, Wire.MESSAGE, dest, mpiTag);
+                send(bulk, b.slice(Wire.MESSAGE, rest), rest, dest, seq);
+            }
+        } finally {
+            o.data = null;
+        }
+    }
+
+    @Override
+    public Envelope<Object> receive(int source, int tag, Object buffer) {
+        Scratch s = scratch.get();
+        ByteBuffer b = s.in;
+        Object status = recv(comm(tag), b, Wire.MESSAGE, source == ANY_SOURCE ? anySource : source,
+                tag == ANY_TAG ? anyTag : mpiTag(tag));
+        Wire.In in = s.received;
+        int seq = in.readHeader(b, Wire.MESSAGE);
+        in.source = Mpi.source(status);
+        in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
+        try {
+            if (seq >= 0) {
+                ByteBuffer rest = s.staging(in.restLen());
+                recv(bulk, rest, in.restLen(), in.source, seq);
+                in.rest = rest;
+            }
+            return open(in, buffer, source, tag);
+        } finally {
+            in.head = null;
+            in.rest = null;
+        }
+    }
+
+    @Override
+    public Request<Void> isend(Object message, int dest, int tag) {
+        SendRequest r = post(message, dest, tag);
+        if (dest == rank) {
+            selfSends.add(r);
+        }
+        return r;
+    }
+
+    @Override
+    public Request<Object> ireceive(int source, int tag, Object buffer) {
+        ByteBuffer landing = landing();
+        Object request = irecv(comm(tag), landing, Wire.MESSAGE, source == ANY_SOURCE ? anySource : source,
+                tag == ANY_TAG ? anyTag : mpiTag(tag));
+        return new ReceiveRequest(request, landing, buffer, source, tag);
+    }
+
+    /** A send to this rank: posted nonblocking and completed when received, so it never deadlocks. */
+    private void sendToSelf(Object message, int tag) {
+        selfSends.add(post(message, rank, tag));
+        sweepSelfSends();
+    }
+
+    /** Forgets the self-sends that are complete (their buffers go back to the pool). */
+    private void sweepSelfSends() {
+        if (selfSends.isEmpty() || !sweeping.tryLock()) {
+            return;
+        }
+        try {
+            for (Iterator<SendRequest> it = selfSends.iterator(); it.hasNext(); ) {
+                if (it.next().isDone()) {
+                    it.remove();
+                }
+            }
+        } finally {
+            sweeping.unlock();
+        }
+    }
+
+    /** Posts a nonblocking send of {@code message} from its own buffer. */
+    private SendRequest post(Object message, int dest, int tag) {
+        Wire.Out o = new Wire.Out();
+        Wire.prepare(o, message, codec);
+        Object comm = comm(tag);
+        int mpiTag = mpiTag(tag);
+        if (o.plain()) {
+            ByteBuffer b = landing();
+            int n = (int) o.bytes;
+            Wire.plainHeader(b, o.kind, n);
+            Wire.writePayload(b, Wire.HEADER, o, 0, n);
+            return new SendRequest(isend(comm, b, Wire.HEADER + n, dest, mpiTag), null, b, true);
+        }
+        int seq = nextSequence();
+        ByteBuffer b = Wire.direct((int) (Wire.CHUNK_HEADER + o.bytes));
+        Wire.chunkHeader(b, o.kind, seq, o.bytes);
+        Wire.writePayload(b, Wire.CHUNK_HEADER, o, 0, (int) o.bytes);
+        int rest = (int) (o.bytes - Wire.HEAD_PAYLOAD);
+        Object head = isend(comm, b, Wire.MESSAGE, dest, mpiTag);
+        Object tail = isend(bulk, b.slice(Wire.MESSAGE, rest), rest, dest, seq);
+        return new SendRequest(head, tail, b, false);
+    }
+
+    /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
+    private Envelope<Object> open(Wire.In in, Object buffer, int source, int tag) {
+        if (buffer == null) {
+            return new Envelope<>(in.value(codec), in.source, in.tag, in.bytes);
+        }
+        if (in.kind == Wire.arrayKind(buffer.getClass())
+                && in.elements() <= java.lang.reflect.Array.getLength(buffer)) {
+            in.copyTo(buffer);
+            return new Envelope<>(buffer, in.source, in.tag, in.bytes);
+        }
+        Object sent = in.value(codec);
+        throw new JparException("receiveInto(source=" + (source == ANY_SOURCE ? "ANY_SOURCE" : source)
+                + ", tag=" + (tag == ANY_TAG ? "ANY_TAG" : tag) + ") expected "
+                + PrimitiveArrays.describe(buffer).replace(" of ", " of up to ")
+                + " but rank " + in.source + " sent " + PrimitiveArrays.describe(sent) + " with tag " + in.tag);
+    }
+
+    private Object comm(int tag) {
+        return tag >= 0 || tag == ANY_TAG ? user : internal;
+    }
+
+    private static int mpiTag(int tag) {
+        return tag >= 0 ? tag : -tag;
+    }
+
+    private int nextSequence() {
+        return (int) ((sequence.getAndIncrement() & 0xFFFFFFFFL) % sequenceModulus);
+    }
+
+    private ByteBuffer landing() {
+        ByteBuffer b = landings.poll();
+        return b != null ? b : Wire.direct(Wire.MESSAGE);
+    }
+
+    // ---------------------------------------------------------------- collectives
+
+    @Override
+    public void barrier() {
+        if (multiple) {
+            Mpi.barrier(internal);
+        } else {
+            complete(locked(() -> Mpi.ibarrier(internal)));
+        }
+    }
+
+    /**
+     * Native broadcast: a first block of {@link #BCAST_BLOCK} bytes carries small values whole; a larger value's
+     * header and first bytes travel in it and the rest in a second broadcast of exactly its size.
+     */
+    @Override
+    public Object broadcast(Object message, int root) {
+        if (size == 1) {
+            return message;
+        }
+        Scratch s = scratch.get();
+        if (rank == root) {
+            Wire.Out o = s.prepared;
+            Wire.prepare(o, message, codec);
+            try {
+                if (Wire.HEADER + o.bytes <= BCAST_BLOCK) {
+                    ByteBuffer b = s.out;
+                    Wire.plainHeader(b, o.kind, (int) o.bytes);
+                    Wire.writePayload(b, Wire.HEADER, o, 0, (int) o.bytes);
+                    bcast(b, BCAST_BLOCK, root);
+                } else {
+                    ByteBuffer b = s.staging(Math.max(BCAST_BLOCK, Wire.CHUNK_HEADER + o.bytes));
+                    Wire.chunkHeader(b, o.kind, 0, o.bytes);
+                    Wire.writePayload(b, Wire.CHUNK_HEADER, o, 0, (int) o.bytes);
+                    bcast(b, BCAST_BLOCK, root);
+                    int rest = (int) (Wire.CHUNK_HEADER + o.bytes - BCAST_BLOCK);
+                    bcast(b.slice(BCAST_BLOCK, rest), rest, root);
+                }
+            } finally {
+                o.data = null;
+            }
+            return message;
+        }
+        ByteBuffer b = s.in;
+        bcast(b, BCAST_BLOCK, root);
+        Wire.In in = s.received;
+        in.source = root;
+        in.tag = -1;
+        try {
+            if (in.readHeader(b, BCAST_BLOCK) >= 0) {
+                ByteBuffer rest = s.staging(in.restLen());
+                bcast(rest, in.restLen(), root);
+                in.rest = rest;
+            }
+            return in.value(codec);
+        } finally {
+            in.head = null;
+            in.rest = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        sweepSelfSends();
+        Mpi.finish();
+    }
+
+    /** @return true once {@link #close()} finalized MPI */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Stops the whole job: {@code MPI_Abort} on the world communicator (does not return when it works). */
+    void abort(int code) {
+        Mpi.abort(world, code);
+    }
+
+    // ---------------------------------------------------------------- MPI calls, serialized when needed
+
+    private interface Call {
+        Object run();
+    }
+
+    private Object locked(Call call) {
+        serial.lock();
+        try {
+            return call.run();
+        } finally {
+            serial.unlock();
+        }
+    }
+
+    private void send(Object comm, ByteBuffer b, int count, int dest, int tag) {
+        if (multiple) {
+            Mpi.send(comm, b, count, byteType, dest, tag);
+        } else {
+            complete(isend(comm, b, count, dest, tag));
+        }
+    }
+
+    private Object recv(Object comm, ByteBuffer b, int count, int source, int tag) {
+        if (multiple) {
+            return Mpi.recv(comm, b, count, byteType, source, tag);
+        }
+        return complete(irecv(comm, b, count, source, tag));
+    }
+
+    private void bcast(ByteBuffer b, int count, int root) {
+        if (multiple) {
+            Mpi.bcast(internal, b, count, byteType, root);
+        } else {
+            complete(locked(() -> Mpi.ibcast(internal, b, count, byteType, root)));
+        }
+    }
+
+    private Object isend(Object comm, ByteBuffer b, int count, int dest, int tag) {
+        return multiple ? Mpi.isend(comm, b, count, byteType, dest, tag)
+                : locked(() -> Mpi.isend(comm, b, count, byteType, dest, tag));
+    }
+
+    private Object irecv(Object comm, ByteBuffer b, int count, int source, int tag) {
+        return multiple ? Mpi.irecv(comm, b, count, byteType, source, tag)
+                : locked(() -> Mpi.irecv(comm, b, count, byteType, source, tag));
+    }
+
+    /** @return the request's status if it is complete, else null */
+    private Object test(Object request) {
+        return multiple ? Mpi.testStatus(request) : locked(() -> Mpi.testStatus(request));
+    }
+
+    /** Waits for {@code request}; serialized, by testing with the lock released in between. */
+    private Object complete(Object request) {
+        if (multiple) {
+            return Mpi.waitStatus(request);
+        }
+        for (int i = 0; ; i++) {
+            Object status = test(request);
+            if (status != null) {
+                return status;
+            }
+            if (i < 1000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /** A nonblocking send: one request (plain) or two (head and rest), and the buffer they read. */
+    private final class SendRequest implements Request<Void> {
+        private Object head;
+        private Object tail;
+        private ByteBuffer buffer;
+        private final boolean pooled;
+
+        SendRequest(Object head, Object tail, ByteBuffer buffer, boolean pooled) {
+            this.head = head;
+            this.tail = tail;
+            this.buffer = buffer;
+            this.pooled = pooled;
+        }
+
+        @Override
+        public Void await() {
+            awaitEnvelope();
+            return null;
+        }
+
+        @Override
+        public synchronized Envelope<Void> awaitEnvelope() {
+            if (head != null) {
+                complete(head);
+                head = null;
+            }
+            if (tail != null) {
+                complete(tail);
+                tail = null;
+            }
+            release();
+            return new Envelope<>(null, -1, -1, 0);
+        }
+
+        @Override
+        public synchronized boolean isDone() {
+            if (head != null && test(head) != null) {
+                head = null;
+            }
+            if (head == null && tail != null && test(tail) != null) {
+                tail = null;
+            }
+            if (head == null && tail == null) {
+                release();
+                return true;
+            }
+            return false;
+        }
+
+        private void release() {
+            if (buffer != null && pooled) {
+                landings.add(buffer);
+            }
+            buffer = null;
+        }
+    }
+
+    /** A nonblocking receive: the head lands in its own buffer; the rest of a chunked message follows. */
+    private final class ReceiveRequest implements Request<Object> {
+        private final int source;
+        private final int tag;
+        private final Object buffer;
+        private Object head;
+        private ByteBuffer landing;
+        private Object tail;
+        private ByteBuffer rest;
+        private Wire.In in;
+        private Envelope<Object> result;
+        private JparException failure;
+
+        ReceiveRequest(Object head, ByteBuffer landing, Object buffer, int source, int tag) {
+            this.head = head;
+            this.landing = landing;
+            this.buffer = buffer;
+            this.source = source;
+            this.tag = tag;
+        }
+
+        @Override
+        public Object await() {
+            return awaitEnvelope().value();
+        }
+
+        @Override
+        public synchronized Envelope<Object> awaitEnvelope() {
+            advance(true);
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+
+        @Override
+        public synchronized boolean isDone() {
+            advance(false);
+            return result != null || failure != null;
+        }
+
+        private void advance(boolean block) {
+            if (result != null || failure != null) {
+                return;
+            }
+            if (head != null) {
+                Object status = block ? complete(head) : test(head);
+                if (status == null) {
+                    return;
+                }
+                head = null;
+                in = new Wire.In();
+                int seq = in.readHeader(landing, Wire.MESSAGE);
+                in.source = Mpi.source(status);
+                in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
+                if (seq >= 0) {
+                    rest = Wire.direct(in.restLen());
+                    tail = irecv(bulk, rest, in.restLen(), in.source, seq);
+                }
+            }
+            if (tail != null) {
+                Object status = block ? complete(tail) : test(tail);
+                if (status == null) {
+                    return;
+                }
+                tail = null;
+                in.rest = rest;
+            }
+            try {
+                result = open(in, buffer, source, tag);
+            } catch (JparException e) {
+                failure = e;
+            } finally {
+                landings.add(landing);
+                landing = null;
+                rest = null;
+                in = null;
+            }
+        }
+    }
+}
