@@ -8,6 +8,7 @@ import org.jpar.bench.IdleRanks;
 import org.jpar.bench.PingPong;
 import org.jpar.bench.RawThreadsPingPong;
 import org.jpar.bench.RingTest;
+import org.jpar.engine.openmpi.RawOpenMpiPingPong;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,14 +49,27 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-baseline", description = "pingpong: skip the raw baseline")
     boolean noBaseline;
 
+    @Option(names = "--mpi-jar", paramLabel = "JAR", description = "Open MPI's mpi.jar (--engine openmpi)")
+    String mpiJar;
+
+    private List<String> options = List.of();
+
     @Override
     public Integer call() throws Exception {
         Engine e = RunCommand.engine(spec.commandLine(), engine);
+        options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar);
         switch (benchmark) {
             case "pingpong": {
                 int code = e.run(job(ranks == null ? 2 : ranks, PingPong.class, Double.toString(scale)));
                 if (code == 0 && !noBaseline && e instanceof ThreadsLauncher) {
                     RawThreadsPingPong.run(scale);
+                }
+                if (code == 0 && !noBaseline && e instanceof OpenMpiLauncher) {
+                    // raw Open MPI Java bindings, same payloads: a second mpirun job, without jpar in the ranks
+                    List<String> raw = new ArrayList<>(options);
+                    raw.add(OpenMpiLauncher.DIRECT_OPTION);
+                    code = e.run(new Engine.Job(2, RawOpenMpiPingPong.class.getName(),
+                            List.of(Double.toString(scale)), null, null, raw));
                 }
                 return code;
             }
@@ -74,7 +88,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static Engine.Job job(int ranks, Class<?> main, String... args) {
-        return new Engine.Job(ranks, main.getName(), new ArrayList<>(List.of(args)), null, null, List.of());
+    private Engine.Job job(int ranks, Class<?> main, String... args) {
+        return new Engine.Job(ranks, main.getName(), new ArrayList<>(List.of(args)), null, null, options);
     }
 }

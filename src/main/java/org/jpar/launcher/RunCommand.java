@@ -24,7 +24,7 @@ final class RunCommand implements Callable<Integer> {
 
     static {
         ENGINES.put("threads", new ThreadsLauncher());
-        ENGINES.put("openmpi", new Unavailable("openmpi", "Open MPI"));
+        ENGINES.put("openmpi", new OpenMpiLauncher());
         ENGINES.put("mpj", new Unavailable("mpj", "MPJ Express"));
     }
 
@@ -47,6 +47,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--hostfile", paramLabel = "FILE", description = "hosts to run on (MPI engines)")
     String hostfile;
 
+    @Option(names = "--mpi-jar", paramLabel = "JAR", description = "Open MPI's mpi.jar (--engine openmpi; default: "
+            + "-Djpar.openmpi.jar, JPAR_OPENMPI_JAR, then the installation's, from ompi_info or mpirun)")
+    String mpiJar;
+
     @Parameters(index = "0", paramLabel = "MAIN", description = "the program's main class, e.g. org.jpar.examples.Ring")
     String mainClass;
 
@@ -60,7 +64,8 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "-np " + ranks + " is out of range: a job needs at least 1 rank");
         }
-        return e.run(new Engine.Job(ranks, mainClass, List.copyOf(args), classPath, hostfile, List.of()));
+        return e.run(new Engine.Job(ranks, mainClass, List.copyOf(args), classPath, hostfile,
+                engineOptions(spec.commandLine(), e, mpiJar)));
     }
 
     static Engine engine(CommandLine line, String name) {
@@ -70,6 +75,17 @@ final class RunCommand implements Callable<Integer> {
                     + String.join(", ", ENGINES.keySet()));
         }
         return e;
+    }
+
+    /** @return the engine-specific options: {@code --mpi-jar} for Open MPI */
+    static List<String> engineOptions(CommandLine line, Engine e, String mpiJar) {
+        if (mpiJar == null) {
+            return List.of();
+        }
+        if (!(e instanceof OpenMpiLauncher)) {
+            throw new CommandLine.ParameterException(line, "--mpi-jar needs --engine openmpi");
+        }
+        return List.of(OpenMpiLauncher.MPI_JAR_OPTION + mpiJar);
     }
 
     /** An engine this build cannot run yet. */

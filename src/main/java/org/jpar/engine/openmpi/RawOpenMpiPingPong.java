@@ -1,0 +1,85 @@
+package org.jpar.engine.openmpi;
+
+import java.nio.ByteBuffer;
+
+import org.jpar.bench.Payloads;
+
+/**
+ * The raw baseline for the Open MPI engine: the same ping-pong as {@link org.jpar.bench.PingPong} written directly
+ * against Open MPI's Java bindings, as a user of {@code mpi.*} would, with {@code MPI.Init} (no thread support
+ * requested), {@code MPI.COMM_WORLD.send/recv} and {@code MPI.BYTE}: once with heap {@code byte[]} arrays (the
+ * bindings copy them through a native buffer) and once with direct buffers from {@code MPI.newByteBuffer} (no copy).
+ * It reaches {@code mpi.*} through the same run-time binding as the engine. Rank 0 prints
+ * {@code raw-openmpi-heap payload=...} and {@code raw-openmpi-direct payload=...} lines.
+ *
+ * <p>Run under {@code mpirun -np 2}; {@code jpar bench pingpong --engine openmpi} runs it after the jpar ping-pong.
+ * Arguments: {@code [scale]}, a factor on the iteration counts.
+ */
+public final class RawOpenMpiPingPong {
+    private static final int BATCHES = 5;
+
+    private RawOpenMpiPingPong() {
+    }
+
+    /** @param args {@code [scale]} */
+    public static void main(String[] args) {
+        double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        OpenMpiInstallation.forThisProcess();
+        Mpi.init(new String[0]);
+        Object world = Mpi.constant("COMM_WORLD");
+        try {
+            Object type = Mpi.constant("BYTE");
+            int rank = Mpi.rank(world);
+            if (Mpi.size(world) < 2) {
+                throw new IllegalStateException("the raw ping-pong needs at least 2 ranks: run it with -np 2");
+            }
+            for (Payloads.Payload p : Payloads.arrays(scale)) {
+                byte[] msg = (byte[]) p.value();
+                double ns = measure(world, type, rank, msg, new byte[msg.length], msg.length, p.iterations());
+                if (rank == 0) {
+                    System.out.println(Payloads.line("raw-openmpi-heap", p.name(), p.bytes(), ns));
+                }
+            }
+            for (Payloads.Payload p : Payloads.arrays(scale)) {
+                int n = (int) p.bytes();
+                ByteBuffer msg = Mpi.newByteBuffer(n);
+                ByteBuffer buf = Mpi.newByteBuffer(n);
+                double ns = measure(world, type, rank, msg, buf, n, p.iterations());
+                if (rank == 0) {
+                    System.out.println(Payloads.line("raw-openmpi-direct", p.name(), p.bytes(), ns));
+                }
+            }
+            Mpi.barrier(world);
+        } catch (RuntimeException | Error e) {
+            System.err.println("raw-openmpi: rank failed: " + e);
+            e.printStackTrace();
+            Mpi.abort(world, 1);
+        }
+        Mpi.finish();
+    }
+
+    /** @return the median one-way time in ns of {@code iterations} round trips between ranks 0 and 1 */
+    private static double measure(Object comm, Object type, int rank, Object msg, Object buf, int n, int iterations) {
+        double[] batches = new double[BATCHES];
+        for (int b = -1; b < BATCHES; b++) { // batch -1 warms up
+            Mpi.barrier(comm);
+            long start = System.nanoTime();
+            if (rank == 0) {
+                for (int i = 0; i < iterations; i++) {
+                    Mpi.send(comm, msg, n, type, 1, 0);
+                    Mpi.recv(comm, buf, n, type, 1, 0);
+                }
+            } else if (rank == 1) {
+                for (int i = 0; i < iterations; i++) {
+                    Mpi.recv(comm, buf, n, type, 0, 0);
+                    Mpi.send(comm, buf, n, type, 0, 0);
+                }
+            }
+            long t = System.nanoTime() - start;
+            if (b >= 0) {
+                batches[b] = t / (2.0 * iterations);
+            }
+        }
+        return Payloads.median(batches);
+    }
+}
