@@ -1,0 +1,133 @@
+package org.jpar.engine.openmpi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.jpar.JparException;
+import org.jpar.internal.ObjectCodec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The message format, without MPI: what one rank writes, another reads back equal, plain and chunked. */
+class WireTest {
+    private final ObjectCodec codec = new ObjectCodec(WireTest.class.getClassLoader());
+
+    static List<Object> values() {
+        List<Object> v = new ArrayList<>(List.of(
+                new byte[] {1, -2, 3}, new short[] {-1, 300}, new int[] {7, 70000, -5}, new long[] {1L << 40, -1},
+                new float[] {1.5f, -0f}, new double[] {Math.PI, Double.NaN}, new char[] {'a', 'é', '日'},
+                new boolean[] {true, false, true}, new int[0],
+                "", "Hello, jpar! 123", "héllo wörld", "日本 ✓", "\ud800 lone surrogate",
+                42, -7L, 2.5, 1.25f, (short) -3, (byte) 9, 'x', true, false,
+                List.of(1, 2, 3), Map.of("k", "v"), new StringBuilder("sb")));
+        v.add(null);
+        return v;
+    }
+
+    @ParameterizedTest
+    @MethodSource("values")
+    void plainMessagesRoundTrip(Object value) {
+        Object back = roundTrip(value, Wire.MESSAGE);
+        assertEqual(back, value);
+    }
+
+    @Test
+    void largeValuesAreChunkedAndRoundTrip() {
+        double[] big = new double[300_000];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = i * 0.5;
+        }
+        char[] chars = new char[100_000];
+        for (int i = 0; i < chars.length; i++) {
+            chars[i] = (char) ('a' + i % 26);
+        }
+        StringBuilder latin = new StringBuilder();
+        StringBuilder utf16 = new StringBuilder();
+        for (int i = 0; i < 70_000; i++) {
+            latin.append((char) ('A' + i % 26));
+            utf16.append(i % 2 == 0 ? 'x' : '✓');
+        }
+        List<Integer> list = new ArrayList<>();
+        for (int i = 0; i < 50_000; i++) {
+            list.add(i);
+        }
+        for (Object v : new Object[] {big, chars, new boolean[70_000], latin.toString(), utf16.toString(), list}) {
+            Wire.Out o = new Wire.Out();
+            Wire.prepare(o, v, codec);
+            assertThat(o.plain()).as(v.getClass().getTypeName()).isFalse();
+            assertEqual(roundTrip(v, Wire.MESSAGE), v);
+        }
+    }
+
+    @Test
+    void headerSaysKindAndSize() {
+        Wire.Out o = new Wire.Out();
+        Wire.prepare(o, new int[] {1, 2, 3}, codec);
+        assertThat(o.kind).isEqualTo(Wire.INTS);
+        assertThat(o.bytes).isEqualTo(12);
+        Wire.prepare(o, "abc", codec);
+        assertThat(o.kind).isEqualTo(Wire.STRING_LATIN1);
+        Wire.prepare(o, "ab✓", codec);
+        assertThat(o.kind).isEqualTo(Wire.STRING_UTF16);
+        assertThat(o.bytes).isEqualTo(6);
+        Wire.prepare(o, List.of(1), codec);
+        assertThat(o.kind).isEqualTo(Wire.OBJECT);
+        assertThat(Wire.arrayKind(long[].class)).isEqualTo(Wire.LONGS);
+        assertThat(Wire.arrayKind(String.class)).isEqualTo((byte) -1);
+    }
+
+    @Test
+    void anUnknownKindIsAClearError() {
+        ByteBuffer b = Wire.direct(Wire.MESSAGE);
+        Wire.plainHeader(b, (byte) 99, 0);
+        Wire.In in = new Wire.In();
+        in.readHeader(b, Wire.MESSAGE);
+        in.source = 3;
+        assertThatThrownBy(() -> in.value(codec)).isInstanceOf(JparException.class)
+                .hasMessage("received a message of unknown kind 99 (0 bytes) from rank 3: is every rank running the "
+                        + "same jpar version?");
+    }
+
+    /** Writes {@code value} as a sender would (head of {@code messageBytes}, then the rest) and reads it back. */
+    private Object roundTrip(Object value, int messageBytes) {
+        Wire.Out o = new Wire.Out();
+        Wire.prepare(o, value, codec);
+        ByteBuffer head = Wire.direct(messageBytes);
+        Wire.In in = new Wire.In();
+        if (o.plain()) {
+            Wire.plainHeader(head, o.kind, (int) o.bytes);
+            Wire.writePayload(head, Wire.HEADER, o, 0, (int) o.bytes);
+            assertThat(in.readHeader(head, messageBytes)).isEqualTo(-1);
+        } else {
+            ByteBuffer all = Wire.direct((int) (Wire.CHUNK_HEADER + o.bytes));
+            Wire.chunkHeader(all, o.kind, 77, o.bytes);
+            Wire.writePayload(all, Wire.CHUNK_HEADER, o, 0, (int) o.bytes);
+            head.put(0, all, 0, messageBytes);
+            assertThat(in.readHeader(head, messageBytes)).isEqualTo(77);
+            ByteBuffer rest = Wire.direct(in.restLen());
+            rest.put(0, all, messageBytes, in.restLen());
+            in.rest = rest;
+        }
+        assertThat(in.bytes).isEqualTo(o.bytes);
+        if (Wire.isArray(in.kind)) {
+            Object into = java.lang.reflect.Array.newInstance(value.getClass().getComponentType(),
+                    java.lang.reflect.Array.getLength(value) + 2);
+            in.copyTo(into);
+        }
+        return in.value(codec);
+    }
+
+    private static void assertEqual(Object back, Object value) {
+        if (value instanceof StringBuilder sb) {
+            assertThat(back).isInstanceOf(StringBuilder.class).hasToString(sb.toString());
+        } else {
+            assertThat(back).isEqualTo(value);
+        }
+    }
+}
