@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.jpar.bench.IdleRanks;
+import org.jpar.bench.JobBench;
 import org.jpar.bench.PingPong;
 import org.jpar.bench.RawThreadsPingPong;
 import org.jpar.bench.RingTest;
@@ -21,23 +22,25 @@ import picocli.CommandLine.Parameters;
             "  pingpong  one-way latency and bandwidth between 2 ranks (byte[] 8 B..1 MiB, a String, a list),",
             "            then the raw baseline of the engine in the same run",
             "  ringtest  time for a message to go round a ring of N ranks",
-            "  idle      heap per idle rank (threads engine)"})
+            "  idle      heap per idle rank (threads engine)",
+            "  jobs      the job layer: fib speedup, 100,000 tiny tasks, makespan of 64 sum_primes jobs"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "pingpong, ringtest or idle")
+    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "pingpong, ringtest, idle or jobs")
     String benchmark;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "threads",
             description = "threads (default), openmpi or mpj")
     String engine;
 
-    @Option(names = {"-np", "--np"}, paramLabel = "N", description = "ranks (pingpong: 2; ringtest: 4; idle: 1024)")
+    @Option(names = {"-np", "--np"}, paramLabel = "N",
+            description = "ranks (pingpong: 2; ringtest: 4; idle: 1024; jobs: 2)")
     Integer ranks;
 
     @Option(names = "--scale", paramLabel = "S", defaultValue = "1",
-            description = "pingpong: factor on the iteration counts (default: ${DEFAULT-VALUE})")
+            description = "pingpong and jobs: factor on the iteration counts (default: ${DEFAULT-VALUE})")
     double scale;
 
     @Option(names = "--loops", paramLabel = "L", defaultValue = "100", description = "ringtest: trips round the ring")
@@ -82,9 +85,11 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 long baseline = IdleRanks.heapUsedAfterGc();
                 return e.run(job(ranks == null ? 1024 : ranks, IdleRanks.class, Long.toString(baseline)));
+            case "jobs":
+                return e.run(job(ranks == null ? 2 : ranks, JobBench.class, Double.toString(scale)));
             default:
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "unknown benchmark '" + benchmark + "': choose pingpong, ringtest or idle");
+                        "unknown benchmark '" + benchmark + "': choose pingpong, ringtest, idle or jobs");
         }
     }
 
