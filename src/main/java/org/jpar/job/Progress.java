@@ -12,8 +12,10 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 
 /**
  * The progress bar of a long run (me.tongfei progressbar), on the process's real standard error: it appears once jobs
- * have been running for {@link #SHOW_AFTER_MILLIS} without a break, follows them, and goes when they are all done.
- * Off unless the JVM has a terminal ({@link System#console()}) and the settings allow it.
+ * have been running for {@link #SHOW_AFTER_MILLIS} without a break, counts the jobs of that busy period, and is closed
+ * by the thread that completes the last of them, before that job's result is handed over (so that what the program
+ * prints next starts on a line of its own). Off unless the JVM has a terminal ({@link System#console()}) and the
+ * settings allow it.
  */
 final class Progress implements AutoCloseable {
     static final long SHOW_AFTER_MILLIS = 1000;
@@ -23,6 +25,10 @@ final class Progress implements AutoCloseable {
     private final AtomicLong submitted = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final Thread thread;
+    private final Object lock = new Object();
+    private ProgressBar bar;
+    private long base;
+    private long busySince = -1;
     private volatile boolean closed;
 
     private Progress(String name) {
@@ -46,9 +52,15 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /** Called before the jobs are completed: the last job of a busy period closes the bar first. */
     void completed(long n) {
-        if (thread != null) {
-            completed.addAndGet(n);
+        if (thread == null) {
+            return;
+        }
+        if (completed.addAndGet(n) >= submitted.get()) {
+            synchronized (lock) {
+                update();
+            }
         }
     }
 
@@ -64,47 +76,51 @@ final class Progress implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        synchronized (lock) {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
     }
 
     private void loop(String kind) {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, Charset.defaultCharset());
-        long busySince = -1;
-        ProgressBar bar = null;
         try {
             while (!closed) {
                 Thread.sleep(TICK_MILLIS);
-                long total = submitted.get();
-                long done = completed.get();
-                if (done >= total) {
-                    busySince = -1;
-                    if (bar != null) {
-                        bar.maxHint(total);
-                        bar.stepTo(done);
-                        bar.close();
-                        bar = null;
+                synchronized (lock) {
+                    update();
+                    if (bar == null && busySince >= 0 && System.nanoTime() - busySince >= SHOW_AFTER_MILLIS * 1_000_000) {
+                        bar = new ProgressBarBuilder().setTaskName(kind + " jobs").setInitialMax(submitted.get() - base)
+                                .setUpdateIntervalMillis((int) TICK_MILLIS)
+                                .setConsumer(new ConsoleProgressBarConsumer(err)).build();
+                        update();
                     }
-                    continue;
-                }
-                long now = System.nanoTime();
-                if (busySince < 0) {
-                    busySince = now;
-                }
-                if (bar == null && now - busySince >= SHOW_AFTER_MILLIS * 1_000_000) {
-                    bar = new ProgressBarBuilder().setTaskName(kind + " jobs").setInitialMax(total)
-                            .setUpdateIntervalMillis((int) TICK_MILLIS).setConsumer(new ConsoleProgressBarConsumer(err))
-                            .build();
-                }
-                if (bar != null) {
-                    bar.maxHint(total);
-                    bar.stepTo(done);
                 }
             }
         } catch (InterruptedException e) {
             // closed
-        } finally {
+        }
+    }
+
+    /** Under the lock: follows the counters; ends the busy period (and the bar) when every job is done. */
+    private void update() {
+        long total = submitted.get();
+        long done = completed.get();
+        if (bar != null) {
+            bar.maxHint(total - base);
+            bar.stepTo(Math.min(done, total) - base);
+        }
+        if (done >= total) {
+            busySince = -1;
             if (bar != null) {
                 bar.close();
+                bar = null;
             }
+        } else if (busySince < 0) {
+            busySince = System.nanoTime();
+            base = done;
         }
     }
 }

@@ -68,6 +68,11 @@ final class Scheduler {
         final int rank;
         final List<Unit> inFlight = new ArrayList<>();
         boolean alive = true;
+        /** When the batch in flight was planned, and how many units it has. */
+        long sentAt;
+        int sentUnits;
+        /** Measured cost of a unit on this rank, messages and encoding included (ns; -1 until measured). */
+        double nanosPerUnit = -1;
 
         Remote(int rank) {
             super("rank " + rank);
@@ -239,7 +244,12 @@ final class Scheduler {
             fps = new byte[n][];
             kept = new Object[n];
             for (int i = 0; i < n; i++) {
-                fps[i] = Journal.fingerprint(encodeCall(new Wire.Call(fn, calls.get(i), false)));
+                try {
+                    fps[i] = Journal.fingerprint(encodeCall(new Wire.Call(fn, calls.get(i), false)));
+                } catch (JparException e) {
+                    throw new JparException("submit: with a journal, every job is encoded to be recognized on a "
+                            + "rerun, and this one cannot be: " + e.getMessage(), e);
+                }
                 byte[] value = journal.lookup(fps[i]);
                 if (value != null) {
                     try {
@@ -311,9 +321,9 @@ final class Scheduler {
             lock.unlock();
         }
         progress.submitted(n);
+        progress.completed(fromJournal.size());
         for (int i = 0; i < fromJournal.size(); i++) {
             fromJournal.get(i).succeed(fromJournalValues.get(i), "journal", 0);
-            progress.completed(1);
         }
         send(plan);
         return jobs;
@@ -340,6 +350,7 @@ final class Scheduler {
             lock.unlock();
         }
         for (Unit u : dropped) {
+            progress.completed(u.jobs.length);
             for (Job<Object> j : u.jobs) {
                 j.cancel(why);
             }
@@ -484,6 +495,7 @@ final class Scheduler {
                 } finally {
                     lock.unlock();
                 }
+                progress.completed(n);
                 try {
                     for (int i = 0; i < n; i++) {
                         Job<Object> job = done.jobs[i];
@@ -556,6 +568,7 @@ final class Scheduler {
 
     private void giveUp(List<Unit> lost, String worker, Throwable why) {
         for (Unit u : lost) {
+            progress.completed(u.jobs.length);
             for (Job<Object> job : u.jobs) {
                 String msg = liveWorkersNow() == 0
                         ? job.label() + " cannot run: every worker has died (the last, " + worker + ": " + why + ")"
@@ -590,7 +603,6 @@ final class Scheduler {
 
     /** Its jobs are done (completed before): counts them, wakes whoever waits. */
     private void finished(Unit u) {
-        progress.completed(u.jobs.length);
         lock.lock();
         try {
             for (Job<Object> j : u.jobs) {
@@ -627,7 +639,7 @@ final class Scheduler {
             if (r == null || !r.alive || !r.inFlight.isEmpty() || stopped) {
                 continue;
             }
-            int n = batchSize();
+            int n = batchSize(r);
             List<Unit> batch = new ArrayList<>(n);
             for (int i = 0; i < n && !queue.isEmpty(); i++) {
                 Unit u = queue.poll();
@@ -636,6 +648,8 @@ final class Scheduler {
                 batch.add(u);
                 r.inFlight.add(u);
             }
+            r.sentAt = System.nanoTime();
+            r.sentUnits = batch.size();
             if (plan == null) {
                 plan = new ArrayList<>();
             }
@@ -644,12 +658,17 @@ final class Scheduler {
         return plan == null ? List.of() : plan;
     }
 
-    /** Under the lock: how many units the next batch for a rank holds. */
-    private int batchSize() {
-        if (meanUnitNanos < 0) {
+    /**
+     * Under the lock: how many units the next batch for {@code r} holds: as many as make about {@link #BATCH_NANOS}
+     * of work on it (by the measured cost of a unit there, messages included), at most a fair share of the queue.
+     * One while nothing was measured.
+     */
+    private int batchSize(Remote r) {
+        double perUnit = r.nanosPerUnit > 0 ? Math.max(meanUnitNanos, r.nanosPerUnit) : meanUnitNanos;
+        if (perUnit < 0) {
             return 1;
         }
-        long byTime = Math.max(1, (long) (BATCH_NANOS / Math.max(1.0, meanUnitNanos)));
+        long byTime = Math.max(1, (long) (BATCH_NANOS / Math.max(1.0, perUnit)));
         long fair = Math.max(1, queue.size() / (2L * Math.max(1, liveWorkers())));
         return (int) Math.min(MAX_BATCH, Math.min(byTime, fair));
     }
@@ -720,6 +739,7 @@ final class Scheduler {
         } catch (JparException e) {
             why = e;
         }
+        progress.completed(u.jobs.length);
         for (Job<Object> job : u.jobs) {
             job.fail(new JobFailedException(job.label() + " cannot be sent to another rank: " + why.getMessage(),
                     job.id(), null, why), null, 0);
@@ -799,6 +819,11 @@ final class Scheduler {
                     account(r, u, o.nanos(), o.failures());
                 }
             }
+            if (r.inFlight.isEmpty() && r.sentUnits > 0) {
+                double per = (System.nanoTime() - r.sentAt) / (double) r.sentUnits;
+                r.nanosPerUnit = r.nanosPerUnit < 0 ? per : 0.7 * r.nanosPerUnit + 0.3 * per;
+                r.sentUnits = 0;
+            }
             if (res.death() != null) {
                 r.alive = false;
                 r.death = res.death();
@@ -836,6 +861,7 @@ final class Scheduler {
     }
 
     private void complete(Unit u, Wire.Outcome o, String worker) {
+        progress.completed(u.jobs.length);
         long each = o.nanos() / u.jobs.length;
         for (int i = 0; i < u.jobs.length; i++) {
             Job<Object> job = u.jobs[i];
@@ -895,6 +921,7 @@ final class Scheduler {
                 + (journal == null ? "" : "; the finished results are kept in journal " + journal.file()
                         + ": run the program again to complete only the missing ones"));
         for (Unit u : failed) {
+            progress.completed(u.jobs.length);
             for (Job<Object> j : u.jobs) {
                 j.fail(e, null, 0);
             }
@@ -944,6 +971,7 @@ final class Scheduler {
             lock.unlock();
         }
         for (Unit u : abandoned) {
+            progress.completed(u.jobs.length);
             for (Job<Object> j : u.jobs) {
                 j.cancel("the " + kind + " was closed by an interrupted thread");
             }

@@ -189,6 +189,19 @@ class JournalTest {
     }
 
     @Test
+    void withAJournalATaskThatCannotBeEncodedIsRefusedAtOnce() {
+        try (JobServer server = JobServer.local(1, JobSettings.defaults().journal(dir.resolve("j")))) {
+            Runnable notSerializable = () -> { };
+            assertThatThrownBy(() -> server.submit(() -> {
+                notSerializable.run();
+                return 1;
+            })).isInstanceOf(JparException.class).hasMessageStartingWith("submit: with a journal, every job is encoded "
+                    + "to be recognized on a rerun, and this one cannot be: its task (");
+            assertThat(server.submit(() -> 2).get()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aJournalInUseIsAClearError() {
         Path journal = dir.resolve("j");
         try (JobServer first = JobServer.local(1, JobSettings.defaults().journal(journal))) {
