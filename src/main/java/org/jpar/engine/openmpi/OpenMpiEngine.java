@@ -19,8 +19,10 @@ import org.jpar.spi.Transport;
  * finalizes MPI itself; one that called {@code System.exit} before finishing stops the job (its peers may still
  * wait for it).
  *
- * <p>Settings: {@code -Djpar.openmpi.jar=} / {@code JPAR_OPENMPI_JAR} (the {@code mpi.jar}),
- * {@code -Djpar.openmpi.threads=serialized} (do not ask for {@code MPI_THREAD_MULTIPLE}; jpar then serializes calls).
+ * <p>Settings (system properties of the ranks, e.g. through {@code JPAR_JAVA_OPTS}): {@code -Djpar.openmpi.jar=}
+ * (or {@code JPAR_OPENMPI_JAR}) the {@code mpi.jar}; {@code -Djpar.openmpi.threads=multiple|single|serialized}
+ * the thread support (default {@code multiple}: any thread may communicate; {@code single}: only the thread that
+ * started MPI, and small messages are about 15% faster; {@code serialized}: jpar serializes the calls itself).
  */
 public final class OpenMpiEngine implements EngineProvider {
     /** The engine's name for {@code --engine} and {@code -Djpar.engine}. */

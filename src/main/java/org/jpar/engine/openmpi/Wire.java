@@ -16,14 +16,19 @@ import org.jpar.internal.ObjectCodec;
  * <pre>
  * plain message (header + payload &lt;= {@link #MESSAGE} bytes):
  *   0: kind   1: flags = 0   2-3: 0   4-7: payload bytes (int)   8..: payload
- * chunked message (larger): the head carries the first {@link #HEAD_PAYLOAD} payload bytes,
- *   0: kind   1: flags = CHUNKED   2-3: 0   4-7: sequence (tag of the rest)   8-15: payload bytes (long)   16..: payload
- * and the rest follows as one message on the engine's bulk communicator, tagged with the sequence number.
+ * chunked message (larger): a small head carries the first {@link #HEAD_PAYLOAD} payload bytes (eager in MPI),
+ *   0: kind   1: flags = CHUNKED   2-3: head payload bytes / 8   4-7: sequence (tag of the rest)
+ *   8-15: payload bytes (long)   16..: head payload
+ * and the rest follows as one message on the engine's bulk communicator, tagged with the sequence number, typed
+ * with the payload's element type ({@link #restType}) so it can go straight from the sender's array into the
+ * receiver's (the bindings' array path) or through direct buffers.
  * </pre>
  *
  * Every receive lands in a buffer of {@link #MESSAGE} bytes, so a jpar message never overflows a receive (MPI
  * truncation is an error, and with Open MPI 4.1 a truncated large message corrupts memory). Primitive arrays are
- * copied, never serialized, in native byte order; payloads start 8-byte aligned.
+ * copied, never serialized, in native byte order; payloads start 8-byte aligned. Strings travel as Latin-1 bytes
+ * or UTF-16 chars, boxed primitives as their value, {@code ArrayList}s of {@code Integer}, {@code Long} or
+ * {@code Double} as arrays; every other object is encoded with the {@link ObjectCodec}.
  */
 final class Wire {
     static final byte NULL = 0;
@@ -46,14 +51,27 @@ final class Wire {
     static final byte CHARACTER = 17;
     static final byte BOOLEAN = 18;
     static final byte OBJECT = 19;
+    /** A {@code java.util.ArrayList} of non-null {@code Integer}s, as an int array. */
+    static final byte LIST_INTEGER = 20;
+    /** A {@code java.util.ArrayList} of non-null {@code Long}s, as a long array. */
+    static final byte LIST_LONG = 21;
+    /** A {@code java.util.ArrayList} of non-null {@code Double}s, as a double array. */
+    static final byte LIST_DOUBLE = 22;
 
     static final byte CHUNKED = 1;
     static final int HEADER = 8;
     static final int CHUNK_HEADER = 16;
-    /** The largest single message, and the size of every landing buffer: a 64 KiB payload still fits. */
-    static final int MESSAGE = 64 * 1024 + 64;
-    /** Payload bytes in the head of a chunked message (a multiple of 8, so arrays split on element boundaries). */
-    static final int HEAD_PAYLOAD = MESSAGE - CHUNK_HEADER;
+    /**
+     * The largest single message, and the size of every landing buffer: a 64 KiB payload still fits. Above it a
+     * value travels as a head and a rest; the rest goes straight between the arrays through the bindings' array
+     * path, which measured faster for large payloads than copies through direct buffers.
+     */
+    static final int MESSAGE = messageSize();
+    /**
+     * Payload bytes in the head of a chunked message: a multiple of 8 (arrays split on element boundaries), small
+     * enough for the head to go eagerly (Open MPI's shared-memory eager limit is 4 KiB with its own header).
+     */
+    static final int HEAD_PAYLOAD = 4000;
     /** The largest payload: a chunked message is staged in one direct buffer (at most 2^31-1 bytes). */
     static final long MAX_PAYLOAD = Integer.MAX_VALUE - 64;
 
@@ -63,6 +81,12 @@ final class Wire {
         float[].class, double[].class, char[].class, boolean[].class};
 
     private Wire() {
+    }
+
+    /** {@code -Djpar.openmpi.message=BYTES} (must be the same on every rank; for tuning): default 64 KiB + 64. */
+    private static int messageSize() {
+        int n = Integer.getInteger("jpar.openmpi.message", 64 * 1024 + 64);
+        return Math.max(1024, n & ~7);
     }
 
     /** @return a direct buffer in native order */
@@ -143,6 +167,12 @@ final class Wire {
                 out.bytes = 1;
                 break;
             default: {
+                byte listKind = listKind(message);
+                if (listKind != OBJECT) {
+                    out.kind = listKind;
+                    out.bytes = (listKind == LIST_INTEGER ? 4L : 8L) * ((java.util.List<?>) message).size();
+                    break;
+                }
                 byte[] b = codec.encode(message);
                 out.data = b;
                 out.bytes = b.length;
@@ -198,6 +228,29 @@ final class Wire {
         return OBJECT;
     }
 
+    /** @return {@link #LIST_INTEGER} (or LONG, DOUBLE) for an ArrayList whose elements are all of that type */
+    private static byte listKind(Object message) {
+        if (message.getClass() != java.util.ArrayList.class) {
+            return OBJECT;
+        }
+        java.util.ArrayList<?> list = (java.util.ArrayList<?>) message;
+        int n = list.size();
+        if (n == 0) {
+            return OBJECT;
+        }
+        Class<?> first = list.get(0) == null ? null : list.get(0).getClass();
+        if (first != Integer.class && first != Long.class && first != Double.class) {
+            return OBJECT;
+        }
+        for (int i = 1; i < n; i++) {
+            Object e = list.get(i);
+            if (e == null || e.getClass() != first) {
+                return OBJECT;
+            }
+        }
+        return first == Integer.class ? LIST_INTEGER : first == Long.class ? LIST_LONG : LIST_DOUBLE;
+    }
+
     /** @return the array kind of a primitive array class ({@code int[].class}: {@link #INTS}), or -1 */
     static byte arrayKind(Class<?> c) {
         for (byte k = BYTES; k <= BOOLEANS; k++) {
@@ -212,21 +265,95 @@ final class Wire {
         return kind >= BYTES && kind <= BOOLEANS;
     }
 
-    /** @return bytes per element of an array kind */
+    /** @return bytes per element of the payload of {@code kind} (1 for bytes, strings, encoded objects) */
     static int elementBytes(byte kind) {
         switch (kind) {
             case SHORTS:
             case CHARS:
+            case STRING_UTF16:
                 return 2;
             case INTS:
             case FLOATS:
+            case LIST_INTEGER:
                 return 4;
             case LONGS:
             case DOUBLES:
+            case LIST_LONG:
+            case LIST_DOUBLE:
                 return 8;
             default:
                 return 1;
         }
+    }
+
+    /**
+     * @return the name of the {@code mpi.MPI} datatype of a payload's elements, the type of a chunked message's
+     *         rest on both sides: {@code BYTE}, {@code CHAR}, {@code SHORT}, {@code BOOLEAN}, {@code INT}, ...
+     */
+    static String restType(byte kind) {
+        switch (kind) {
+            case SHORTS:
+                return "SHORT";
+            case CHARS:
+            case STRING_UTF16:
+                return "CHAR";
+            case INTS:
+            case LIST_INTEGER:
+                return "INT";
+            case FLOATS:
+                return "FLOAT";
+            case LONGS:
+            case LIST_LONG:
+                return "LONG";
+            case DOUBLES:
+            case LIST_DOUBLE:
+                return "DOUBLE";
+            case BOOLEANS:
+                return "BOOLEAN";
+            default:
+                return "BYTE";
+        }
+    }
+
+    /**
+     * @return a new array for the whole payload of a message of {@code kind} (arrays, strings, encoded objects),
+     *         or null for kinds decoded element by element (lists)
+     */
+    static Object newPayloadArray(byte kind, long bytes) {
+        int n = (int) (bytes / elementBytes(kind));
+        switch (kind) {
+            case STRING_LATIN1:
+            case OBJECT:
+                return new byte[n];
+            case STRING_UTF16:
+                return new char[n];
+            default:
+                return isArray(kind) ? java.lang.reflect.Array.newInstance(ARRAY_CLASSES[kind].getComponentType(), n)
+                        : null;
+        }
+    }
+
+    /**
+     * @return elements {@code [from, from + n)} of the primitive array {@code a} as a heap buffer for the bindings'
+     *         array path, or null for {@code boolean[]} (which has no buffer type)
+     */
+    static java.nio.Buffer heapSlice(Object a, int from, int n) {
+        if (a instanceof byte[] x) {
+            return ByteBuffer.wrap(x).slice(from, n);
+        } else if (a instanceof int[] x) {
+            return java.nio.IntBuffer.wrap(x).slice(from, n);
+        } else if (a instanceof double[] x) {
+            return java.nio.DoubleBuffer.wrap(x).slice(from, n);
+        } else if (a instanceof long[] x) {
+            return java.nio.LongBuffer.wrap(x).slice(from, n);
+        } else if (a instanceof char[] x) {
+            return java.nio.CharBuffer.wrap(x).slice(from, n);
+        } else if (a instanceof float[] x) {
+            return java.nio.FloatBuffer.wrap(x).slice(from, n);
+        } else if (a instanceof short[] x) {
+            return java.nio.ShortBuffer.wrap(x).slice(from, n);
+        }
+        return null;
     }
 
     private static boolean isLatin1(String s) {
@@ -245,11 +372,11 @@ final class Wire {
         b.putInt(4, payloadBytes);
     }
 
-    /** Writes a chunked message's header. */
-    static void chunkHeader(ByteBuffer b, byte kind, int sequence, long payloadBytes) {
-        b.putInt(0, 0);
+    /** Writes a chunked message's header; its head carries {@code headBytes} (a multiple of 8) of the payload. */
+    static void chunkHeader(ByteBuffer b, byte kind, int sequence, long payloadBytes, int headBytes) {
         b.put(0, kind);
         b.put(1, CHUNKED);
+        b.putShort(2, (short) (headBytes >> 3));
         b.putInt(4, sequence);
         b.putLong(8, payloadBytes);
     }
@@ -284,6 +411,27 @@ final class Wire {
             case BOOLEAN:
                 dst.put(at, (Boolean) d ? (byte) 1 : 0);
                 return;
+            case LIST_INTEGER: {
+                java.util.List<?> list = (java.util.List<?>) d;
+                for (int i = (int) (from >> 2), end = i + (len >> 2), p = at; i < end; i++, p += 4) {
+                    dst.putInt(p, (Integer) list.get(i));
+                }
+                return;
+            }
+            case LIST_LONG: {
+                java.util.List<?> list = (java.util.List<?>) d;
+                for (int i = (int) (from >> 3), end = i + (len >> 3), p = at; i < end; i++, p += 8) {
+                    dst.putLong(p, (Long) list.get(i));
+                }
+                return;
+            }
+            case LIST_DOUBLE: {
+                java.util.List<?> list = (java.util.List<?>) d;
+                for (int i = (int) (from >> 3), end = i + (len >> 3), p = at; i < end; i++, p += 8) {
+                    dst.putDouble(p, (Double) list.get(i));
+                }
+                return;
+            }
             default:
                 copyIn(dst, at, d, from, len);
         }
@@ -348,8 +496,8 @@ final class Wire {
     }
 
     /**
-     * A received message: kind and size from its header, payload in one segment (plain) or two (the head's and the
-     * rest's, for chunked messages).
+     * A received message: kind and size from its header, and its payload: in the head (plain messages), in the head
+     * and a rest buffer, or assembled in one array ({@link #whole}, when the rest went straight into it).
      */
     static final class In {
         byte kind;
@@ -359,16 +507,20 @@ final class Wire {
         ByteBuffer head;
         int headAt;
         int headLen;
-        ByteBuffer rest; // payload bytes [headLen, bytes) at 0, or null
+        /** Payload bytes {@code [headLen, bytes)} at 0, or null. */
+        ByteBuffer rest;
+        /** The whole payload as one primitive array (head bytes copied in, rest received in place), or null. */
+        Object whole;
 
         /**
-         * Reads the header in {@code b}, a message of at most {@code messageBytes} (the size of a chunked head).
+         * Reads the header in {@code b}.
          *
          * @return the sequence number of the rest, or -1 for a plain message
          */
-        int readHeader(ByteBuffer b, int messageBytes) {
+        int readHeader(ByteBuffer b) {
             head = b;
             rest = null;
+            whole = null;
             kind = b.get(0);
             if ((b.get(1) & CHUNKED) == 0) {
                 bytes = b.getInt(4);
@@ -378,7 +530,7 @@ final class Wire {
             }
             bytes = b.getLong(8);
             headAt = CHUNK_HEADER;
-            headLen = messageBytes - CHUNK_HEADER;
+            headLen = (b.getShort(2) & 0xFFFF) << 3;
             return b.getInt(4);
         }
 
@@ -386,8 +538,31 @@ final class Wire {
             return (int) (bytes - headLen);
         }
 
+        /** @return the number of elements of the rest in its {@link #restType} */
+        int restElements() {
+            return restLen() / elementBytes(kind);
+        }
+
+        /** @return the number of elements of the head's payload */
+        int headElements() {
+            return headLen / elementBytes(kind);
+        }
+
+        /** Drops the references to buffers and arrays. */
+        void clear() {
+            head = null;
+            rest = null;
+            whole = null;
+        }
+
         /** Copies the whole payload into the primitive array {@code a}. */
         void copyTo(Object a) {
+            if (whole != null) {
+                if (whole != a) {
+                    System.arraycopy(whole, 0, a, 0, java.lang.reflect.Array.getLength(whole));
+                }
+                return;
+            }
             copyOut(head, headAt, a, 0, headLen);
             if (rest != null) {
                 copyOut(rest, 0, a, headLen, restLen());
@@ -400,12 +575,9 @@ final class Wire {
                 case NULL:
                     return null;
                 case STRING_LATIN1:
-                    return new String(payloadBytes(), StandardCharsets.ISO_8859_1);
-                case STRING_UTF16: {
-                    char[] c = new char[(int) (bytes >> 1)];
-                    copyTo(c);
-                    return new String(c);
-                }
+                    return new String((byte[]) payload(), StandardCharsets.ISO_8859_1);
+                case STRING_UTF16:
+                    return new String((char[]) payload());
                 case INTEGER:
                     return head.getInt(headAt);
                 case LONG:
@@ -423,16 +595,17 @@ final class Wire {
                 case BOOLEAN:
                     return head.get(headAt) != 0;
                 case OBJECT:
-                    return codec.decode(payloadBytes());
+                    return codec.decode((byte[]) payload());
+                case LIST_INTEGER:
+                case LIST_LONG:
+                case LIST_DOUBLE:
+                    return list();
                 default:
                     if (!isArray(kind)) {
                         throw new JparException("received a message of unknown kind " + kind + " (" + bytes
                                 + " bytes) from rank " + source + ": is every rank running the same jpar version?");
                     }
-                    Object a = java.lang.reflect.Array.newInstance(ARRAY_CLASSES[kind].getComponentType(),
-                            (int) (bytes / elementBytes(kind)));
-                    copyTo(a);
-                    return a;
+                    return payload();
             }
         }
 
@@ -441,10 +614,33 @@ final class Wire {
             return (int) (bytes / elementBytes(kind));
         }
 
-        private byte[] payloadBytes() {
-            byte[] b = new byte[(int) bytes];
-            copyTo(b);
-            return b;
+        /** @return the payload as one new primitive array (or the assembled one) */
+        private Object payload() {
+            if (whole != null) {
+                return whole;
+            }
+            Object a = newPayloadArray(kind, bytes);
+            copyTo(a);
+            return a;
+        }
+
+        private java.util.ArrayList<Object> list() {
+            int n = elements();
+            java.util.ArrayList<Object> list = new java.util.ArrayList<>(n);
+            if (rest == null && kind == LIST_INTEGER) { // the common case, unrolled by hand
+                for (int i = 0, p = headAt; i < n; i++, p += 4) {
+                    list.add(head.getInt(p));
+                }
+                return list;
+            }
+            int inHead = Math.min(n, headElements());
+            for (int i = 0; i < n; i++) {
+                ByteBuffer b = i < inHead ? head : rest;
+                int at = i < inHead ? headAt + i * elementBytes(kind) : (i - inHead) * elementBytes(kind);
+                list.add(kind == LIST_INTEGER ? (Object) b.getInt(at) : kind == LIST_LONG ? (Object) b.getLong(at)
+                        : (Object) b.getDouble(at));
+            }
+            return list;
         }
     }
 }
