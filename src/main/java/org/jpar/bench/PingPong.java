@@ -14,6 +14,8 @@ import org.jpar.Par;
  */
 public final class PingPong {
     private static final int BATCHES = 5;
+    /** Untimed batches first: the JIT needs them (an MPI rank's compiler threads share its one bound core). */
+    private static final int WARMUP = 3;
 
     private PingPong() {
     }
@@ -52,7 +54,7 @@ public final class PingPong {
     static double arrays(Communicator c, byte[] msg, int iterations) {
         byte[] buf = new byte[msg.length];
         double[] batches = new double[BATCHES];
-        for (int b = -1; b < BATCHES; b++) { // batch -1 warms up
+        for (int b = -WARMUP; b < BATCHES; b++) { // negative batches warm up
             c.barrier();
             long start = System.nanoTime();
             if (c.rank() == 0) {
@@ -77,7 +79,7 @@ public final class PingPong {
     /** @return the median one-way time in ns of {@code iterations} round trips of the object {@code msg} */
     static double objects(Communicator c, Object msg, int iterations) {
         double[] batches = new double[BATCHES];
-        for (int b = -1; b < BATCHES; b++) {
+        for (int b = -WARMUP; b < BATCHES; b++) {
             c.barrier();
             long start = System.nanoTime();
             if (c.rank() == 0) {

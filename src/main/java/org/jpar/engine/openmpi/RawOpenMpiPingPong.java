@@ -13,19 +13,27 @@ import org.jpar.bench.Payloads;
  * {@code raw-openmpi-heap payload=...} and {@code raw-openmpi-direct payload=...} lines.
  *
  * <p>Run under {@code mpirun -np 2}; {@code jpar bench pingpong --engine openmpi} runs it after the jpar ping-pong.
- * Arguments: {@code [scale]}, a factor on the iteration counts.
+ * Arguments: {@code [scale [thread-multiple]]}: a factor on the iteration counts; {@code thread-multiple} asks for
+ * {@code MPI_THREAD_MULTIPLE} as jpar does by default (lines {@code raw-openmpi-mt-heap}, {@code -mt-direct}).
  */
 public final class RawOpenMpiPingPong {
     private static final int BATCHES = 5;
+    private static final int WARMUP = 3; // as PingPong
 
     private RawOpenMpiPingPong() {
     }
 
-    /** @param args {@code [scale]} */
+    /** @param args {@code [scale [thread-multiple]]} */
     public static void main(String[] args) {
         double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        boolean multiple = args.length > 1 && args[1].equals("thread-multiple");
+        String who = multiple ? "raw-openmpi-mt" : "raw-openmpi";
         OpenMpiInstallation.forThisProcess();
-        Mpi.init(new String[0]);
+        if (multiple) {
+            Mpi.initThread(new String[0], Mpi.intConstant("THREAD_MULTIPLE"));
+        } else {
+            Mpi.init(new String[0]);
+        }
         Object world = Mpi.constant("COMM_WORLD");
         try {
             Object type = Mpi.constant("BYTE");
@@ -37,7 +45,7 @@ public final class RawOpenMpiPingPong {
                 byte[] msg = (byte[]) p.value();
                 double ns = measure(world, type, rank, msg, new byte[msg.length], msg.length, p.iterations());
                 if (rank == 0) {
-                    System.out.println(Payloads.line("raw-openmpi-heap", p.name(), p.bytes(), ns));
+                    System.out.println(Payloads.line(who + "-heap", p.name(), p.bytes(), ns));
                 }
             }
             for (Payloads.Payload p : Payloads.arrays(scale)) {
@@ -46,7 +54,7 @@ public final class RawOpenMpiPingPong {
                 ByteBuffer buf = Mpi.newByteBuffer(n);
                 double ns = measure(world, type, rank, msg, buf, n, p.iterations());
                 if (rank == 0) {
-                    System.out.println(Payloads.line("raw-openmpi-direct", p.name(), p.bytes(), ns));
+                    System.out.println(Payloads.line(who + "-direct", p.name(), p.bytes(), ns));
                 }
             }
             Mpi.barrier(world);
@@ -61,7 +69,7 @@ public final class RawOpenMpiPingPong {
     /** @return the median one-way time in ns of {@code iterations} round trips between ranks 0 and 1 */
     private static double measure(Object comm, Object type, int rank, Object msg, Object buf, int n, int iterations) {
         double[] batches = new double[BATCHES];
-        for (int b = -1; b < BATCHES; b++) { // batch -1 warms up
+        for (int b = -WARMUP; b < BATCHES; b++) { // negative batches warm up
             Mpi.barrier(comm);
             long start = System.nanoTime();
             if (rank == 0) {
