@@ -25,15 +25,20 @@ class WireTest {
                 new boolean[] {true, false, true}, new int[0],
                 "", "Hello, jpar! 123", "héllo wörld", "日本 ✓", "\ud800 lone surrogate",
                 42, -7L, 2.5, 1.25f, (short) -3, (byte) 9, 'x', true, false,
-                List.of(1, 2, 3), Map.of("k", "v"), new StringBuilder("sb")));
+                List.of(1, 2, 3), Map.of("k", "v"), new StringBuilder("sb"),
+                new ArrayList<>(List.of(1, -2, 300_000)), new ArrayList<>(List.of(1L << 40, 2L)),
+                new ArrayList<>(List.of(0.5, -1.0)), new ArrayList<>(List.of(1, 2L)), new ArrayList<>()));
         v.add(null);
+        List<Integer> withNull = new ArrayList<>(List.of(1, 2));
+        withNull.add(null);
+        v.add(withNull);
         return v;
     }
 
     @ParameterizedTest
     @MethodSource("values")
     void plainMessagesRoundTrip(Object value) {
-        Object back = roundTrip(value, Wire.MESSAGE);
+        Object back = roundTrip(value, Wire.HEAD_PAYLOAD);
         assertEqual(back, value);
     }
 
@@ -61,7 +66,8 @@ class WireTest {
             Wire.Out o = new Wire.Out();
             Wire.prepare(o, v, codec);
             assertThat(o.plain()).as(v.getClass().getTypeName()).isFalse();
-            assertEqual(roundTrip(v, Wire.MESSAGE), v);
+            assertEqual(roundTrip(v, Wire.HEAD_PAYLOAD), v);
+            assertEqual(roundTrip(v, OpenMpiTransport.BCAST_BLOCK - Wire.CHUNK_HEADER), v);
         }
     }
 
@@ -78,6 +84,11 @@ class WireTest {
         assertThat(o.bytes).isEqualTo(6);
         Wire.prepare(o, List.of(1), codec);
         assertThat(o.kind).isEqualTo(Wire.OBJECT);
+        Wire.prepare(o, new ArrayList<>(List.of(1, 2)), codec);
+        assertThat(o.kind).isEqualTo(Wire.LIST_INTEGER);
+        assertThat(o.bytes).isEqualTo(8);
+        Wire.prepare(o, new ArrayList<>(List.of(1, 2L)), codec);
+        assertThat(o.kind).isEqualTo(Wire.OBJECT);
         assertThat(Wire.arrayKind(long[].class)).isEqualTo(Wire.LONGS);
         assertThat(Wire.arrayKind(String.class)).isEqualTo((byte) -1);
     }
@@ -87,29 +98,34 @@ class WireTest {
         ByteBuffer b = Wire.direct(Wire.MESSAGE);
         Wire.plainHeader(b, (byte) 99, 0);
         Wire.In in = new Wire.In();
-        in.readHeader(b, Wire.MESSAGE);
+        in.readHeader(b);
         in.source = 3;
         assertThatThrownBy(() -> in.value(codec)).isInstanceOf(JparException.class)
                 .hasMessage("received a message of unknown kind 99 (0 bytes) from rank 3: is every rank running the "
                         + "same jpar version?");
     }
 
-    /** Writes {@code value} as a sender would (head of {@code messageBytes}, then the rest) and reads it back. */
-    private Object roundTrip(Object value, int messageBytes) {
+    /**
+     * Writes {@code value} as a sender would (one message, or a head with {@code headBytes} of the payload and the
+     * rest) and reads it back.
+     */
+    private Object roundTrip(Object value, int headBytes) {
         Wire.Out o = new Wire.Out();
         Wire.prepare(o, value, codec);
-        ByteBuffer head = Wire.direct(messageBytes);
+        ByteBuffer head = Wire.direct(Wire.MESSAGE);
         Wire.In in = new Wire.In();
         if (o.plain()) {
             Wire.plainHeader(head, o.kind, (int) o.bytes);
             Wire.writePayload(head, Wire.HEADER, o, 0, (int) o.bytes);
-            assertThat(in.readHeader(head, messageBytes)).isEqualTo(-1);
+            assertThat(in.readHeader(head)).isEqualTo(-1);
         } else {
             ByteBuffer all = Wire.direct((int) (Wire.CHUNK_HEADER + o.bytes));
-            Wire.chunkHeader(all, o.kind, 77, o.bytes);
+            Wire.chunkHeader(all, o.kind, 77, o.bytes, headBytes);
             Wire.writePayload(all, Wire.CHUNK_HEADER, o, 0, (int) o.bytes);
+            int messageBytes = Wire.CHUNK_HEADER + headBytes;
             head.put(0, all, 0, messageBytes);
-            assertThat(in.readHeader(head, messageBytes)).isEqualTo(77);
+            assertThat(in.readHeader(head)).isEqualTo(77);
+            assertThat(in.headLen).isEqualTo(headBytes);
             ByteBuffer rest = Wire.direct(in.restLen());
             rest.put(0, all, messageBytes, in.restLen());
             in.rest = rest;
@@ -124,7 +140,9 @@ class WireTest {
     }
 
     private static void assertEqual(Object back, Object value) {
-        if (value instanceof StringBuilder sb) {
+        if (value instanceof ArrayList<?>) {
+            assertThat(back).isInstanceOf(ArrayList.class).isEqualTo(value);
+        } else if (value instanceof StringBuilder sb) {
             assertThat(back).isInstanceOf(StringBuilder.class).hasToString(sb.toString());
         } else {
             assertThat(back).isEqualTo(value);
