@@ -34,6 +34,8 @@ import org.jpar.spi.Transport;
  */
 final class Scheduler {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+    /** A rank that has not joined after this long is reported (once). */
+    private static final long JOIN_WARNING_NANOS = 10_000_000_000L;
     /** A batch for a rank aims at this much work, when units are short. */
     private static final long BATCH_NANOS = 2_000_000;
     private static final int MAX_BATCH = 4096;
@@ -68,6 +70,10 @@ final class Scheduler {
         final int rank;
         final List<Unit> inFlight = new ArrayList<>();
         boolean alive = true;
+        /** It said {@link Wire.Signal#HELLO}: it serves, work may be sent to it. */
+        boolean joined;
+        /** Warned that it has not joined yet. */
+        boolean warned;
         /** When the batch in flight was planned, and how many units it has. */
         long sentAt;
         int sentUnits;
@@ -639,6 +645,15 @@ final class Scheduler {
             if (r == null || !r.alive || !r.inFlight.isEmpty() || stopped) {
                 continue;
             }
+            if (!r.joined) {
+                if (!r.warned && System.nanoTime() - created > JOIN_WARNING_NANOS) {
+                    r.warned = true;
+                    LOG.log(System.Logger.Level.WARNING, "jpar " + kind + ": " + r.name + " has not joined after "
+                            + JOIN_WARNING_NANOS / 1_000_000_000 + " s; every rank must create the " + kind
+                            + " (SPMD: all ranks run the same line); meanwhile the other workers take its share");
+                }
+                continue;
+            }
             int n = batchSize(r);
             List<Unit> batch = new ArrayList<>(n);
             for (int i = 0; i < n && !queue.isEmpty(); i++) {
@@ -778,6 +793,18 @@ final class Scheduler {
                     } finally {
                         lock.unlock();
                     }
+                    continue;
+                }
+                if (m == Wire.Signal.HELLO) {
+                    List<Assignment> plan;
+                    lock.lock();
+                    try {
+                        remotes[e.source()].joined = true;
+                        plan = planRemote();
+                    } finally {
+                        lock.unlock();
+                    }
+                    send(plan);
                     continue;
                 }
                 results(remotes[e.source()], (Wire.Results) m);
@@ -989,13 +1016,10 @@ final class Scheduler {
                 joinQuietly(w.thread, 0);
             }
             if (dispatcher != null) {
+                // the dispatcher goes first: a rank told to stop may go on to the next Pool on this communicator
+                // at once, and its HELLO is for that one
                 if (aborted == null) {
                     try {
-                        for (Remote r : remotes) {
-                            if (r != null && r.alive) {
-                                transport.send(Wire.Signal.STOP, r.rank, Wire.TAG_WORK);
-                            }
-                        }
                         transport.send(Wire.Signal.WAKE, rank, Wire.TAG_RESULT);
                     } catch (JparException e) {
                         abort(e);
@@ -1003,6 +1027,17 @@ final class Scheduler {
                 }
                 // when the job was aborted, its receive ends too; then its report is out before this returns
                 joinQuietly(dispatcher, aborted == null ? 0 : 5000);
+                if (aborted == null) {
+                    try {
+                        for (Remote r : remotes) {
+                            if (r != null && r.alive) {
+                                transport.send(Wire.Signal.STOP, r.rank, Wire.TAG_WORK);
+                            }
+                        }
+                    } catch (JparException e) {
+                        abort(e);
+                    }
+                }
             }
         } finally {
             progress.close();

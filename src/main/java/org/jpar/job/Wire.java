@@ -10,7 +10,7 @@ import org.jpar.spi.Transport;
 final class Wire {
     /** Master to worker: {@link Work} or {@link Signal#STOP}. */
     static final int TAG_WORK = Transport.INTERNAL_TAG_BASE - 16;
-    /** Worker to master: {@link Results}; the master to itself: {@link Signal#WAKE}. */
+    /** Worker to master: {@link Signal#HELLO}, then {@link Results}; the master to itself: {@link Signal#WAKE}. */
     static final int TAG_RESULT = Transport.INTERNAL_TAG_BASE - 17;
 
     private Wire() {
@@ -43,6 +43,8 @@ final class Wire {
 
     /** Control messages. */
     enum Signal {
+        /** Worker to master: this rank serves now (work is sent only to ranks that said so). */
+        HELLO,
         /** Master to worker: the server is closed, leave. */
         STOP,
         /** Master to itself: look at the state again (it is closing). */

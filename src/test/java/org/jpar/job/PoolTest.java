@@ -183,6 +183,33 @@ class PoolTest {
     }
 
     @Ranks(2)
+    void aRankThatNeverCreatesThePoolGetsNoWorkInsteadOfHangingIt(Communicator world) {
+        if (world.rank() == 1) {
+            return; // a bug in an SPMD program: only rank 0 creates the pool
+        }
+        try (Pool pool = new Pool(JobSettings.defaults().communicator(world))) {
+            assertThat(pool.map(PoolTest::jitterSquare, upTo(30))).isEqualTo(squares(30));
+            assertThat(pool.stats().workers()).anyMatch(w -> w.name().equals("rank 1") && w.jobs() == 0);
+        }
+    }
+
+    @Ranks(3)
+    void aRankThatJoinsLateTakesWorkFromThen(Communicator world) throws InterruptedException {
+        if (world.rank() == 2) {
+            Thread.sleep(300);
+        }
+        try (Pool pool = new Pool(JobSettings.defaults().communicator(world).localWorkers(0))) {
+            if (pool.isMaster()) {
+                assertThat(pool.map(x -> x + 1, upTo(5))).containsExactly(1, 2, 3, 4, 5);
+                assertThat(pool.map(x -> {
+                    Thread.sleep(50);
+                    return Par.rank();
+                }, upTo(30))).contains(1, 2);
+            }
+        }
+    }
+
+    @Ranks(2)
     void aSecondPoolWhileOneIsOpenIsAClearError(Communicator world) {
         try (Pool pool = new Pool(JobSettings.defaults().communicator(world))) {
             if (pool.isMaster()) {
