@@ -25,7 +25,6 @@ final class Mpi {
     private static final MethodHandle INIT;
     private static final MethodHandle INIT_THREAD;
     private static final MethodHandle FINALIZE;
-    private static final MethodHandle IS_FINALIZED;
     private static final MethodHandle PROCESSOR_NAME;
     private static final MethodHandle NEW_BYTE_BUFFER;
     private static final MethodHandle SEND;
@@ -46,7 +45,6 @@ final class Mpi {
     private static final MethodHandle TEST_STATUS;
     private static final MethodHandle STATUS_SOURCE;
     private static final MethodHandle STATUS_TAG;
-    private static final MethodHandle STATUS_COUNT;
 
     static {
         OpenMpiInstallation installation = OpenMpiInstallation.forThisProcess();
@@ -63,7 +61,6 @@ final class Mpi {
             INIT = l.findStatic(MPI, "Init", methodType(String[].class, String[].class));
             INIT_THREAD = l.findStatic(MPI, "InitThread", methodType(int.class, String[].class, int.class));
             FINALIZE = l.findStatic(MPI, "Finalize", methodType(void.class));
-            IS_FINALIZED = l.findStatic(MPI, "isFinalized", methodType(boolean.class));
             PROCESSOR_NAME = l.findStatic(MPI, "getProcessorName", methodType(String.class));
             NEW_BYTE_BUFFER = l.findStatic(MPI, "newByteBuffer", methodType(ByteBuffer.class, int.class));
             SEND = virtual(l, comm, "send", void.class, Object.class, int.class, datatype, int.class, int.class);
@@ -84,7 +81,6 @@ final class Mpi {
             TEST_STATUS = virtual(l, request, "testStatus", status);
             STATUS_SOURCE = virtual(l, status, "getSource", int.class);
             STATUS_TAG = virtual(l, status, "getTag", int.class);
-            STATUS_COUNT = virtual(l, status, "getCount", int.class, datatype);
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new JparException(installation.jar() + " does not have the API of Open MPI's Java bindings "
                     + "(4.1 or 5.0) that jpar uses: " + e + "; give the mpi.jar of your Open MPI installation", e);
@@ -136,14 +132,6 @@ final class Mpi {
             FINALIZE.invokeExact();
         } catch (Throwable t) {
             throw fail("MPI_Finalize", t);
-        }
-    }
-
-    static boolean isFinalized() {
-        try {
-            return (boolean) IS_FINALIZED.invokeExact();
-        } catch (Throwable t) {
-            throw fail("MPI_Finalized", t);
         }
     }
 
@@ -311,14 +299,6 @@ final class Mpi {
             return (int) STATUS_TAG.invokeExact(status);
         } catch (Throwable t) {
             throw fail("Status.getTag", t);
-        }
-    }
-
-    static int count(Object status, Object type) {
-        try {
-            return (int) STATUS_COUNT.invokeExact(status, type);
-        } catch (Throwable t) {
-            throw fail("MPI_Get_count", t);
         }
     }
 
