@@ -12,6 +12,8 @@ import org.jpar.contract.ContractSuite;
 import org.jpar.launcher.Jpar;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The core's contract, unchanged, under {@code mpirun}: one job per size runs every contract method
@@ -37,6 +39,19 @@ class OpenMpiContractIT extends ContractSuite {
     @Test
     void theContractHoldsWithSerializedMpiCalls() throws Exception {
         runContract(3, methods(), List.of("-Djpar.openmpi.threads=serialized"));
+    }
+
+    /** Values larger than one message, of every kind, broadcast from every root (not in the core's contract). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"multiple", "serialized"})
+    void largeBroadcasts(String threads) throws Exception {
+        List<String> cmd = OpenMpiTests.mpirun(3);
+        cmd.addAll(List.of(OpenMpiTests.java(), "-Djpar.openmpi.threads=" + threads, "-cp",
+                System.getProperty("java.class.path"), LargeBroadcasts.class.getName()));
+        Jpar.Result r = OpenMpiTests.exec(cmd, Map.of(), 300);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString())
+                .containsExactlyInAnyOrder("rank 0 broadcasts ok", "rank 1 broadcasts ok", "rank 2 broadcasts ok");
     }
 
     private static void runContract(int size, List<Method> methods, List<String> jvmOptions) throws Exception {

@@ -67,7 +67,7 @@ class WireTest {
             Wire.prepare(o, v, codec);
             assertThat(o.plain()).as(v.getClass().getTypeName()).isFalse();
             assertEqual(roundTrip(v, Wire.HEAD_PAYLOAD), v);
-            assertEqual(roundTrip(v, OpenMpiTransport.BCAST_BLOCK - Wire.CHUNK_HEADER), v);
+            assertEqual(roundTrip(v, 0), v); // a broadcast's header alone, then all the payload
         }
     }
 
