@@ -33,10 +33,23 @@ public final class RankMain {
         try {
             main.invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
         } catch (InvocationTargetException e) {
-            OpenMpiEngine.fail(e.getCause() != null ? e.getCause() : e);
+            OpenMpiEngine.fail(e.getCause() != null ? withoutLauncherFrames(e.getCause()) : e);
         } catch (IllegalAccessException | RuntimeException | Error e) {
             OpenMpiEngine.fail(e);
         }
+    }
+
+    /** Drops the frames below the program's main (reflection and this class) from {@code t}'s stack trace. */
+    private static Throwable withoutLauncherFrames(Throwable t) {
+        StackTraceElement[] frames = t.getStackTrace();
+        int n = frames.length;
+        while (n > 1 && (frames[n - 1].getClassName().equals(RankMain.class.getName())
+                || frames[n - 1].getClassName().startsWith("jdk.internal.reflect.")
+                || frames[n - 1].getClassName().equals("java.lang.reflect.Method"))) {
+            n--;
+        }
+        t.setStackTrace(Arrays.copyOf(frames, n));
+        return t;
     }
 
     private static Method mainMethod(String name) {
