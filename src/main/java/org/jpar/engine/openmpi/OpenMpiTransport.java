@@ -18,14 +18,14 @@ import org.jpar.spi.Transport;
 /**
  * This process's endpoint into {@code MPI_COMM_WORLD}, in the {@link Wire} format. Three duplicates of the world
  * communicator keep traffic apart: user messages (tags as given, so {@code ANY_TAG} sees only them), jpar's
- * collectives (internal tag {@code t < 0} as MPI tag {@code -t}, plus native barrier and broadcast), and the rests of
- * chunked messages (tagged with a sequence number). Sends to this rank itself never block (they complete when
+ * collectives (internal tag {@code t < 0} as MPI tag {@code -t}; native barrier, and native broadcast for large
+ * values), and the rests of chunked messages (tagged with a sequence number). Sends to this rank itself never block (they complete when
  * received), so a rank may send itself a message of any size before receiving it.
  *
  * <p>Thread safety ({@code -Djpar.openmpi.threads}): {@code multiple} (the default) asks for
  * {@code MPI_THREAD_MULTIPLE}, and every call goes straight to MPI from any thread. {@code single} initializes MPI
  * without thread support ({@code MPI_THREAD_SINGLE}, what {@code MPI.Init} gives): only the thread that started MPI
- * may communicate (others get a clear error), and a small message takes about 60 ns less here (Open MPI 4.1 costs
+ * may communicate (others get a clear error), and a small message takes 40-60 ns less here (Open MPI 4.1 costs
  * the same at every level above single). {@code serialized}, or an MPI without {@code MPI_THREAD_MULTIPLE}: one
  * lock serializes the calls, and blocking operations become nonblocking ones tested with the lock released between
  * tests, so one blocked thread never stops the others.
