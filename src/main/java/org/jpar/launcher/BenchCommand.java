@@ -43,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
             description = "pingpong and jobs: factor on the iteration counts (default: ${DEFAULT-VALUE})")
     double scale;
 
-    @Option(names = "--loops", paramLabel = "L", defaultValue = "100", description = "ringtest: trips round the ring")
+    @Option(names = "--loops", paramLabel = "L", defaultValue = "1000", description = "ringtest: trips round the ring (default: ${DEFAULT-VALUE})")
     int loops;
 
     @Option(names = "--bytes", paramLabel = "B", defaultValue = "8", description = "ringtest: message size")
