@@ -32,7 +32,11 @@ import org.jpar.Par;
  * {@code MPICommExecutor} idiom). The master also runs jobs in its own worker threads while it coordinates
  * ({@link JobSettings#localWorkers}: one per core when it is alone, else 1, so that with {@code -np} equal to the
  * cores every core computes). In a program started with plain {@code java} the master is alone and its threads do
- * all the work; {@link #local(int)} makes such a server inside any rank.
+ * all the work; {@link #local(int)} makes such a server inside any rank. Like any collective operation, every rank
+ * must create the same servers in the same order; one server at a time per communicator. The master's constructor
+ * returns once every other rank serves (each first warms up its codec, so that the first jobs do not pay for it), at
+ * most {@link JobSettings#joinTimeout} later: a rank that has not joined by then is reported and gets no work until
+ * it does, so a rank that never creates the server cannot hang it.
  *
  * <h2>Scheduling and failures</h2>
  * Dynamic load balancing: an idle worker gets the next job, in submission order. A task that throws fails its job

@@ -1,6 +1,7 @@
 package org.jpar.job;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 import org.jpar.Communicator;
@@ -25,19 +26,22 @@ public final class JobSettings {
     private final Path journal;
     private final boolean progressBar;
     private final int maxAttempts;
+    private final Duration joinTimeout;
 
     private JobSettings(Communicator communicator, int localWorkers, Path journal, boolean progressBar,
-            int maxAttempts) {
+            int maxAttempts, Duration joinTimeout) {
         this.communicator = communicator;
         this.localWorkers = localWorkers;
         this.journal = journal;
         this.progressBar = progressBar;
         this.maxAttempts = maxAttempts;
+        this.joinTimeout = joinTimeout;
     }
 
     /**
      * @return the defaults: the calling rank's world communicator, local workers autodetected, no journal, the
-     *         progress bar on (it only shows on a terminal), 3 attempts; each overridable by its system property
+     *         progress bar on (it only shows on a terminal), 3 attempts, 10 s to join; the first three overridable
+     *         by their system properties
      */
     public static JobSettings defaults() {
         String workers = System.getProperty(WORKERS_PROPERTY);
@@ -54,7 +58,8 @@ public final class JobSettings {
         String progress = System.getProperty(PROGRESS_PROPERTY, "true").trim();
         boolean bar = !(progress.equalsIgnoreCase("false") || progress.equalsIgnoreCase("off")
                 || progress.equals("0"));
-        return new JobSettings(null, n, journal == null || journal.isBlank() ? null : Path.of(journal), bar, 3);
+        return new JobSettings(null, n, journal == null || journal.isBlank() ? null : Path.of(journal), bar, 3,
+                Duration.ofSeconds(10));
     }
 
     /**
@@ -62,7 +67,8 @@ public final class JobSettings {
      *              collective over it: its rank 0 is the master, the others serve
      */
     public JobSettings communicator(Communicator world) {
-        return new JobSettings(Objects.requireNonNull(world, "world"), localWorkers, journal, progressBar, maxAttempts);
+        return new JobSettings(Objects.requireNonNull(world, "world"), localWorkers, journal, progressBar, maxAttempts,
+                joinTimeout);
     }
 
     /**
@@ -72,7 +78,7 @@ public final class JobSettings {
      */
     public JobSettings localWorkers(int n) {
         checkWorkers(n, "localWorkers");
-        return new JobSettings(communicator, n, journal, progressBar, maxAttempts);
+        return new JobSettings(communicator, n, journal, progressBar, maxAttempts, joinTimeout);
     }
 
     /**
@@ -81,7 +87,7 @@ public final class JobSettings {
      *             instead of running. Null (the default): no journal.
      */
     public JobSettings journal(Path file) {
-        return new JobSettings(communicator, localWorkers, file, progressBar, maxAttempts);
+        return new JobSettings(communicator, localWorkers, file, progressBar, maxAttempts, joinTimeout);
     }
 
     /**
@@ -89,7 +95,7 @@ public final class JobSettings {
      *           never shown when standard output is not a terminal. False: never.
      */
     public JobSettings progressBar(boolean on) {
-        return new JobSettings(communicator, localWorkers, journal, on, maxAttempts);
+        return new JobSettings(communicator, localWorkers, journal, on, maxAttempts, joinTimeout);
     }
 
     /**
@@ -100,7 +106,19 @@ public final class JobSettings {
         if (n < 1) {
             throw new JparException("maxAttempts " + n + " is out of range: a job needs at least 1 attempt");
         }
-        return new JobSettings(communicator, localWorkers, journal, progressBar, n);
+        return new JobSettings(communicator, localWorkers, journal, progressBar, n, joinTimeout);
+    }
+
+    /**
+     * @param timeout how long the master's constructor waits for every other rank to serve (default 10 s; each rank
+     *                warms its codec first, the better part of a second on a fresh JVM). A rank that has not joined
+     *                by then is reported and gets no work until it joins; the others do not wait for it.
+     */
+    public JobSettings joinTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new JparException("joinTimeout " + timeout + " is out of range: zero or more");
+        }
+        return new JobSettings(communicator, localWorkers, journal, progressBar, maxAttempts, timeout);
     }
 
     /** @return the communicator, or null for the calling rank's world */
@@ -128,11 +146,16 @@ public final class JobSettings {
         return maxAttempts;
     }
 
+    /** @return how long the master waits at creation for the other ranks */
+    public Duration joinTimeout() {
+        return joinTimeout;
+    }
+
     @Override
     public String toString() {
         return "JobSettings[communicator=" + (communicator == null ? "world" : communicator) + ", localWorkers="
                 + (localWorkers < 0 ? "auto" : localWorkers) + ", journal=" + journal + ", progressBar="
-                + progressBar + ", maxAttempts=" + maxAttempts + "]";
+                + progressBar + ", maxAttempts=" + maxAttempts + ", joinTimeout=" + joinTimeout.toMillis() + " ms]";
     }
 
     static void checkWorkers(int n, String what) {

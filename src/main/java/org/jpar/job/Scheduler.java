@@ -34,8 +34,6 @@ import org.jpar.spi.Transport;
  */
 final class Scheduler {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
-    /** A rank that has not joined after this long is reported (once). */
-    private static final long JOIN_WARNING_NANOS = 10_000_000_000L;
     /** A batch for a rank aims at this much work, when units are short. */
     private static final long BATCH_NANOS = 2_000_000;
     private static final int MAX_BATCH = 4096;
@@ -70,10 +68,8 @@ final class Scheduler {
         final int rank;
         final List<Unit> inFlight = new ArrayList<>();
         boolean alive = true;
-        /** It said {@link Wire.Signal#HELLO}: it serves, work may be sent to it. */
+        /** It said {@link Wire#hello()}: it serves, work may be sent to it. */
         boolean joined;
-        /** Warned that it has not joined yet. */
-        boolean warned;
         /** When the batch in flight was planned, and how many units it has. */
         long sentAt;
         int sentUnits;
@@ -123,6 +119,7 @@ final class Scheduler {
     private final ObjectCodec decoder;
     private final Journal journal;
     private final int maxAttempts;
+    private final long joinTimeoutNanos;
     private final long created = System.nanoTime();
     private final Progress progress;
 
@@ -156,6 +153,7 @@ final class Scheduler {
         this.encoder = new ObjectCodec(loader);
         this.decoder = new ObjectCodec(loader);
         this.maxAttempts = settings.maxAttempts();
+        this.joinTimeoutNanos = settings.joinTimeout().toNanos();
         this.remotes = new Remote[size];
         for (int r = 0; r < size; r++) {
             if (r != rank) {
@@ -190,12 +188,22 @@ final class Scheduler {
             throw new JparException(kind + ": a Pool or JobServer is already open on " + world
                     + "; the other ranks serve one at a time: close it before creating another");
         }
+        Scheduler s;
         try {
-            Scheduler s = new Scheduler(kind, world, settings);
+            s = new Scheduler(kind, world, settings);
+        } catch (RuntimeException | Error e) {
+            OPEN.remove(t);
+            throw e;
+        }
+        try {
             s.launch();
             return s;
         } catch (RuntimeException | Error e) {
-            OPEN.remove(t);
+            try {
+                s.close();
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);
+            }
             throw e;
         }
     }
@@ -229,6 +237,46 @@ final class Scheduler {
             dispatcher = new Thread(this::dispatch, "jpar-job-dispatcher");
             dispatcher.setDaemon(true);
             dispatcher.start();
+            Wire.warmUp(encoder, decoder);
+            awaitJoined();
+        }
+    }
+
+    /**
+     * Waits until every other rank serves (each warms its codec first), at most the join timeout; a rank that has
+     * not joined by then is reported, gets no work until it joins, and does not hold the others up.
+     */
+    private void awaitJoined() {
+        long deadline = System.nanoTime() + joinTimeoutNanos;
+        List<String> missing = new ArrayList<>();
+        lock.lock();
+        try {
+            while (aborted == null) {
+                missing.clear();
+                for (Remote r : remotes) {
+                    if (r != null && !r.joined) {
+                        missing.add(Integer.toString(r.rank));
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (missing.isEmpty() || left <= 0) {
+                    break;
+                }
+                jobFinished.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+        if (aborted != null) {
+            throw fresh(aborted);
+        }
+        if (!missing.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "jpar " + kind + ": rank" + (missing.size() == 1 ? " " : "s ")
+                    + String.join(", ", missing) + " did not join within " + joinTimeoutNanos / 1_000_000 + " ms; "
+                    + "every rank must create the " + kind + " (SPMD: all ranks run the same line); until they do, "
+                    + "the other workers take their share");
         }
     }
 
@@ -646,12 +694,6 @@ final class Scheduler {
                 continue;
             }
             if (!r.joined) {
-                if (!r.warned && System.nanoTime() - created > JOIN_WARNING_NANOS) {
-                    r.warned = true;
-                    LOG.log(System.Logger.Level.WARNING, "jpar " + kind + ": " + r.name + " has not joined after "
-                            + JOIN_WARNING_NANOS / 1_000_000_000 + " s; every rank must create the " + kind
-                            + " (SPMD: all ranks run the same line); meanwhile the other workers take its share");
-                }
                 continue;
             }
             int n = batchSize(r);
@@ -795,18 +837,6 @@ final class Scheduler {
                     }
                     continue;
                 }
-                if (m == Wire.Signal.HELLO) {
-                    List<Assignment> plan;
-                    lock.lock();
-                    try {
-                        remotes[e.source()].joined = true;
-                        plan = planRemote();
-                    } finally {
-                        lock.unlock();
-                    }
-                    send(plan);
-                    continue;
-                }
                 results(remotes[e.source()], (Wire.Results) m);
             }
         } catch (JparException e) {
@@ -839,6 +869,10 @@ final class Scheduler {
         List<Assignment> plan;
         lock.lock();
         try {
+            if (!r.joined) {
+                r.joined = true;
+                jobFinished.signalAll();
+            }
             for (Wire.Outcome o : res.outcomes()) {
                 Unit u = take(r, o.unit());
                 units.add(u);
@@ -1017,7 +1051,7 @@ final class Scheduler {
             }
             if (dispatcher != null) {
                 // the dispatcher goes first: a rank told to stop may go on to the next Pool on this communicator
-                // at once, and its HELLO is for that one
+                // at once, and its hello is for that one
                 if (aborted == null) {
                     try {
                         transport.send(Wire.Signal.WAKE, rank, Wire.TAG_RESULT);

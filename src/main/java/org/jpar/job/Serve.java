@@ -22,7 +22,8 @@ final class Serve {
 
     static void serve(Transport t, ClassLoader loader) {
         ObjectCodec codec = new ObjectCodec(loader);
-        t.send(Wire.Signal.HELLO, 0, Wire.TAG_RESULT);
+        Wire.warmUp(codec);
+        t.send(Wire.hello(), 0, Wire.TAG_RESULT);
         while (true) {
             Object m = t.receive(0, Wire.TAG_WORK, null).value();
             if (m == Wire.Signal.STOP) {

@@ -1,5 +1,6 @@
 package org.jpar.job;
 
+import org.jpar.internal.ObjectCodec;
 import org.jpar.spi.Transport;
 
 /**
@@ -10,7 +11,7 @@ import org.jpar.spi.Transport;
 final class Wire {
     /** Master to worker: {@link Work} or {@link Signal#STOP}. */
     static final int TAG_WORK = Transport.INTERNAL_TAG_BASE - 16;
-    /** Worker to master: {@link Signal#HELLO}, then {@link Results}; the master to itself: {@link Signal#WAKE}. */
+    /** Worker to master: {@link #hello()}, then {@link Results}; the master to itself: {@link Signal#WAKE}. */
     static final int TAG_RESULT = Transport.INTERNAL_TAG_BASE - 17;
 
     private Wire() {
@@ -43,12 +44,37 @@ final class Wire {
 
     /** Control messages. */
     enum Signal {
-        /** Worker to master: this rank serves now (work is sent only to ranks that said so). */
-        HELLO,
         /** Master to worker: the server is closed, leave. */
         STOP,
         /** Master to itself: look at the state again (it is closing). */
         WAKE
+    }
+
+    /**
+     * @return what a worker sends first, meaning "this rank serves now" (work is sent only to ranks that said so): a
+     *         {@link Results} with one outcome of no unit, so that both transports' codecs meet the type early
+     */
+    static Results hello() {
+        return new Results(new Outcome[] {new Outcome(-1, 0, new byte[0][], new byte[0][])}, null);
+    }
+
+    /**
+     * Encodes and decodes each kind of message once (a call of a lambda included), so that the first real ones do not
+     * pay for the codec's start (on a fresh JVM, the better part of a second).
+     */
+    static void warmUp(ObjectCodec... codecs) {
+        Task<Object, Object> task = Wire::identity;
+        Object[] samples = {new Call(task, new Object[] {1}, false),
+            new Work(new long[] {0}, new byte[][] {new byte[1]}, new int[] {1}), hello()};
+        for (ObjectCodec codec : codecs) {
+            for (Object m : samples) {
+                codec.decode(codec.encode(m));
+            }
+        }
+    }
+
+    private static Object identity(Object x) {
+        return x;
     }
 
     /** Runs one call of {@code fn}. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -155,7 +156,7 @@ class FaultToleranceTest {
                 throw new IllegalStateException("rank 1 lost");
             }
             try (JobServer server = new JobServer(JobSettings.defaults().communicator(world).localWorkers(1)
-                    .journal(journal))) {
+                    .journal(journal).joinTimeout(Duration.ofMillis(100)))) {
                 List<Job<Integer>> jobs = new ArrayList<>();
                 for (int i = 0; i < 40; i++) {
                     jobs.add(server.submit(FaultToleranceTest::square, i));
@@ -206,7 +207,8 @@ class FaultToleranceTest {
                 submitted.await();
                 throw new IllegalStateException("rank 1 gives up");
             }
-            JobServer server = new JobServer(JobSettings.defaults().communicator(world).localWorkers(0));
+            JobServer server = new JobServer(JobSettings.defaults().communicator(world).localWorkers(0)
+                    .joinTimeout(Duration.ofMillis(100)));
             Job<Integer> job = server.submit(() -> 1);
             submitted.countDown();
             joined.set(catchThrowable(() -> job.future().join()));

@@ -286,6 +286,9 @@ class JobServerTest {
         assertThat(d.progressBar()).isTrue();
         assertThat(d.journal()).isNull();
         assertThat(d.maxAttempts()).isEqualTo(3);
+        assertThat(d.joinTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThatThrownBy(() -> d.joinTimeout(Duration.ofMillis(-1))).isInstanceOf(JparException.class)
+                .hasMessage("joinTimeout PT-0.001S is out of range: zero or more");
         assertThatThrownBy(() -> d.maxAttempts(0)).isInstanceOf(JparException.class)
                 .hasMessage("maxAttempts 0 is out of range: a job needs at least 1 attempt");
         assertThatThrownBy(() -> JobServer.local(0)).isInstanceOf(JparException.class)

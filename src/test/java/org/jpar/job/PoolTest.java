@@ -3,6 +3,7 @@ package org.jpar.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -187,7 +188,7 @@ class PoolTest {
         if (world.rank() == 1) {
             return; // a bug in an SPMD program: only rank 0 creates the pool
         }
-        try (Pool pool = new Pool(JobSettings.defaults().communicator(world))) {
+        try (Pool pool = new Pool(JobSettings.defaults().communicator(world).joinTimeout(Duration.ofMillis(200)))) {
             assertThat(pool.map(PoolTest::jitterSquare, upTo(30))).isEqualTo(squares(30));
             assertThat(pool.stats().workers()).anyMatch(w -> w.name().equals("rank 1") && w.jobs() == 0);
         }
@@ -198,13 +199,32 @@ class PoolTest {
         if (world.rank() == 2) {
             Thread.sleep(300);
         }
-        try (Pool pool = new Pool(JobSettings.defaults().communicator(world).localWorkers(0))) {
+        try (Pool pool = new Pool(JobSettings.defaults().communicator(world).localWorkers(0)
+                .joinTimeout(Duration.ofMillis(50)))) {
             if (pool.isMaster()) {
                 assertThat(pool.map(x -> x + 1, upTo(5))).containsExactly(1, 2, 3, 4, 5);
                 assertThat(pool.map(x -> {
                     Thread.sleep(50);
                     return Par.rank();
                 }, upTo(30))).contains(1, 2);
+            }
+        }
+    }
+
+    @Ranks(3)
+    void theMasterWaitsForEveryRankToServe(Communicator world) throws InterruptedException {
+        if (world.rank() == 2) {
+            Thread.sleep(300);
+        }
+        long start = System.nanoTime();
+        try (Pool pool = new Pool(JobSettings.defaults().communicator(world).localWorkers(0))) {
+            if (pool.isMaster()) {
+                assertThat(System.nanoTime() - start).isGreaterThan(250_000_000L);
+                // both ranks serve from the start: short tasks in parallel on both
+                assertThat(pool.map(x -> {
+                    Thread.sleep(30);
+                    return Par.rank();
+                }, upTo(8))).contains(1, 2);
             }
         }
     }

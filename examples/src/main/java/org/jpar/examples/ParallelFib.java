@@ -1,6 +1,7 @@
 package org.jpar.examples;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,8 +15,9 @@ import org.jpar.job.Pool;
  * print(pool.map(fib, [38, 37, 36, 35, 34, 33]))
  * </pre>
  *
- * in Java: prints {@code [39088169, 24157817, 14930352, 9227465, 5702887, 3524578]}, then the parallel time, the
- * time of the same calls one after the other in this process, and the speedup. Arguments replace the inputs.
+ * in Java: prints {@code [39088169, 24157817, 14930352, 9227465, 5702887, 3524578]} (from a first run that also warms
+ * up the JIT on every worker), then the parallel time, the time of the same calls one after the other in this
+ * process (each the median of 3 runs), and the speedup. Arguments replace the inputs.
  *
  * <pre>
  * mpirun-scripts/jpar run -np 2 org.jpar.examples.ParallelFib
@@ -23,12 +25,20 @@ import org.jpar.job.Pool;
  * </pre>
  */
 public final class ParallelFib {
+    private static final int RUNS = 3;
+
     private ParallelFib() {
     }
 
     /** The deliberately slow recursive Fibonacci of the Python original. */
     public static long fib(int n) {
         return n < 2 ? n : fib(n - 1) + fib(n - 2);
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 
     public static void main(String[] args) {
@@ -41,31 +51,32 @@ public final class ParallelFib {
         }
         try (Pool pool = new Pool()) {
             if (pool.isMaster()) {
-                // warm-up: the JIT compiles fib, and the codecs their encoders, on every worker and here
-                List<Integer> warmUp = new ArrayList<>();
-                for (int i = 0; i < 4 * pool.workers(); i++) {
-                    warmUp.add(24);
-                }
-                pool.map(ParallelFib::fib, warmUp);
-                warmUp.forEach(ParallelFib::fib);
-
-                long start = System.nanoTime();
+                // warm-up: one untimed run, so that every worker's JIT has compiled fib before the timing
                 List<Long> results = pool.map(ParallelFib::fib, inputs);
-                double parallel = (System.nanoTime() - start) / 1e9;
                 System.out.println(results);
 
-                start = System.nanoTime();
-                List<Long> sequential = new ArrayList<>();
-                for (int n : inputs) {
-                    sequential.add(fib(n));
+                double[] parallel = new double[RUNS];
+                double[] sequential = new double[RUNS];
+                for (int r = 0; r < RUNS; r++) {
+                    long start = System.nanoTime();
+                    List<Long> again = pool.map(ParallelFib::fib, inputs);
+                    parallel[r] = (System.nanoTime() - start) / 1e9;
+                    start = System.nanoTime();
+                    List<Long> one = new ArrayList<>();
+                    for (int n : inputs) {
+                        one.add(fib(n));
+                    }
+                    sequential[r] = (System.nanoTime() - start) / 1e9;
+                    if (!again.equals(results) || !one.equals(results)) {
+                        throw new IllegalStateException("runs disagree: " + results + ", " + again + ", " + one);
+                    }
                 }
-                double seq = (System.nanoTime() - start) / 1e9;
-                if (!sequential.equals(results)) {
-                    throw new IllegalStateException("the sequential run gave " + sequential + ", the pool " + results);
-                }
-                System.out.printf(Locale.ROOT, "Parallel time: %.3f s with %d workers%n", parallel, pool.workers());
-                System.out.printf(Locale.ROOT, "Sequential time: %.3f s%n", seq);
-                System.out.printf(Locale.ROOT, "Speedup: %.2fx%n", seq / parallel);
+                double par = median(parallel);
+                double seq = median(sequential);
+                System.out.printf(Locale.ROOT, "Parallel time: %.3f s with %d workers (median of %d runs)%n", par,
+                        pool.workers(), RUNS);
+                System.out.printf(Locale.ROOT, "Sequential time: %.3f s (median of %d runs)%n", seq, RUNS);
+                System.out.printf(Locale.ROOT, "Speedup: %.2fx%n", seq / par);
             }
         }
     }

@@ -2,6 +2,7 @@ package org.jpar.programs.jobs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,7 +36,12 @@ public final class JournalRun {
             }
             throw new IllegalStateException("rank 1 lost");
         }
-        try (JobServer server = new JobServer(JobSettings.defaults().journal(journal))) {
+        // lose1: rank 1 never joins; the master does not wait long for it
+        JobSettings settings = JobSettings.defaults().journal(journal);
+        if (mode.equals("lose1")) {
+            settings = settings.joinTimeout(Duration.ofMillis(200));
+        }
+        try (JobServer server = new JobServer(settings)) {
             if (server.isMaster()) {
                 List<Job<Long>> jobs = new ArrayList<>();
                 for (int i = 0; i < 24; i++) {
