@@ -134,6 +134,8 @@ final class Scheduler {
     private final Map<String, Integer> unfinished = new HashMap<>();
     private int unfinishedTotal;
     private int localTarget;
+    /** Local worker threads waiting for work: they take queued units for free, before any rank is sent them. */
+    private int waitingLocals;
     private int nextThread = 1;
     private long nextJob = 1;
     private long nextUnit = 1;
@@ -517,7 +519,12 @@ final class Scheduler {
                         if (u != null) {
                             break;
                         }
-                        workAvailable.awaitUninterruptibly();
+                        waitingLocals++;
+                        try {
+                            workAvailable.awaitUninterruptibly();
+                        } finally {
+                            waitingLocals--;
+                        }
                     }
                     u.owner = w;
                     u.starts++;
@@ -683,11 +690,15 @@ final class Scheduler {
 
     // ---------------------------------------------------------------- other ranks
 
-    /** Under the lock: gives every idle live rank its next batch from the queue. */
+    /**
+     * Under the lock: gives every idle live rank its next batch from the queue, out of the units that the master's
+     * waiting threads are not about to take (those cost no message).
+     */
     private List<Assignment> planRemote() {
         List<Assignment> plan = null;
+        int spare = queue.size() - waitingLocals;
         for (Remote r : remotes) {
-            if (queue.isEmpty()) {
+            if (spare <= 0) {
                 break;
             }
             if (r == null || !r.alive || !r.inFlight.isEmpty() || stopped) {
@@ -696,7 +707,8 @@ final class Scheduler {
             if (!r.joined) {
                 continue;
             }
-            int n = batchSize(r);
+            int n = Math.min(spare, batchSize(r));
+            spare -= n;
             List<Unit> batch = new ArrayList<>(n);
             for (int i = 0; i < n && !queue.isEmpty(); i++) {
                 Unit u = queue.poll();
