@@ -27,15 +27,16 @@ public final class Job<R> {
 
     private final long id;
     private final String group;
-    private final String label;
+    /** Its index among the inputs of a map, or -1. */
+    private final int mapInput;
     private final CompletableFuture<R> done = new CompletableFuture<>();
     private volatile String worker;
     private volatile long nanos;
 
-    Job(long id, String group, String label) {
+    Job(long id, String group, int mapInput) {
         this.id = id;
         this.group = group;
-        this.label = label;
+        this.mapInput = mapInput;
     }
 
     /** @return the job's id: 1, 2, ... per server, in submission order */
@@ -62,7 +63,7 @@ public final class Job<R> {
             return done.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JparException("interrupted while waiting for " + label, e);
+            throw new JparException("interrupted while waiting for " + label(), e);
         } catch (ExecutionException e) {
             throw fresh(e.getCause());
         }
@@ -79,11 +80,11 @@ public final class Job<R> {
             return done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JparException("interrupted while waiting for " + label, e);
+            throw new JparException("interrupted while waiting for " + label(), e);
         } catch (ExecutionException e) {
             throw fresh(e.getCause());
         } catch (TimeoutException e) {
-            throw new JparException(label + " is not done after " + timeout.toMillis() + " ms");
+            throw new JparException(label() + " is not done after " + timeout.toMillis() + " ms");
         }
     }
 
@@ -120,7 +121,7 @@ public final class Job<R> {
             try {
                 callback.accept(value);
             } catch (RuntimeException | Error e) {
-                LOG.log(System.Logger.Level.WARNING, "the callback of " + label + " threw", e);
+                LOG.log(System.Logger.Level.WARNING, "the callback of " + label() + " threw", e);
             }
         });
         return this;
@@ -134,14 +135,15 @@ public final class Job<R> {
     @Override
     public String toString() {
         if (!done.isDone()) {
-            return "Job[" + label + ", group " + group + ", pending]";
+            return "Job[" + label() + ", group " + group + ", pending]";
         }
-        return "Job[" + label + ", group " + group + ", " + (done.isCompletedExceptionally() ? "failed" : "done")
+        return "Job[" + label() + ", group " + group + ", " + (done.isCompletedExceptionally() ? "failed" : "done")
                 + (worker == null ? "" : " on " + worker) + "]";
     }
 
+    /** @return how messages name it: {@code job 7}, or {@code job 7 (map input 3)} */
     String label() {
-        return label;
+        return mapInput < 0 ? "job " + id : "job " + id + " (map input " + mapInput + ")";
     }
 
     /** Runs {@code hook} with this job once it is done, however it ended (for jpar's own bookkeeping). */
@@ -162,7 +164,7 @@ public final class Job<R> {
     }
 
     boolean cancel(String why) {
-        return done.completeExceptionally(new CancellationException(label + " was cancelled: " + why));
+        return done.completeExceptionally(new CancellationException(label() + " was cancelled: " + why));
     }
 
     /** The stored failure again, created in the caller's thread so that its stack trace shows the caller. */

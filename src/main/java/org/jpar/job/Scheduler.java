@@ -288,7 +288,7 @@ final class Scheduler {
      * Submits {@code fn} over {@code calls} (one argument array per job). With {@code chunk > 0} (a map), the jobs
      * are grouped {@code chunk} at a time into units of one argument each; with 0, every call is its own unit.
      *
-     * @param labels "map" to label jobs as map inputs, else null
+     * @param labels "map" to name jobs by their map input in messages, else null
      * @return one job per call, in order
      */
     List<Job<Object>> submit(String group, Object fn, List<Object[]> calls, int chunk, String labels,
@@ -331,9 +331,7 @@ final class Scheduler {
             }
             List<Integer> pending = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                long id = nextJob++;
-                String label = labels == null ? "job " + id : "job " + id + " (" + labels + " input " + i + ")";
-                Job<Object> job = new Job<>(id, group, label);
+                Job<Object> job = new Job<>(nextJob++, group, labels == null ? -1 : i);
                 if (onComplete != null) {
                     job.whenComplete(onComplete);
                 }
@@ -506,10 +504,16 @@ final class Scheduler {
 
     private void runLocal(Local w) {
         Unit u = null;
+        Unit previous = null; // its jobs are complete; counted as finished when the next unit is taken
         try {
             while (true) {
                 lock.lock();
                 try {
+                    if (previous != null) {
+                        Unit p = previous;
+                        previous = null;
+                        finishedLocked(p);
+                    }
                     while (true) {
                         if (stopped || locals.size() > localTarget) {
                             locals.remove(w);
@@ -571,10 +575,13 @@ final class Scheduler {
                         }
                     }
                 } finally {
-                    finished(done);
+                    previous = done;
                 }
             }
         } catch (Throwable fatal) {
+            if (previous != null) {
+                finished(previous);
+            }
             died(w, u, fatal);
         }
     }
@@ -666,14 +673,17 @@ final class Scheduler {
     private void finished(Unit u) {
         lock.lock();
         try {
-            for (Job<Object> j : u.jobs) {
-                unfinished.merge(j.group(), -1, Integer::sum);
-            }
-            unfinishedTotal -= u.jobs.length;
-            jobFinished.signalAll();
+            finishedLocked(u);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the lock: as {@link #finished}. */
+    private void finishedLocked(Unit u) {
+        unfinished.merge(u.jobs[0].group(), -u.jobs.length, Integer::sum);
+        unfinishedTotal -= u.jobs.length;
+        jobFinished.signalAll();
     }
 
     private void keep(byte[] fingerprint, Object value) {
