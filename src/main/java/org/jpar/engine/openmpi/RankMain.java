@@ -2,10 +2,10 @@ package org.jpar.engine.openmpi;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.Arrays;
 
 import org.jpar.Par;
+import org.jpar.internal.MainMethods;
 
 /**
  * What {@code jpar run --engine openmpi} starts in every rank: {@code RankMain MAIN [ARGS...]} joins the MPI job
@@ -25,7 +25,7 @@ public final class RankMain {
         Method main;
         try {
             Par.init(args);
-            main = mainMethod(args[0]);
+            main = MainMethods.find(Thread.currentThread().getContextClassLoader(), args[0]);
         } catch (RuntimeException | LinkageError e) {
             OpenMpiEngine.fail(e);
             return;
@@ -33,44 +33,9 @@ public final class RankMain {
         try {
             main.invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
         } catch (InvocationTargetException e) {
-            OpenMpiEngine.fail(e.getCause() != null ? withoutLauncherFrames(e.getCause()) : e);
+            OpenMpiEngine.fail(e.getCause() != null ? MainMethods.withoutLauncherFrames(e.getCause()) : e);
         } catch (IllegalAccessException | RuntimeException | Error e) {
             OpenMpiEngine.fail(e);
         }
-    }
-
-    /** Drops the frames below the program's main (reflection and this class) from {@code t}'s stack trace. */
-    private static Throwable withoutLauncherFrames(Throwable t) {
-        StackTraceElement[] frames = t.getStackTrace();
-        int n = frames.length;
-        while (n > 1 && (frames[n - 1].getClassName().equals(RankMain.class.getName())
-                || frames[n - 1].getClassName().startsWith("jdk.internal.reflect.")
-                || frames[n - 1].getClassName().equals("java.lang.reflect.Method"))) {
-            n--;
-        }
-        t.setStackTrace(Arrays.copyOf(frames, n));
-        return t;
-    }
-
-    private static Method mainMethod(String name) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        Class<?> c;
-        try {
-            c = Class.forName(name, false, loader);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalArgumentException("main class " + name + " was not found on the class path; check the "
-                    + "name (a fully qualified class name such as org.jpar.examples.Ring) and pass your classes with "
-                    + "--class-path", e);
-        }
-        try {
-            Method m = c.getMethod("main", String[].class);
-            if (Modifier.isStatic(m.getModifiers())) {
-                m.setAccessible(true);
-                return m;
-            }
-        } catch (NoSuchMethodException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("main class " + name + " has no public static void main(String[] args)");
     }
 }

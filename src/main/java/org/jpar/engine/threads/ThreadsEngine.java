@@ -4,13 +4,13 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.net.InetAddress;
 import java.nio.charset.Charset;
 
 import org.jpar.Communicator;
 import org.jpar.JparException;
 import org.jpar.internal.Engines;
+import org.jpar.internal.MainMethods;
 
 /**
  * The embedded engine: N ranks as threads of this JVM. The default engine; needs no installation, and makes SPMD
@@ -98,7 +98,7 @@ public final class ThreadsEngine {
             job.start(r, new ThreadGroup("jpar-rank-" + r), loader, () -> {
                 Engines.bind(world);
                 try {
-                    Method main = mainMethod(loader, mainClass);
+                    Method main = MainMethods.find(loader, mainClass);
                     main.invoke(null, (Object) args.clone());
                 } finally {
                     out.flushThread();
@@ -118,7 +118,7 @@ public final class ThreadsEngine {
         }
         if (f.rank() >= 0) {
             realErr.println("jpar: rank " + f.rank() + " of " + size + " failed: " + f.cause());
-            trimLauncherFrames(f.cause());
+            MainMethods.withoutLauncherFrames(f.cause());
             f.cause().printStackTrace(realErr);
         } else {
             realErr.println("jpar: " + f.cause().getMessage());
@@ -128,41 +128,9 @@ public final class ThreadsEngine {
         return 1;
     }
 
-    /** Drops the frames below the user's main (reflection, engine), which say nothing about the failure. */
-    private static void trimLauncherFrames(Throwable t) {
-        StackTraceElement[] st = t.getStackTrace();
-        for (int i = 0; i < st.length; i++) {
-            if (st[i].getClassName().startsWith("jdk.internal.reflect.")) {
-                t.setStackTrace(java.util.Arrays.copyOf(st, i));
-                return;
-            }
-        }
-    }
-
     /** Verifies up front that {@code mainClass} has a {@code public static void main(String[])}. */
     public static void checkMainClass(String mainClass, ClassLoader loader) {
-        mainMethod(loader, mainClass);
-    }
-
-    private static Method mainMethod(ClassLoader loader, String mainClass) {
-        Class<?> c;
-        try {
-            c = Class.forName(mainClass, false, loader);
-        } catch (ClassNotFoundException | NoClassDefFoundError e) {
-            throw new JparException("main class " + mainClass + " was not found on the class path; check the name "
-                    + "(a fully qualified class name such as org.jpar.examples.Ring) and pass your classes with "
-                    + "--class-path", e);
-        }
-        try {
-            Method m = c.getMethod("main", String[].class);
-            if (Modifier.isStatic(m.getModifiers())) {
-                m.setAccessible(true);
-                return m;
-            }
-        } catch (NoSuchMethodException e) {
-            // reported below
-        }
-        throw new JparException("main class " + mainClass + " has no public static void main(String[] args)");
+        MainMethods.find(loader, mainClass);
     }
 
     /** A rank called System.exit while others still ran: say which, and never leave a zero exit code behind. */
