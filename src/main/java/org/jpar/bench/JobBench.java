@@ -12,6 +12,8 @@ import java.util.concurrent.Future;
 
 import org.jpar.Communicator;
 import org.jpar.Par;
+import org.jpar.examples.ParallelFib;
+import org.jpar.examples.SumPrimes;
 import org.jpar.job.Job;
 import org.jpar.job.JobServer;
 import org.jpar.job.Pool;
@@ -37,39 +39,6 @@ public final class JobBench {
     private static final int REPS = 5;
 
     private JobBench() {
-    }
-
-    /** The seed's deliberately slow Fibonacci. */
-    static long fib(int n) {
-        return n < 2 ? n : fib(n - 1) + fib(n - 2);
-    }
-
-    /** pp's isprime: trial division up to the square root. */
-    static boolean isPrime(int n) {
-        if (n < 2) {
-            return false;
-        }
-        if (n == 2) {
-            return true;
-        }
-        int max = (int) Math.ceil(Math.sqrt(n));
-        for (int i = 2; i <= max; i++) {
-            if (n % i == 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** pp's sum_primes: the sum of the primes below {@code n}. */
-    static long sumPrimes(int n) {
-        long sum = 0;
-        for (int x = 2; x < n; x++) {
-            if (isPrime(x)) {
-                sum += x;
-            }
-        }
-        return sum;
     }
 
     /** @param args {@code [scale]} */
@@ -100,8 +69,8 @@ public final class JobBench {
         for (int i = 0; i < 8 * workers; i++) {
             warm.add(27);
         }
-        pool.map(JobBench::fib, warm);
-        warm.forEach(JobBench::fib);
+        pool.map(ParallelFib::fib, warm);
+        warm.forEach(ParallelFib::fib);
         ExecutorService ex = Executors.newFixedThreadPool(workers);
         try {
             executorMap(ex, warm);
@@ -111,10 +80,10 @@ public final class JobBench {
             for (int r = 0; r < reps; r++) {
                 long t0 = System.nanoTime();
                 for (int n : SEED) {
-                    fib(n);
+                    ParallelFib.fib(n);
                 }
                 long t1 = System.nanoTime();
-                List<Long> out = pool.map(JobBench::fib, SEED);
+                List<Long> out = pool.map(ParallelFib::fib, SEED);
                 long t2 = System.nanoTime();
                 executorMap(ex, SEED);
                 long t3 = System.nanoTime();
@@ -139,7 +108,7 @@ public final class JobBench {
             throws InterruptedException, ExecutionException {
         List<Future<Long>> fs = new ArrayList<>(inputs.size());
         for (int n : inputs) {
-            fs.add(ex.submit(() -> fib(n)));
+            fs.add(ex.submit(() -> ParallelFib.fib(n)));
         }
         List<Long> out = new ArrayList<>(fs.size());
         for (Future<Long> f : fs) {
@@ -209,13 +178,13 @@ public final class JobBench {
             sizes[i] = 50_000 + rnd.nextInt(450_000);
         }
         for (int i = 0; i < 4 * server.workers(); i++) {
-            server.submit(JobBench::sumPrimes, 20_000);
+            server.submit(SumPrimes::sumPrimes, 20_000);
         }
         server.await();
         List<Job<Long>> jobs = new ArrayList<>();
         long start = System.nanoTime();
         for (int n : sizes) {
-            jobs.add(server.submit(JobBench::sumPrimes, n));
+            jobs.add(server.submit(SumPrimes::sumPrimes, n));
         }
         for (Job<Long> j : jobs) {
             j.get();

@@ -39,13 +39,20 @@ public final class Jpar {
 
     /** Runs any command from the repository's root. */
     public static Result exec(List<String> cmd, long timeoutSeconds) throws IOException, InterruptedException {
+        return exec(cmd, java.util.Map.of(), timeoutSeconds);
+    }
+
+    /** Runs {@code cmd} from the repository's root with extra environment; kills it after {@code timeoutSeconds}. */
+    public static Result exec(List<String> cmd, java.util.Map<String, String> env, long timeoutSeconds)
+            throws IOException, InterruptedException {
         File out = File.createTempFile("jpar-out", ".txt");
         File err = File.createTempFile("jpar-err", ".txt");
         try {
             long start = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).directory(home().toFile())
-                    .redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(home().toFile())
+                    .redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            pb.environment().putAll(env);
+            Process p = pb.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();

@@ -2,15 +2,11 @@ package org.jpar.engine.openmpi;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.jpar.JparException;
 import org.jpar.launcher.Jpar;
@@ -70,28 +66,7 @@ final class OpenMpiTests {
     /** Runs {@code cmd} from the repository's root with extra environment; kills it after {@code timeoutSeconds}. */
     static Jpar.Result exec(List<String> cmd, Map<String, String> env, long timeoutSeconds)
             throws IOException, InterruptedException {
-        File out = File.createTempFile("jpar-out", ".txt");
-        File err = File.createTempFile("jpar-err", ".txt");
-        try {
-            long start = System.nanoTime();
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(Jpar.home().toFile())
-                    .redirectOutput(out).redirectError(err)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new AssertionError("timed out after " + timeoutSeconds + " s: " + cmd + "\n"
-                        + Files.readString(out.toPath()) + Files.readString(err.toPath()));
-            }
-            long millis = (System.nanoTime() - start) / 1_000_000;
-            return new Jpar.Result(p.exitValue(), Files.readAllLines(out.toPath(), StandardCharsets.UTF_8),
-                    Files.readAllLines(err.toPath(), StandardCharsets.UTF_8), millis);
-        } finally {
-            out.delete();
-            err.delete();
-        }
+        return Jpar.exec(cmd, env, timeoutSeconds);
     }
 
     /**
