@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 
 import org.jpar.Communicator;
 import org.jpar.JparException;
@@ -20,6 +22,12 @@ public final class Engines {
 
     private static final InheritableThreadLocal<Communicator> BOUND = new InheritableThreadLocal<>();
     private static volatile Communicator processWorld;
+    /** Set when this whole JVM is one embedded job: then a thread of no rank has no world of its own. */
+    private static volatile String unboundRefusal;
+    /** What a thread of no rank is told. */
+    public static final String NO_RANK = "thread '{thread}' belongs to no rank of this job, so Par cannot tell which "
+            + "rank is calling: use Par from a rank's own thread (or a thread it started), or pass that rank's "
+            + "Communicator (Par.world()) to the code that runs elsewhere, e.g. in a shared pool or a parallel stream";
 
     private Engines() {
     }
@@ -27,11 +35,32 @@ public final class Engines {
     /** @return the calling thread's world communicator, joining the process's job on first use */
     public static Communicator world() {
         Communicator c = BOUND.get();
-        if (c != null) {
+        if (c != null && !isCommonPoolThread()) {
             return c;
+        }
+        String refusal = c != null ? NO_RANK : unboundRefusal;
+        if (refusal != null) {
+            throw new JparException(refusal.replace("{thread}", Thread.currentThread().getName()));
         }
         c = processWorld;
         return c != null ? c : joinProcessJob();
+    }
+
+    /**
+     * The common fork-join pool (parallel streams, CompletableFuture's default) serves every rank of an embedded job,
+     * so its threads must not speak for any, even where a JDK lets them inherit the rank that happened to start them
+     * (JDK 17's do not).
+     */
+    private static boolean isCommonPoolThread() {
+        return Thread.currentThread() instanceof ForkJoinWorkerThread w && w.getPool() == ForkJoinPool.commonPool();
+    }
+
+    /**
+     * From now on, a thread bound to no rank fails when it asks for its world (instead of joining a job of one rank):
+     * used when the whole JVM runs one embedded job. {@code message} may name the thread as <code>{thread}</code>.
+     */
+    public static void refuseUnbound(String message) {
+        unboundRefusal = message;
     }
 
     /** Makes {@code world} the world of the calling thread and the threads it starts from now on. */

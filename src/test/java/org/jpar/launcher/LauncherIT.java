@@ -74,6 +74,15 @@ class LauncherIT {
     }
 
     @Test
+    void parFromAThreadOfNoRankIsAClearErrorNotAGuess() throws Exception {
+        Jpar.Result r = Jpar.run(30, "run", "-np", "2", CP, Jpar.testClasses(), "org.jpar.programs.PoolThreadUsesPar");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).noneMatch(l -> l.contains("pool says"));
+        assertThat(String.join("\n", r.err())).contains("belongs to no rank of this job, so Par cannot tell which rank "
+                + "is calling");
+    }
+
+    @Test
     void everyRankHasItsOwnStatics() throws Exception {
         Jpar.Result r = Jpar.run(30, "run", "-np", "4", CP, Jpar.testClasses(), "org.jpar.programs.StaticCounter");
         assertThat(r.exitCode()).as(r.toString()).isZero();

@@ -91,6 +91,7 @@ public final class ThreadsEngine {
         System.setOut(new PrintStream(out, true, cs));
         System.setErr(new PrintStream(err, true, cs));
         ThreadsJob job = newJob(size);
+        Engines.refuseUnbound(Engines.NO_RANK);
         RankClassLoader.ClassBytes bytes = new RankClassLoader.ClassBytes(parent);
         for (int r = 0; r < size; r++) {
             RankClassLoader loader = new RankClassLoader(r, bytes, parent);
