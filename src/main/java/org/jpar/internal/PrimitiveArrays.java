@@ -1,5 +1,7 @@
 package org.jpar.internal;
 
+import org.jpar.JparException;
+
 /** Copies and sizes of primitive arrays, the messages that never go through a serializer. */
 public final class PrimitiveArrays {
     private PrimitiveArrays() {
@@ -60,6 +62,24 @@ public final class PrimitiveArrays {
     /** Copies all of {@code message} to the start of {@code buffer}; see {@link #fits}. */
     public static void copyInto(Object message, Object buffer) {
         System.arraycopy(message, 0, buffer, 0, java.lang.reflect.Array.getLength(message));
+    }
+
+    /**
+     * The error every engine gives when a message does not fit a receive buffer, in the same words (the contract
+     * asserts them).
+     *
+     * @param source   the receive's source (may be -1, any source)
+     * @param tag      the receive's tag (may be -1, any tag)
+     * @param buffer   the receiving buffer
+     * @param sent     what was sent
+     * @param fromRank who sent it
+     * @param sentTag  with which tag
+     */
+    public static JparException mismatch(int source, int tag, Object buffer, Object sent, int fromRank, int sentTag) {
+        return new JparException("receiveInto(source=" + (source < 0 ? "ANY_SOURCE" : source)
+                + ", tag=" + (tag == -1 ? "ANY_TAG" : tag) + ") expected "
+                + describe(buffer).replace(" of ", " of up to ")
+                + " but rank " + fromRank + " sent " + describe(sent) + " with tag " + sentTag);
     }
 
     /** @return e.g. {@code int[] of 10 elements} */

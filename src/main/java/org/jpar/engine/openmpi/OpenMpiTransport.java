@@ -323,10 +323,7 @@ final class OpenMpiTransport implements Transport {
             return new Envelope<>(buffer, in.source, in.tag, in.bytes);
         }
         Object sent = in.value(codec);
-        throw new JparException("receiveInto(source=" + (source == ANY_SOURCE ? "ANY_SOURCE" : source)
-                + ", tag=" + (tag == ANY_TAG ? "ANY_TAG" : tag) + ") expected "
-                + PrimitiveArrays.describe(buffer).replace(" of ", " of up to ")
-                + " but rank " + in.source + " sent " + PrimitiveArrays.describe(sent) + " with tag " + in.tag);
+        throw PrimitiveArrays.mismatch(source, tag, buffer, sent, in.source, in.tag);
     }
 
     private Object comm(int tag) {

@@ -62,14 +62,14 @@ final class Mailbox {
     }
 
     /**
-     * Sorts what arrived, then takes the earliest message that {@code p} wants; if none, posts {@code p} (when
-     * {@code post}) so a later arrival completes it. @return the message, or null
+     * Sorts what arrived, then takes the earliest message that {@code p} wants; if none, posts {@code p} so a later
+     * arrival completes it. @return the message, or null
      */
-    Msg takeOrPost(Pending p, boolean post) {
+    Msg takeOrPost(Pending p) {
         synchronized (lock) {
             sort();
             Msg m = take(p.source, p.tag);
-            if (m == null && post) {
+            if (m == null) {
                 posted.addLast(p);
             }
             return m;

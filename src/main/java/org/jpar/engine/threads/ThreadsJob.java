@@ -31,7 +31,6 @@ final class ThreadsJob {
     private final Mailbox[] boxes;
     private final AtomicLongArray progress;
     private final AtomicReferenceArray<Waiting> waitingOn;
-    private final Thread[] waitingThread;
     private final AtomicReference<Failure> failure = new AtomicReference<>();
     private final Thread[] threads;
     private final ThreadGroup[] groups;
@@ -48,7 +47,6 @@ final class ThreadsJob {
         }
         this.progress = new AtomicLongArray(size * PAD);
         this.waitingOn = new AtomicReferenceArray<>(size);
-        this.waitingThread = new Thread[size];
         this.threads = new Thread[size];
         this.groups = new ThreadGroup[size];
         this.finished = new CountDownLatch(size);

@@ -85,7 +85,7 @@ final class ThreadsTransport implements Transport {
     public Request<Object> ireceive(int source, int tag, Object buffer) {
         job.checkRunning();
         Pending p = new Pending(this, source, tag, buffer);
-        Msg m = mine.takeOrPost(p, true);
+        Msg m = mine.takeOrPost(p);
         if (m != null) {
             p.msg = m;
         }
@@ -262,10 +262,7 @@ final class ThreadsTransport implements Transport {
 
     private JparException mismatch(Msg m, int source, int tag, Object buffer) {
         Object sent = m.kind == Msg.ENCODED ? codec().decode((byte[]) m.data) : m.data;
-        return new JparException("receiveInto(source=" + (source == ANY_SOURCE ? "ANY_SOURCE" : source)
-                + ", tag=" + (tag == ANY_TAG ? "ANY_TAG" : tag) + ") expected "
-                + PrimitiveArrays.describe(buffer).replace(" of ", " of up to ")
-                + " but rank " + m.source + " sent " + PrimitiveArrays.describe(sent) + " with tag " + m.tag);
+        return PrimitiveArrays.mismatch(source, tag, buffer, sent, m.source, m.tag);
     }
 
     private Msg prepare(Object message, int dest, int tag) {
