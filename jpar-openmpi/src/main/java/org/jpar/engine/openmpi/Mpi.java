@@ -1,0 +1,320 @@
+package org.jpar.engine.openmpi;
+
+import static java.lang.invoke.MethodType.methodType;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+
+import org.jpar.JparException;
+
+/**
+ * Open MPI's Java bindings ({@code mpi.*} in the installation's {@code mpi.jar}), reached at run time so that jpar
+ * compiles and packages without them. Every method is bound once to a {@code static final} method handle, which the
+ * JIT inlines like a direct call. Objects of the bindings ({@code Comm}, {@code Datatype}, {@code Status},
+ * {@code Request}) travel as {@code Object}. A failing call ({@code MPIException}) becomes a {@link JparException}.
+ *
+ * <p>The class initializes on first use, from {@link OpenMpiInstallation#forThisProcess()} (locate it first, to get
+ * its clear error instead of an {@link ExceptionInInitializerError}).
+ *
+ * <p>Public only for {@code jpar bench}'s raw-bindings baseline ({@code org.jpar.bench.RawOpenMpiPingPong}); not API.
+ */
+public final class Mpi {
+    private static final Class<?> MPI;
+    private static final Class<?> MPI_EXCEPTION;
+
+    private static final MethodHandle INIT;
+    private static final MethodHandle INIT_THREAD;
+    private static final MethodHandle FINALIZE;
+    private static final MethodHandle PROCESSOR_NAME;
+    private static final MethodHandle NEW_BYTE_BUFFER;
+    private static final MethodHandle SEND;
+    private static final MethodHandle RECV;
+    private static final MethodHandle ISEND;
+    private static final MethodHandle IRECV;
+    private static final MethodHandle BARRIER;
+    private static final MethodHandle IBARRIER;
+    private static final MethodHandle BCAST;
+    private static final MethodHandle IBCAST;
+    private static final MethodHandle DUP;
+    private static final MethodHandle SET_ERRHANDLER;
+    private static final MethodHandle GET_RANK;
+    private static final MethodHandle GET_SIZE;
+    private static final MethodHandle GET_ATTR;
+    private static final MethodHandle ABORT;
+    private static final MethodHandle WAIT_STATUS;
+    private static final MethodHandle TEST_STATUS;
+    private static final MethodHandle STATUS_SOURCE;
+    private static final MethodHandle STATUS_TAG;
+
+    static {
+        OpenMpiInstallation installation = OpenMpiInstallation.forThisProcess();
+        ClassLoader loader = installation.classLoader(Mpi.class.getClassLoader());
+        try {
+            MPI = Class.forName("mpi.MPI", false, loader);
+            MPI_EXCEPTION = Class.forName("mpi.MPIException", false, loader);
+            Class<?> comm = Class.forName("mpi.Comm", false, loader);
+            Class<?> datatype = Class.forName("mpi.Datatype", false, loader);
+            Class<?> status = Class.forName("mpi.Status", false, loader);
+            Class<?> request = Class.forName("mpi.Request", false, loader);
+            Class<?> errhandler = Class.forName("mpi.Errhandler", false, loader);
+            MethodHandles.Lookup l = MethodHandles.publicLookup();
+            INIT = l.findStatic(MPI, "Init", methodType(String[].class, String[].class));
+            INIT_THREAD = l.findStatic(MPI, "InitThread", methodType(int.class, String[].class, int.class));
+            FINALIZE = l.findStatic(MPI, "Finalize", methodType(void.class));
+            PROCESSOR_NAME = l.findStatic(MPI, "getProcessorName", methodType(String.class));
+            NEW_BYTE_BUFFER = l.findStatic(MPI, "newByteBuffer", methodType(ByteBuffer.class, int.class));
+            SEND = virtual(l, comm, "send", void.class, Object.class, int.class, datatype, int.class, int.class);
+            RECV = virtual(l, comm, "recv", status, Object.class, int.class, datatype, int.class, int.class);
+            ISEND = virtual(l, comm, "iSend", request, Buffer.class, int.class, datatype, int.class, int.class);
+            IRECV = virtual(l, comm, "iRecv", request, Buffer.class, int.class, datatype, int.class, int.class);
+            BARRIER = virtual(l, comm, "barrier", void.class);
+            IBARRIER = virtual(l, comm, "iBarrier", request);
+            BCAST = virtual(l, comm, "bcast", void.class, Object.class, int.class, datatype, int.class);
+            IBCAST = virtual(l, comm, "iBcast", request, Buffer.class, int.class, datatype, int.class);
+            DUP = virtual(l, comm, "dup", comm);
+            SET_ERRHANDLER = virtual(l, comm, "setErrhandler", void.class, errhandler);
+            GET_RANK = virtual(l, comm, "getRank", int.class);
+            GET_SIZE = virtual(l, comm, "getSize", int.class);
+            GET_ATTR = virtual(l, comm, "getAttr", Object.class, int.class);
+            ABORT = virtual(l, comm, "abort", void.class, int.class);
+            WAIT_STATUS = virtual(l, request, "waitStatus", status);
+            TEST_STATUS = virtual(l, request, "testStatus", status);
+            STATUS_SOURCE = virtual(l, status, "getSource", int.class);
+            STATUS_TAG = virtual(l, status, "getTag", int.class);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw new JparException(installation.jar() + " does not have the API of Open MPI's Java bindings "
+                    + "(4.1 or 5.0) that jpar uses: " + e + "; give the mpi.jar of your Open MPI installation", e);
+        }
+    }
+
+    private Mpi() {
+    }
+
+    /** A virtual method as a handle whose binding-typed parameters and result are erased to {@code Object}. */
+    private static MethodHandle virtual(MethodHandles.Lookup l, Class<?> owner, String name, Class<?> result,
+                                        Class<?>... params) throws ReflectiveOperationException {
+        MethodHandle h = l.findVirtual(owner, name, methodType(result, params));
+        return h.asType(h.type().erase());
+    }
+
+    /** @return the value of the static field {@code mpi.MPI.name} (read after {@code MPI_Init}) */
+    public static Object constant(String name) {
+        try {
+            return MPI.getField(name).get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new JparException("mpi.MPI has no field " + name + ": " + e, e);
+        }
+    }
+
+    /** @return {@code constant(name)} as an int */
+    public static int intConstant(String name) {
+        return (Integer) constant(name);
+    }
+
+    public static void init(String[] args) {
+        try {
+            Object ignored = (String[]) INIT.invokeExact(args);
+        } catch (Throwable t) {
+            throw fail("MPI_Init", t);
+        }
+    }
+
+    public static int initThread(String[] args, int required) {
+        try {
+            return (int) INIT_THREAD.invokeExact(args, required);
+        } catch (Throwable t) {
+            throw fail("MPI_Init_thread", t);
+        }
+    }
+
+    public static void finish() {
+        try {
+            FINALIZE.invokeExact();
+        } catch (Throwable t) {
+            throw fail("MPI_Finalize", t);
+        }
+    }
+
+    static String processorName() {
+        try {
+            return (String) PROCESSOR_NAME.invokeExact();
+        } catch (Throwable t) {
+            throw fail("MPI_Get_processor_name", t);
+        }
+    }
+
+    /** @return a direct buffer in native byte order, as {@code MPI.newByteBuffer} */
+    public static ByteBuffer newByteBuffer(int capacity) {
+        try {
+            return (ByteBuffer) NEW_BYTE_BUFFER.invokeExact(capacity);
+        } catch (Throwable t) {
+            throw fail("MPI.newByteBuffer", t);
+        }
+    }
+
+    /** {@code comm.send(buf, count, type, dest, tag)}: {@code buf} is an array or a direct buffer. */
+    public static void send(Object comm, Object buf, int count, Object type, int dest, int tag) {
+        try {
+            SEND.invokeExact(comm, buf, count, type, dest, tag);
+        } catch (Throwable t) {
+            throw fail("MPI_Send", t);
+        }
+    }
+
+    /** @return the {@code Status} of {@code comm.recv(buf, count, type, source, tag)} */
+    public static Object recv(Object comm, Object buf, int count, Object type, int source, int tag) {
+        try {
+            return (Object) RECV.invokeExact(comm, buf, count, type, source, tag);
+        } catch (Throwable t) {
+            throw fail("MPI_Recv", t);
+        }
+    }
+
+    /** @return the {@code Request} of {@code comm.iSend(buf, ...)}; {@code buf} is a direct buffer */
+    static Object isend(Object comm, ByteBuffer buf, int count, Object type, int dest, int tag) {
+        try {
+            return (Object) ISEND.invokeExact(comm, (Object) buf, count, type, dest, tag);
+        } catch (Throwable t) {
+            throw fail("MPI_Isend", t);
+        }
+    }
+
+    /** @return the {@code Request} of {@code comm.iRecv(buf, ...)}; {@code buf} is a direct buffer */
+    static Object irecv(Object comm, ByteBuffer buf, int count, Object type, int source, int tag) {
+        try {
+            return (Object) IRECV.invokeExact(comm, (Object) buf, count, type, source, tag);
+        } catch (Throwable t) {
+            throw fail("MPI_Irecv", t);
+        }
+    }
+
+    public static void barrier(Object comm) {
+        try {
+            BARRIER.invokeExact(comm);
+        } catch (Throwable t) {
+            throw fail("MPI_Barrier", t);
+        }
+    }
+
+    static Object ibarrier(Object comm) {
+        try {
+            return (Object) IBARRIER.invokeExact(comm);
+        } catch (Throwable t) {
+            throw fail("MPI_Ibarrier", t);
+        }
+    }
+
+    static void bcast(Object comm, Object buf, int count, Object type, int root) {
+        try {
+            BCAST.invokeExact(comm, buf, count, type, root);
+        } catch (Throwable t) {
+            throw fail("MPI_Bcast", t);
+        }
+    }
+
+    static Object ibcast(Object comm, ByteBuffer buf, int count, Object type, int root) {
+        try {
+            return (Object) IBCAST.invokeExact(comm, (Object) buf, count, type, root);
+        } catch (Throwable t) {
+            throw fail("MPI_Ibcast", t);
+        }
+    }
+
+    static Object dup(Object comm) {
+        try {
+            return (Object) DUP.invokeExact(comm);
+        } catch (Throwable t) {
+            throw fail("MPI_Comm_dup", t);
+        }
+    }
+
+    static void setErrhandler(Object comm, Object errhandler) {
+        try {
+            SET_ERRHANDLER.invokeExact(comm, errhandler);
+        } catch (Throwable t) {
+            throw fail("MPI_Comm_set_errhandler", t);
+        }
+    }
+
+    public static int rank(Object comm) {
+        try {
+            return (int) GET_RANK.invokeExact(comm);
+        } catch (Throwable t) {
+            throw fail("MPI_Comm_rank", t);
+        }
+    }
+
+    public static int size(Object comm) {
+        try {
+            return (int) GET_SIZE.invokeExact(comm);
+        } catch (Throwable t) {
+            throw fail("MPI_Comm_size", t);
+        }
+    }
+
+    static Object attr(Object comm, int keyval) {
+        try {
+            return (Object) GET_ATTR.invokeExact(comm, keyval);
+        } catch (Throwable t) {
+            throw fail("MPI_Comm_get_attr", t);
+        }
+    }
+
+    public static void abort(Object comm, int code) {
+        try {
+            ABORT.invokeExact(comm, code);
+        } catch (Throwable t) {
+            throw fail("MPI_Abort", t);
+        }
+    }
+
+    /** @return the {@code Status} once {@code request} is complete */
+    static Object waitStatus(Object request) {
+        try {
+            return (Object) WAIT_STATUS.invokeExact(request);
+        } catch (Throwable t) {
+            throw fail("MPI_Wait", t);
+        }
+    }
+
+    /** @return the {@code Status} if {@code request} is complete, else null; never blocks */
+    static Object testStatus(Object request) {
+        try {
+            return (Object) TEST_STATUS.invokeExact(request);
+        } catch (Throwable t) {
+            throw fail("MPI_Test", t);
+        }
+    }
+
+    static int source(Object status) {
+        try {
+            return (int) STATUS_SOURCE.invokeExact(status);
+        } catch (Throwable t) {
+            throw fail("Status.getSource", t);
+        }
+    }
+
+    static int tag(Object status) {
+        try {
+            return (int) STATUS_TAG.invokeExact(status);
+        } catch (Throwable t) {
+            throw fail("Status.getTag", t);
+        }
+    }
+
+    /** Rethrows unchecked throwables; turns Open MPI's checked {@code MPIException} into a {@link JparException}. */
+    static RuntimeException fail(String call, Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (MPI_EXCEPTION.isInstance(t)) {
+            return new JparException("Open MPI: " + call + " failed: " + t.getMessage(), t);
+        }
+        return new JparException("Open MPI: " + call + " failed: " + t, t);
+    }
+}
