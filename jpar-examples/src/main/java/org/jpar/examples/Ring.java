@@ -3,7 +3,7 @@ package org.jpar.examples;
 import org.jpar.Par;
 
 /**
- * PyPar's ring: rank 0 sends "P0" to rank 1, every rank appends its own "P<rank>" and passes the message on, and
+ * PyPar's ring: rank 0 sends "P0" to rank 1, every rank appends its own {@code "P<rank>"} and passes the message on, and
  * rank 0 gets it back from the last rank.
  *
  * <pre>mpirun-scripts/jpar run -np 4 org.jpar.examples.Ring</pre>
