@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -157,7 +158,12 @@ final class TaskCode {
 
         @Override
         byte[] read(String name) throws IOException {
-            Path f = root.resolve(name + ".class");
+            Path f;
+            try {
+                f = root.resolve(name + ".class");
+            } catch (InvalidPathException e) {
+                return null; // not a class name after all
+            }
             return Files.isRegularFile(f) ? Files.readAllBytes(f) : null;
         }
     }

@@ -417,6 +417,39 @@ class JournalIntegrityTest {
         assertThat(runs(0)).isEqualTo(1);
     }
 
+    @Test
+    void aJournalWithoutItsOwnKeyOrOfTheOldFormatIsRefused() throws Exception {
+        Path journal = dir.resolve("j");
+        Path other = dir.resolve("other");
+        journalTripled(journal, 2);
+        journalTripled(other, 2);
+        Path key = Journal.keyFile(journal);
+        byte[] ownKey = Files.readAllBytes(key);
+        Files.copy(Journal.keyFile(other), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThatThrownBy(() -> Pool.local(1, JobSettings.defaults().journal(journal)))
+                .isInstanceOf(JparException.class).hasMessage("journal " + journal + " does not match its key file "
+                        + key + " (the key is another journal's): its records cannot be authenticated; delete both "
+                        + "files to start anew (their jobs will run again)");
+        Files.delete(key);
+        assertThatThrownBy(() -> Pool.local(1, JobSettings.defaults().journal(journal)))
+                .isInstanceOf(JparException.class).hasMessage("journal " + journal + " has no key file (" + key
+                        + " is missing), so its records cannot be authenticated: delete the journal to start anew (its "
+                        + "jobs will run again)");
+        Files.write(key, ownKey);
+        if (posix(key)) {
+            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        }
+        journalTripled(journal, 2);
+        assertThat(runs(0)).isEqualTo(2); // once for each journal, never again
+
+        Path old = dir.resolve("old");
+        Files.write(old, "JPARJRN1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThatThrownBy(() -> Pool.local(1, JobSettings.defaults().journal(old)))
+                .isInstanceOf(JparException.class).hasMessage("journal " + old + " was written by an older jpar "
+                        + "(format JPARJRN1, whose records are not bound to the task's code and not authenticated): "
+                        + "delete it (its jobs will run again)");
+    }
+
     // ---------------------------------------------------------------- what it gives
 
     @Test
