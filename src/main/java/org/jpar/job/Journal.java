@@ -303,13 +303,15 @@ final class Journal implements AutoCloseable {
                 pos = r.end;
                 continue;
             }
-            if (r.wellFormed) {
-                warn(index, pos, r.problem + "; it is ignored and its job will run again");
-                pos = r.end;
-                continue;
-            }
             long next = nextRecord(pos + 1, size);
-            if (next < 0) {
+            if (r.wellFormed) {
+                // its length held, but a record inside it (one that verifies) is not skipped over
+                if (next < 0 || next >= r.end) {
+                    warn(index, pos, r.problem + "; it is ignored and its job will run again");
+                    pos = r.end;
+                    continue;
+                }
+            } else if (next < 0) {
                 LOG.log(System.Logger.Level.WARNING, "journal " + file + ": dropping its last " + (size - pos)
                         + " bytes, from byte offset " + pos + " (record " + index + "): " + r.problem + " (the run "
                         + "that wrote it was probably stopped while writing); its job will run again");
