@@ -83,8 +83,12 @@ public final class JobSettings {
 
     /**
      * @param file a journal: every successful result is appended to it as it arrives; when the program runs again
-     *             with the same journal, a job whose task and arguments are the same takes its result from there
-     *             instead of running. Null (the default): no journal.
+     *             with the same journal, a job whose task code (the class files of its class and of the classes
+     *             it references from the same class-path entry) and arguments are the same takes its result from
+     *             there instead of running. Created with mode 0600 beside its HMAC key {@code FILE.key}; records
+     *             are authenticated, a damaged one costs only itself, and they are synced to the disk within 1 s.
+     *             Opening it throws {@link org.jpar.JparException} if another user owns it or others may write it
+     *             (see the README's journal section). Null (the default): no journal.
      */
     public JobSettings journal(Path file) {
         return new JobSettings(communicator, localWorkers, file, progressBar, maxAttempts, joinTimeout);

@@ -46,13 +46,22 @@ public record JobStats(List<Worker> workers, int activeJobs, int liveWorkers, Du
         return workers.stream().mapToLong(Worker::failed).sum();
     }
 
+    /**
+     * @return the jobs whose result was taken from the journal (computed by an earlier run of the same program)
+     *         instead of being run: the {@code journal} row's count
+     */
+    public long fromJournal() {
+        return workers.stream().filter(w -> w.name().equals("journal")).mapToLong(Worker::jobs).sum();
+    }
+
     /** @return the sum of all jobs' run times */
     public Duration time() {
         return workers.stream().map(Worker::time).reduce(Duration.ZERO, Duration::plus);
     }
 
     /**
-     * @return pp's table:
+     * @return pp's table (with a journal, a line after the total says how many results it gave, e.g.
+     *         {@code 4 results were taken from the journal (computed by an earlier run), 5 computed now}):
      * <pre>
      * Job execution statistics:
      *  job count | % of all jobs | job time sum | time per job | job server
@@ -73,6 +82,11 @@ public record JobStats(List<Worker> workers, int activeJobs, int liveWorkers, Du
             row(sb, w.jobs(), total, w.time(), w.name() + (w.died() ? " (died: " + w.death() + ")" : ""));
         }
         row(sb, total, total, time(), "total");
+        long kept = fromJournal();
+        if (kept > 0) {
+            sb.append(kept).append(kept == 1 ? " result was" : " results were").append(" taken from the journal "
+                    + "(computed by an earlier run), ").append(total - kept).append(" computed now").append(nl);
+        }
         long failed = failed();
         if (failed > 0) {
             sb.append(failed).append(failed == 1 ? " job" : " jobs").append(" failed (the task threw)").append(nl);

@@ -299,9 +299,16 @@ final class Scheduler {
         if (journal != null) {
             fps = new byte[n][];
             kept = new Object[n];
+            byte[] code;
+            try {
+                code = TaskCode.identity(fn);
+            } catch (java.io.UncheckedIOException e) {
+                throw new JparException("submit: with a journal, every job is bound to its task's code, and this "
+                        + "task's cannot be read: " + e.getMessage(), e);
+            }
             for (int i = 0; i < n; i++) {
                 try {
-                    fps[i] = Journal.fingerprint(encodeCall(new Wire.Call(fn, calls.get(i), false)));
+                    fps[i] = Journal.fingerprint(code, encodeCall(new Wire.Call(fn, calls.get(i), false)));
                 } catch (JparException e) {
                     throw new JparException("submit: with a journal, every job is encoded to be recognized on a "
                             + "rerun, and this one cannot be: " + e.getMessage(), e);

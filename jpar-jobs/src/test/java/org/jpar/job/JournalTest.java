@@ -184,7 +184,7 @@ class JournalTest {
         Files.writeString(notes, "my precious notes");
         assertThatThrownBy(() -> JobServer.local(1, JobSettings.defaults().journal(notes)))
                 .isInstanceOf(JparException.class).hasMessage("file " + notes + " is not a jpar journal (it does not "
-                        + "start with JPARJRN1): give another file, or delete this one");
+                        + "start with JPARJRN2): give another file, or delete this one");
         assertThat(Files.readString(notes)).isEqualTo("my precious notes");
     }
 

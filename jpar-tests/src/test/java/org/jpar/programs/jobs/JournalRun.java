@@ -29,9 +29,10 @@ public final class JournalRun {
         Path journal = Path.of(args[0]);
         String mode = args[1];
         if (mode.equals("lose1") && Par.rank() == 1) {
-            // fails once the master has journaled a few results (about 50 bytes each), without ever serving
+            // fails once the master has journaled a few results (a 24-byte header, about 86 bytes each), without ever
+            // serving
             long deadline = System.nanoTime() + 30_000_000_000L;
-            while ((!Files.exists(journal) || Files.size(journal) < 8 + 3 * 50) && System.nanoTime() < deadline) {
+            while ((!Files.exists(journal) || Files.size(journal) < 24 + 3 * 80) && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
             throw new IllegalStateException("rank 1 lost");
