@@ -28,7 +28,8 @@ public final class JobFailedException extends JparException {
 
     /** The task of {@code what} threw {@code cause} on {@code worker}. */
     static JobFailedException threw(String what, long jobId, String worker, Throwable cause) {
-        return new JobFailedException(what + " failed on " + worker + ": " + cause, jobId, worker, cause);
+        return new JobFailedException(what + " failed on " + worker + ": " + Failures.describe(cause), jobId, worker,
+                cause);
     }
 
     /** @return the id of the job that failed (ids count from 1 per server, in submission order) */
