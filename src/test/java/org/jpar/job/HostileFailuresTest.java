@@ -178,7 +178,7 @@ class HostileFailuresTest {
         }
     }
 
-    private static void everyKindFailsItsJobOnly(JobServer server, String worker) {
+    static void everyKindFailsItsJobOnly(JobServer server, String worker) {
         for (String kind : KINDS) {
             Job<Integer> job = server.submit(HostileFailuresTest::throwKind, kind);
             Throwable failure = null;
