@@ -7,7 +7,7 @@ import org.jpar.JparException;
  * it. The message names the job and the worker that ran it ({@code job 7 failed on rank 1: java.lang.
  * IllegalStateException: boom}); the cause is the task's own exception with its stack trace from the rank that ran
  * it (rebuilt on the submitter; a {@link RemoteTaskException} stands in for an exception whose class cannot be
- * decoded there).
+ * decoded there, or that cannot describe itself: its {@code getMessage()} throws, its causes loop or run too deep).
  */
 public final class JobFailedException extends JparException {
     private static final long serialVersionUID = 1L;
