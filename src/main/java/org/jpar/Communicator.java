@@ -31,8 +31,9 @@ import org.jpar.spi.Transport;
  * them on a communicator in the same order, so one communicator runs one collective at a time per rank. A second
  * thread of a rank that calls a collective while another thread of the same rank is still in one on this
  * communicator gets a {@link JparException} at once, naming both (MPI leaves this undefined; jpar would mix the two
- * collectives' messages and return wrong results). Take turns (synchronize the threads), or give each thread its
- * own communicator: {@code dup()} is planned and not available yet.
+ * collectives' messages and return wrong results). Call collectives from one thread of each rank (or from several
+ * in an order that is the same on every rank: collectives match by the order of the calls, not by thread), or give
+ * each thread its own communicator: {@code dup()} is planned and not available yet.
  *
  * <h2>Inputs are never changed</h2>
  * As MPI never modifies a send buffer, no collective changes the object a caller passes in: a {@link #reduce} or
@@ -386,9 +387,10 @@ public final class Communicator implements AutoCloseable {
                 + (other == null ? "now done" : other.getName()) + ") is in " + (running == null ? "a collective"
                         : running) + " on " + this + "; a communicator runs one collective at a time per rank (the "
                 + "ranks must call collectives in the same order, which threads racing cannot keep), and jpar refuses "
-                + "a second rather than mix their messages: call collectives on a communicator from one thread at a "
-                + "time (synchronize the threads), or give each thread its own communicator (Communicator.dup(), "
-                + "planned: not available yet); point-to-point calls from several threads are fine");
+                + "a second rather than mix their messages: call collectives on a communicator from one thread of each "
+                + "rank (or from several in an order that is the same on every rank), or give each thread its own "
+                + "communicator (Communicator.dup(), planned: not available yet); point-to-point calls from several "
+                + "threads are fine");
     }
 
     /**

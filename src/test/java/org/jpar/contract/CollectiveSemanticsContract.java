@@ -78,7 +78,7 @@ public class CollectiveSemanticsContract {
     }
 
     @Contract
-    public void collectivesFromSeveralThreadsTakingTurnsWork(Communicator c) throws Exception {
+    public void collectivesFromSeveralThreadsOneAfterAnotherWork(Communicator c) throws Exception {
         for (int round = 0; round < 3; round++) {
             int r = round;
             AtomicReference<Object> got = new AtomicReference<>();
@@ -138,7 +138,7 @@ public class CollectiveSemanticsContract {
                             .isInstanceOf(JparException.class)
                             .hasMessageStartingWith(ops.get(i) + ": another thread of rank 0 (first-collective) is in"
                                     + " scatter on " + prefix)
-                            .hasMessageContaining("one thread at a time")
+                            .hasMessageContaining("from one thread of each rank")
                             .hasMessageContaining("dup()");
                 }
                 // point-to-point from any thread stays allowed while the collective runs
