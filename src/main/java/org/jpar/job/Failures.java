@@ -66,7 +66,8 @@ final class Failures {
                     break;
                 }
             }
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+        } catch (Throwable e) {
+            rethrowIfFatal(e);
             // its stack trace cannot be read or set: it stays as it is (and its stand-in says so)
         }
         return t;
@@ -113,7 +114,8 @@ final class Failures {
                 }
             }
             return true;
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+        } catch (Throwable e) {
+            rethrowIfFatal(e);
             return false;
         }
     }
@@ -132,13 +134,15 @@ final class Failures {
             if (s != null) {
                 return s;
             }
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+        } catch (Throwable e) {
+            rethrowIfFatal(e);
             // below: what can be read
         }
         try {
             String m = t.getMessage();
             return m == null ? name : name + ": " + m;
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+        } catch (Throwable e) {
+            rethrowIfFatal(e);
             return name + " (its message cannot be read: getMessage() threw " + e.getClass().getName() + ")";
         }
     }
@@ -166,7 +170,8 @@ final class Failures {
             Throwable next;
             try {
                 next = x.getCause();
-            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            } catch (Throwable e) {
+                rethrowIfFatal(e);
                 cut = " [its getCause() threw " + e.getClass().getName() + "]";
                 break;
             }
@@ -183,7 +188,8 @@ final class Failures {
             StackTraceElement[] trace;
             try {
                 trace = link.getStackTrace();
-            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            } catch (Throwable e) {
+                rethrowIfFatal(e);
                 trace = new StackTraceElement[0];
                 message += " [its stack trace cannot be read: getStackTrace() threw " + e.getClass().getName() + "]";
             }

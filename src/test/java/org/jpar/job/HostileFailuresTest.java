@@ -45,6 +45,16 @@ class HostileFailuresTest {
         }
     }
 
+    /** Its message throws an Error. */
+    static final class AssertingMessage extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new AssertionError("no message for you");
+        }
+    }
+
     /** Not even its stack trace can be read. */
     static final class Opaque extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -114,12 +124,13 @@ class HostileFailuresTest {
     }
 
     /** The hostile kinds, each with what its job's failure message must name. */
-    private static final List<String> KINDS = List.of("hostile", "opaque", "self", "cycle", "deep", "encodingError",
+    private static final List<String> KINDS = List.of("hostile", "asserting", "opaque", "self", "cycle", "deep", "encodingError",
             "field");
 
     static int throwKind(String kind) {
         switch (kind) {
             case "hostile": throw new Hostile();
+            case "asserting": throw new AssertingMessage();
             case "opaque": throw new Opaque();
             case "self": throw new SelfCaused();
             case "cycle": throw cycle();
@@ -133,6 +144,7 @@ class HostileFailuresTest {
     private static String expectedName(String kind) {
         switch (kind) {
             case "hostile": return Hostile.class.getName();
+            case "asserting": return AssertingMessage.class.getName();
             case "opaque": return Opaque.class.getName();
             case "self": return SelfCaused.class.getName() + ": i caused myself";
             case "cycle": return "java.lang.RuntimeException: a";
