@@ -49,8 +49,8 @@ public final class Communicator implements AutoCloseable {
     private volatile boolean closed;
     /** The thread of this rank inside a collective on this communicator, or null. */
     private final AtomicReference<Thread> collectiveThread = new AtomicReference<>();
-    /** The collective it is in (for the message; written only by that thread). */
-    private volatile String collectiveOp;
+    /** The collective it is in, for the message only (written by that thread after its CAS; read racily). */
+    private String collectiveOp;
 
     /**
      * Wraps an engine's endpoint. Called by engines, not by users.
@@ -376,7 +376,7 @@ public final class Communicator implements AutoCloseable {
 
     private void exitCollective(boolean outer) {
         if (outer) {
-            collectiveThread.set(null);
+            collectiveThread.setRelease(null);
         }
     }
 
