@@ -4,8 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BinaryOperator;
 
+import org.jpar.internal.PrimitiveArrays;
 import org.jpar.spi.Collectives;
 import org.jpar.spi.Transport;
 
@@ -19,7 +22,23 @@ import org.jpar.spi.Transport;
  * returns. Messages from one rank to another with one tag arrive in the order they were sent.
  *
  * <p>Every argument is checked here, before an engine sees it; a bad one throws {@link JparException} naming the
- * value and the valid range. A communicator may be used from several threads of its rank.
+ * value and the valid range.
+ *
+ * <h2>Threads</h2>
+ * A communicator may be used from several threads of its rank. Point-to-point calls ({@code send}, {@code receive},
+ * {@code isend}, ...) from any number of threads at once are fine. Collectives ({@code barrier}, {@code broadcast},
+ * {@code gather}, {@code allgather}, {@code scatter}, {@code reduce}, {@code allreduce}) are MPI's: every rank calls
+ * them on a communicator in the same order, so one communicator runs one collective at a time per rank. A second
+ * thread of a rank that calls a collective while another thread of the same rank is still in one on this
+ * communicator gets a {@link JparException} at once, naming both (MPI leaves this undefined; jpar would mix the two
+ * collectives' messages and return wrong results). Call collectives from one thread of each rank (or from several
+ * in an order that is the same on every rank: collectives match by the order of the calls, not by thread), or give
+ * each thread its own communicator: {@code dup()} is planned and not available yet.
+ *
+ * <h2>Inputs are never changed</h2>
+ * As MPI never modifies a send buffer, no collective changes the object a caller passes in: a {@link #reduce} or
+ * {@link #allreduce} operator gets copies it may mutate (the root's own value is copied before it is combined; the
+ * other ranks' values arrive as copies), and its result is never a caller's own input object.
  *
  * <p>{@link #close()} is PyPar's {@code finalize()}: after it, every operation fails.
  */
@@ -28,6 +47,10 @@ public final class Communicator implements AutoCloseable {
     private final int rank;
     private final int size;
     private volatile boolean closed;
+    /** The thread of this rank inside a collective on this communicator, or null. */
+    private final AtomicReference<Thread> collectiveThread = new AtomicReference<>();
+    /** The collective it is in, for the message only (written by that thread after its CAS; read racily). */
+    private String collectiveOp;
 
     /**
      * Wraps an engine's endpoint. Called by engines, not by users.
@@ -172,7 +195,12 @@ public final class Communicator implements AutoCloseable {
     /** Blocks until every rank of the group has called {@code barrier()}. */
     public void barrier() {
         checkOpen("barrier");
-        transport.barrier();
+        boolean outer = enterCollective("barrier");
+        try {
+            transport.barrier();
+        } finally {
+            exitCollective(outer);
+        }
     }
 
     /**
@@ -183,7 +211,12 @@ public final class Communicator implements AutoCloseable {
     public <T> T broadcast(T message, int root) {
         checkOpen("broadcast");
         checkRank("broadcast", "root", root, false);
-        return (T) transport.broadcast(message, root);
+        boolean outer = enterCollective("broadcast");
+        try {
+            return (T) transport.broadcast(message, root);
+        } finally {
+            exitCollective(outer);
+        }
     }
 
     /**
@@ -194,22 +227,33 @@ public final class Communicator implements AutoCloseable {
     public <T> List<T> gather(T value, int root) {
         checkOpen("gather");
         checkRank("gather", "root", root, false);
-        if (rank != root) {
-            transport.send(value, root, Collectives.TAG_GATHER);
-            return null;
+        boolean outer = enterCollective("gather");
+        try {
+            if (rank != root) {
+                transport.send(value, root, Collectives.TAG_GATHER);
+                return null;
+            }
+            List<T> all = new ArrayList<>(size);
+            for (int r = 0; r < size; r++) {
+                @SuppressWarnings("unchecked")
+                T v = r == rank ? value : (T) transport.receive(r, Collectives.TAG_GATHER, null).value();
+                all.add(v);
+            }
+            return all;
+        } finally {
+            exitCollective(outer);
         }
-        List<T> all = new ArrayList<>(size);
-        for (int r = 0; r < size; r++) {
-            @SuppressWarnings("unchecked")
-            T v = r == rank ? value : (T) transport.receive(r, Collectives.TAG_GATHER, null).value();
-            all.add(v);
-        }
-        return all;
     }
 
     /** Collects one value from every rank at every rank, in rank order. */
     public <T> List<T> allgather(T value) {
-        return broadcast(gather(value, 0), 0);
+        checkOpen("allgather");
+        boolean outer = enterCollective("allgather");
+        try {
+            return broadcast(gather(value, 0), 0);
+        } finally {
+            exitCollective(outer);
+        }
     }
 
     /**
@@ -221,43 +265,67 @@ public final class Communicator implements AutoCloseable {
     public <T> T scatter(List<T> values, int root) {
         checkOpen("scatter");
         checkRank("scatter", "root", root, false);
-        if (rank != root) {
-            return (T) transport.receive(root, Collectives.TAG_SCATTER, null).value();
-        }
-        if (values == null || values.size() != size) {
-            throw new JparException("scatter at root " + root + " needs exactly " + size + " values (one per rank), got "
-                    + (values == null ? "null" : values.size()));
-        }
-        for (int r = 0; r < size; r++) {
-            if (r != rank) {
-                transport.send(values.get(r), r, Collectives.TAG_SCATTER);
+        boolean outer = enterCollective("scatter");
+        try {
+            if (rank != root) {
+                return (T) transport.receive(root, Collectives.TAG_SCATTER, null).value();
             }
+            if (values == null || values.size() != size) {
+                throw new JparException("scatter at root " + root + " needs exactly " + size + " values (one per rank), "
+                        + "got " + (values == null ? "null" : values.size()));
+            }
+            for (int r = 0; r < size; r++) {
+                if (r != rank) {
+                    transport.send(values.get(r), r, Collectives.TAG_SCATTER);
+                }
+            }
+            return values.get(rank);
+        } finally {
+            exitCollective(outer);
         }
-        return values.get(rank);
     }
 
     /**
-     * Combines one value from every rank with {@code op} (applied in rank order) at {@code root}.
+     * Combines one value from every rank with {@code op} (applied in rank order: {@code op(op(v0, v1), v2)...}) at
+     * {@code root}. {@code op} may mutate and return either argument: it only ever sees copies (the root's own value
+     * is copied first; the others arrive as copies), so no caller's {@code value} changes, and the result is never a
+     * caller's own object (MPI: the send buffer is never modified).
      *
      * @return at root, the combined value; elsewhere {@code null}
      */
-    @SuppressWarnings("unchecked")
     public <T> T reduce(T value, BinaryOperator<T> op, int root) {
         Objects.requireNonNull(op, "op");
-        List<T> all = gather(value, root);
-        if (all == null) {
-            return null;
+        checkOpen("reduce");
+        checkRank("reduce", "root", root, false);
+        boolean outer = enterCollective("reduce");
+        try {
+            List<T> all = gather(value, root);
+            if (all == null) {
+                return null;
+            }
+            @SuppressWarnings("unchecked")
+            T own = (T) ownCopy(value);
+            all.set(root, own);
+            T acc = all.get(0);
+            for (int i = 1; i < all.size(); i++) {
+                acc = op.apply(acc, all.get(i));
+            }
+            return acc;
+        } finally {
+            exitCollective(outer);
         }
-        T acc = all.get(0);
-        for (int i = 1; i < all.size(); i++) {
-            acc = op.apply(acc, all.get(i));
-        }
-        return acc;
     }
 
-    /** {@link #reduce} whose result every rank gets. */
+    /** {@link #reduce} whose result every rank gets (each its own copy); no caller's {@code value} changes. */
     public <T> T allreduce(T value, BinaryOperator<T> op) {
-        return broadcast(reduce(value, op, 0), 0);
+        Objects.requireNonNull(op, "op");
+        checkOpen("allreduce");
+        boolean outer = enterCollective("allreduce");
+        try {
+            return broadcast(reduce(value, op, 0), 0);
+        } finally {
+            exitCollective(outer);
+        }
     }
 
     /** @return true once {@link #close()} was called */
@@ -285,6 +353,63 @@ public final class Communicator implements AutoCloseable {
     public String toString() {
         return "Communicator[rank " + rank + " of " + size + ", engine " + transport.engineName() + "]";
     }
+
+    /**
+     * Marks the calling thread as this rank's one thread in a collective on this communicator (a CAS; re-entered by
+     * the collectives built from others).
+     *
+     * @return true if this call entered (and must {@link #exitCollective}), false if the thread was already in one
+     * @throws JparException if another thread of this rank is in a collective on this communicator
+     */
+    private boolean enterCollective(String op) {
+        Thread me = Thread.currentThread();
+        Thread owner = collectiveThread.get();
+        if (owner == me) {
+            return false;
+        }
+        if (owner != null || !collectiveThread.compareAndSet(null, me)) {
+            throw concurrentCollective(op);
+        }
+        collectiveOp = op;
+        return true;
+    }
+
+    private void exitCollective(boolean outer) {
+        if (outer) {
+            collectiveThread.setRelease(null);
+        }
+    }
+
+    private JparException concurrentCollective(String op) {
+        Thread other = collectiveThread.get();
+        String running = collectiveOp;
+        return new JparException(op + ": another thread of rank " + rank + " ("
+                + (other == null ? "now done" : other.getName()) + ") is in " + (running == null ? "a collective"
+                        : running) + " on " + this + "; a communicator runs one collective at a time per rank (the "
+                + "ranks must call collectives in the same order, which threads racing cannot keep), and jpar refuses "
+                + "a second rather than mix their messages: call collectives on a communicator from one thread of each "
+                + "rank (or from several in an order that is the same on every rank), or give each thread its own "
+                + "communicator (Communicator.dup(), planned: not available yet); point-to-point calls from several "
+                + "threads are fine");
+    }
+
+    /**
+     * @return a copy of {@code value} that a reduction operator may mutate: itself if immutable (null, String, a
+     *         boxed primitive), a clone of a primitive array, else the engine's own copy (a message to this rank)
+     */
+    private Object ownCopy(Object value) {
+        if (value == null || IMMUTABLE.contains(value.getClass())) {
+            return value;
+        }
+        if (PrimitiveArrays.isPrimitiveArray(value)) {
+            return PrimitiveArrays.copy(value);
+        }
+        transport.send(value, rank, Collectives.TAG_REDUCE);
+        return transport.receive(rank, Collectives.TAG_REDUCE, null).value();
+    }
+
+    private static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Integer.class,
+            Long.class, Double.class, Float.class, Short.class, Byte.class, Character.class, Boolean.class);
 
     private void checkOpen(String op) {
         if (closed) {

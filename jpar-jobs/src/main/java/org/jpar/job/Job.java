@@ -111,8 +111,9 @@ public final class Job<R> {
     /**
      * pp's callback: runs {@code callback} with the result once the job has succeeded (at once, in this thread, if it
      * already has). It runs in the jpar thread that completes the job, before {@link JobServer#await} returns for its
-     * group: keep it short. It is not called for a failed job. An exception it throws is logged, never lost in
-     * silence, and does not affect the job.
+     * group: keep it short. It is not called for a failed job. Whatever it throws (an {@link Error} or a checked
+     * exception included) is logged as a warning naming the job ({@link System.Logger} {@code org.jpar.job.Job}),
+     * never lost in silence, and does not affect the job or the server.
      *
      * @return this job
      */
@@ -120,11 +121,23 @@ public final class Job<R> {
         done.thenAccept(value -> {
             try {
                 callback.accept(value);
-            } catch (RuntimeException | Error e) {
-                LOG.log(System.Logger.Level.WARNING, "the callback of " + label() + " threw", e);
+            } catch (Throwable e) {
+                logCallbackFailure(e);
             }
         });
         return this;
+    }
+
+    private void logCallbackFailure(Throwable e) {
+        try {
+            Throwable shown = Failures.forJob(e);
+            LOG.log(System.Logger.Level.WARNING, "jpar: the onDone callback of " + label() + " threw "
+                    + Failures.describe(e).replace('\n', ' ') + " (the job itself succeeded)", shown);
+        } catch (Throwable again) {
+            // the logger itself failed: stderr is the last place left
+            System.err.println("jpar: the onDone callback of " + label() + " threw " + e.getClass().getName()
+                    + " (and logging it failed: " + again.getClass().getName() + ")");
+        }
     }
 
     /** @return a {@link CompletableFuture} that completes with the job (for composing; completing it has no effect) */

@@ -7,7 +7,7 @@ import org.jpar.JparException;
  * it. The message names the job and the worker that ran it ({@code job 7 failed on rank 1: java.lang.
  * IllegalStateException: boom}); the cause is the task's own exception with its stack trace from the rank that ran
  * it (rebuilt on the submitter; a {@link RemoteTaskException} stands in for an exception whose class cannot be
- * decoded there).
+ * decoded there, or that cannot describe itself: its {@code getMessage()} throws, its causes loop or run too deep).
  */
 public final class JobFailedException extends JparException {
     private static final long serialVersionUID = 1L;
@@ -28,7 +28,8 @@ public final class JobFailedException extends JparException {
 
     /** The task of {@code what} threw {@code cause} on {@code worker}. */
     static JobFailedException threw(String what, long jobId, String worker, Throwable cause) {
-        return new JobFailedException(what + " failed on " + worker + ": " + cause, jobId, worker, cause);
+        return new JobFailedException(what + " failed on " + worker + ": " + Failures.describe(cause), jobId, worker,
+                cause);
     }
 
     /** @return the id of the job that failed (ids count from 1 per server, in submission order) */

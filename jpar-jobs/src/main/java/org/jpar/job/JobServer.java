@@ -44,7 +44,10 @@ import org.jpar.Par;
  * that ran it) and the server carries on. A worker that dies (an {@link OutOfMemoryError}, {@link InternalError} or
  * other fatal error escaping a task, or its thread ending abnormally) loses nothing: its unfinished jobs go to the
  * other workers (a master's thread is replaced; a rank leaves the server and goes on with its program), and a job
- * is given up only after {@link JobSettings#maxAttempts} workers died running it. A rank lost without a word (its
+ * is given up only after {@link JobSettings#maxAttempts} workers died running it. When no worker is left at all
+ * (the other ranks died and the master has no threads of its own), the waiting jobs fail and {@code submit} throws
+ * {@link JparException} at once. An exception that cannot describe itself (its {@code getMessage()} throws, its
+ * causes loop) fails its job like any other, with a {@link RemoteTaskException} standing in for it. A rank lost without a word (its
  * process killed, on an MPI engine) ends the SPMD job: unfinished jobs fail with {@link JobAbortedException} and
  * the launcher reports the rank; with a {@linkplain JobSettings#journal journal}, the finished results are kept and
  * running the program again completes only what is missing.
@@ -95,9 +98,10 @@ public final class JobServer implements AutoCloseable {
     }
 
     /**
-     * Submits {@code task}: {@code server.submit(() -> fib(40))}.
+     * Submits {@code task}: {@code server.submit(() -> fib(40))}. Never blocks on the workers.
      *
      * @return the job; its {@link Job#get()} gives the result
+     * @throws JparException if the server is closed, or no worker is left to run it (see the class comment)
      */
     public <R> Job<R> submit(CallableTask<R> task) {
         return submit(DEFAULT_GROUP, task, new Object[0]);

@@ -144,6 +144,8 @@ final class Scheduler {
     private boolean stopped;
     private JparException aborted;
     private Thread dispatcher;
+    /** The last worker that died and why ({@code rank 1: java.lang.OutOfMemoryError: ...}), or null. */
+    private String lastDeath;
 
     private Scheduler(String kind, Communicator world, JobSettings settings) {
         this.kind = kind;
@@ -336,6 +338,15 @@ final class Scheduler {
             if (aborted != null) {
                 throw fresh(aborted);
             }
+            int toRun = 0;
+            for (int i = 0; i < n; i++) {
+                if (kept == null || kept[i] == null) {
+                    toRun++;
+                }
+            }
+            if (toRun > 0 && liveWorkers() == 0) {
+                throw noWorkerLeft();
+            }
             List<Integer> pending = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 Job<Object> job = new Job<>(nextJob++, group, labels == null ? -1 : i);
@@ -391,6 +402,16 @@ final class Scheduler {
     }
 
     private record Kept(Object value) {
+    }
+
+    /** Under the lock: the error for a submission that no worker is left to run. */
+    private JparException noWorkerLeft() {
+        boolean server = "JobServer".equals(kind);
+        return new JparException((server ? "submit" : "map/apply") + ": no worker is left in this " + kind + ": "
+                + (lastDeath == null ? "none serves" : "every worker died (the last, " + lastDeath + ")")
+                + " and it has no threads of its own (localWorkers " + localTarget + "); "
+                + (server ? "add some with setLocalWorkers(n) before submitting"
+                        : "close it and create a Pool with JobSettings.localWorkers(1) or more"));
     }
 
     /** Cancels those of {@code jobs} that have not started; the others run to their end. */
@@ -554,7 +575,7 @@ final class Scheduler {
                         if (Failures.isFatal(t)) {
                             throw t;
                         }
-                        failures[i] = Failures.trim(t);
+                        failures[i] = Failures.forJob(Failures.trim(t));
                     }
                 }
                 long nanos = System.nanoTime() - start;
@@ -571,14 +592,21 @@ final class Scheduler {
                 try {
                     for (int i = 0; i < n; i++) {
                         Job<Object> job = done.jobs[i];
-                        if (failures[i] == null) {
-                            if (done.fingerprints != null) {
-                                keep(done.fingerprints[i], values[i]);
+                        try {
+                            if (failures[i] == null) {
+                                if (done.fingerprints != null) {
+                                    keep(done.fingerprints[i], values[i]);
+                                }
+                                job.succeed(values[i], w.name, nanos / n);
+                            } else {
+                                job.fail(JobFailedException.threw(job.label(), job.id(), w.name, failures[i]), w.name,
+                                        nanos / n);
                             }
-                            job.succeed(values[i], w.name, nanos / n);
-                        } else {
-                            job.fail(JobFailedException.threw(job.label(), job.id(), w.name, failures[i]), w.name,
-                                    nanos / n);
+                        } catch (Throwable e) {
+                            Failures.rethrowIfFatal(e);
+                            job.fail(new JobFailedException(job.label() + " ran on " + w.name + " but its outcome "
+                                    + "could not be recorded: " + Failures.describe(e), job.id(), w.name,
+                                    Failures.forJob(e)), w.name, nanos / n);
                         }
                     }
                 } finally {
@@ -587,9 +615,26 @@ final class Scheduler {
             }
         } catch (Throwable fatal) {
             if (previous != null) {
+                // a fatal error while its jobs were being completed: those not done yet fail with it, never lost
+                for (Job<Object> job : previous.jobs) {
+                    if (!job.isDone()) {
+                        failQuietly(job, new JobFailedException(job.label() + " ran on " + w.name + " but its "
+                                + "outcome was lost when the worker died: " + Failures.describe(fatal), job.id(),
+                                w.name, Failures.forJob(fatal)), w.name);
+                    }
+                }
                 finished(previous);
             }
             died(w, u, fatal);
+        }
+    }
+
+    /** Fails {@code job}; never throws (the last resort of a dying worker). */
+    private static void failQuietly(Job<Object> job, JparException why, String worker) {
+        try {
+            job.fail(why, worker, 0);
+        } catch (Throwable ignored) {
+            // nothing more can be done for it; its completion future keeps the first outcome
         }
     }
 
@@ -597,22 +642,31 @@ final class Scheduler {
     private void died(Local w, Unit u, Throwable fatal) {
         List<Assignment> plan;
         List<Unit> lost;
+        String death = Failures.describe(fatal);
+        Throwable noReplacement = null;
         lock.lock();
         try {
-            w.death = fatal.toString();
+            w.death = death;
+            lastDeath = w.name + ": " + death;
             w.running = null;
             locals.remove(w);
             if (!stopped && locals.size() < localTarget) {
-                startLocal();
+                try {
+                    startLocal();
+                } catch (Throwable e) {
+                    noReplacement = e;
+                }
             }
             lost = u == null ? List.of() : reschedule(List.of(u));
             plan = planRemote();
         } finally {
             lock.unlock();
         }
-        LOG.log(System.Logger.Level.WARNING, "jpar " + kind + ": worker " + w.name + " died (" + fatal + ")"
+        LOG.log(System.Logger.Level.WARNING, "jpar " + kind + ": worker " + w.name + " died (" + death + ")"
                 + (u == null ? "" : lost.isEmpty() ? "; its job is rescheduled on the other workers"
-                        : "; its job is given up: every worker that ran it died"), fatal);
+                        : "; its job is given up: every worker that ran it died")
+                + (noReplacement == null ? "" : "; no thread could be started to replace it ("
+                        + Failures.describe(noReplacement) + ")"), Failures.forJob(fatal));
         giveUp(lost, w.name, fatal);
         send(plan);
     }
@@ -645,11 +699,13 @@ final class Scheduler {
         for (Unit u : lost) {
             progress.completed(u.jobs.length);
             for (Job<Object> job : u.jobs) {
+                String described = Failures.describe(why);
                 String msg = liveWorkersNow() == 0
-                        ? job.label() + " cannot run: every worker has died (the last, " + worker + ": " + why + ")"
+                        ? job.label() + " cannot run: every worker has died (the last, " + worker + ": " + described
+                                + ")"
                         : job.label() + " was given up after " + u.starts + " attempts: every worker that ran it died"
-                                + " (the last, " + worker + ": " + why + ")";
-                job.fail(new JobFailedException(msg, job.id(), worker, why), worker, 0);
+                                + " (the last, " + worker + ": " + described + ")";
+                failQuietly(job, new JobFailedException(msg, job.id(), worker, Failures.forJob(why)), worker);
             }
             finished(u);
         }
@@ -697,7 +753,8 @@ final class Scheduler {
         byte[] bytes;
         try {
             bytes = encoder.encode(value);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            Failures.rethrowIfFatal(e);
             LOG.log(System.Logger.Level.WARNING, "journal " + journal.file() + ": a result of type "
                     + (value == null ? "null" : value.getClass().getName()) + " cannot be encoded; it will be computed again on a rerun");
             return;
@@ -836,9 +893,10 @@ final class Scheduler {
     private byte[] encodeCall(Wire.Call call) {
         try {
             return encoder.encode(call);
-        } catch (JparException e) {
+        } catch (Throwable e) {
+            Failures.rethrowIfFatal(e);
             throw new JparException("its task (" + call.fn().getClass().getName() + ") or its arguments cannot be "
-                    + "encoded: " + e.getMessage() + "; a task must be a lambda or method reference of a jpar task "
+                    + "encoded: " + (e instanceof JparException ? e.getMessage() : Failures.describe(e)) + "; a task must be a lambda or method reference of a jpar task "
                     + "type (Task, BiTask, CallableTask), and what it captures and its arguments must be encodable", e);
         }
     }
@@ -871,7 +929,7 @@ final class Scheduler {
         } catch (JparException e) {
             abort(e);
         } catch (RuntimeException | Error e) {
-            abort(new JparException("jpar " + kind + ": the dispatcher failed: " + e, e));
+            abort(new JparException("jpar " + kind + ": the dispatcher failed: " + Failures.describe(e), e));
         }
     }
 
@@ -917,6 +975,7 @@ final class Scheduler {
             if (res.death() != null) {
                 r.alive = false;
                 r.death = res.death();
+                lastDeath = r.name + ": " + res.death();
                 List<Unit> orphans = new ArrayList<>(r.inFlight);
                 r.inFlight.clear();
                 lost = reschedule(orphans);
@@ -955,23 +1014,32 @@ final class Scheduler {
         long each = o.nanos() / u.jobs.length;
         for (int i = 0; i < u.jobs.length; i++) {
             Job<Object> job = u.jobs[i];
-            byte[] value = o.values()[i];
-            if (value != null) {
-                Object v;
-                try {
-                    v = decoder.decode(value);
-                } catch (RuntimeException e) {
-                    job.fail(new JobFailedException(job.label() + " ran on " + worker + " but its result cannot be "
-                            + "decoded here: " + e.getMessage(), job.id(), worker, e), worker, each);
-                    continue;
+            try {
+                byte[] value = o.values()[i];
+                if (value != null) {
+                    Object v;
+                    try {
+                        v = decoder.decode(value);
+                    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                        job.fail(new JobFailedException(job.label() + " ran on " + worker + " but its result cannot "
+                                + "be decoded here: " + Failures.describe(e), job.id(), worker, Failures.forJob(e)),
+                                worker, each);
+                        continue;
+                    }
+                    if (u.fingerprints != null) {
+                        journal.append(u.fingerprints[i], value);
+                    }
+                    job.succeed(v, worker, each);
+                } else {
+                    Throwable t = Failures.decode(o.failures()[i], decoder);
+                    job.fail(JobFailedException.threw(job.label(), job.id(), worker, t), worker, each);
                 }
-                if (u.fingerprints != null) {
-                    journal.append(u.fingerprints[i], value);
+            } catch (Throwable e) {
+                if (!job.isDone()) {
+                    failQuietly(job, new JobFailedException(job.label() + " ran on " + worker + " but its outcome "
+                            + "could not be recorded: " + Failures.describe(e), job.id(), worker, Failures.forJob(e)),
+                            worker);
                 }
-                job.succeed(v, worker, each);
-            } else {
-                Throwable t = Failures.decode(o.failures()[i], decoder);
-                job.fail(JobFailedException.threw(job.label(), job.id(), worker, t), worker, each);
             }
         }
         finished(u);

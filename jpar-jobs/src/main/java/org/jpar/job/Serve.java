@@ -37,7 +37,8 @@ final class Serve {
                 try {
                     o = run(t, codec, w.units()[k], w.calls()[k], w.items()[k]);
                 } catch (Throwable fatal) {
-                    t.send(new Wire.Results(out.toArray(new Wire.Outcome[0]), fatal.toString()), 0, Wire.TAG_RESULT);
+                    t.send(new Wire.Results(out.toArray(new Wire.Outcome[0]), Failures.describe(fatal)), 0,
+                            Wire.TAG_RESULT);
                     return;
                 }
                 out.add(o);
@@ -61,9 +62,10 @@ final class Serve {
         Wire.Call call;
         try {
             call = (Wire.Call) codec.decode(bytes);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            Failures.rethrowIfFatal(e);
             byte[] f = Failures.encode(new JparException("the task cannot be decoded on rank " + t.rank() + ": "
-                    + e.getMessage(), e));
+                    + Failures.describe(e), e));
             for (int i = 0; i < items; i++) {
                 failures[i] = f;
             }
@@ -74,17 +76,16 @@ final class Serve {
             try {
                 value = Wire.run(call.fn(), call.each() ? new Object[] {call.args()[i]} : call.args());
             } catch (Throwable e) {
-                if (Failures.isFatal(e)) {
-                    throw e;
-                }
+                Failures.rethrowIfFatal(e);
                 failures[i] = Failures.encode(e);
                 continue;
             }
             try {
                 values[i] = codec.encode(value);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                Failures.rethrowIfFatal(e);
                 failures[i] = Failures.encode(new JparException("its result (a " + value.getClass().getName()
-                        + ") cannot be sent back from rank " + t.rank() + ": " + e.getMessage(), e));
+                        + ") cannot be sent back from rank " + t.rank() + ": " + Failures.describe(e), e));
             }
         }
         return new Wire.Outcome(unit, System.nanoTime() - start, values, failures);
