@@ -123,6 +123,8 @@ class LauncherIT {
         bad.add(new String[] {"run", "--engine", "mpj", "org.jpar.examples.Ring"});
         bad.add(new String[] {"run", "-np", "2", "org.example.Missing"});
         bad.add(new String[] {"run", "--frobnicate", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "-np", "65537", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "-np", "100000", "org.jpar.examples.Ring"});
         for (String[] args : bad) {
             Jpar.Result r = Jpar.run(30, args);
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
@@ -132,6 +134,9 @@ class LauncherIT {
         }
         assertThat(Jpar.run(30, "run", "--engine", "nope", "X").err().get(0))
                 .isEqualTo("jpar: --engine nope is not an engine: choose one of threads, openmpi, mpj");
+        assertThat(Jpar.run(30, "run", "-np", "65537", "org.jpar.examples.Ring").err().get(0))
+                .isEqualTo("jpar: -np 65537 is out of range: the threads engine runs at most 65536 ranks in one JVM; "
+                        + "use fewer, or --engine openmpi with a --hostfile for more");
         assertThat(Jpar.run(30, "run", "-np", "2", "org.example.Missing").err().get(0))
                 .startsWith("jpar: main class org.example.Missing was not found on the class path");
     }
