@@ -83,8 +83,9 @@ final class MpirunJob {
     private static final Pattern REPORT = Pattern.compile("jpar: rank \\d+ of \\d+ (failed|called System\\.exit).*");
     /** The frame of Open MPI's help messages: a line of 74 dashes. */
     private static final String HELP_FRAME = "-".repeat(74);
-    /** {@code [host:pid] [[job,0],0] ORTE_ERROR_LOG: ...} */
-    private static final Pattern ORTE_LOG = Pattern.compile("\\[[^\\]]*\\] \\[\\[\\d+,\\d+\\],\\d+\\] ORTE_ERROR_LOG: .*");
+    /** {@code [host:pid] [[job,0],0] ORTE_ERROR_LOG: ... in file .../show_help.c at line N} */
+    private static final Pattern ORTE_LOG = Pattern.compile("\\[[^\\]]*\\] \\[\\[\\d+,\\d+\\],\\d+\\] ORTE_ERROR_LOG: "
+            + ".* in file \\S*show_help\\.c at line \\d+");
     private static final Pattern SEGMENT = Pattern.compile("/dev/shm/vader_segment\\.\\S+");
 
     private final String marker;
@@ -255,28 +256,57 @@ final class MpirunJob {
         removeSegments();
     }
 
-    /** Copies mpirun's standard error to ours, without Open MPI's own messages about an abort jpar reported. */
+    /**
+     * Copies mpirun's standard error to ours, without Open MPI's own messages about an abort jpar reported: its
+     * {@code MPI_ABORT was invoked} box and the {@code ORTE_ERROR_LOG} lines of its help system. They may come
+     * before or after the rank's report (they travel another way through mpirun), so they are held back until the
+     * report comes (then dropped) or mpirun ends without one (then printed). After a report, every help box is
+     * dropped.
+     */
     private void filterErrors(InputStream in) {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
+        List<String> held = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
-            boolean inHelp = false;
+            List<String> box = null;
             String line;
             while ((line = r.readLine()) != null) {
                 boolean reported = failureReportedNanos != 0;
-                if (reported && line.equals(HELP_FRAME)) {
-                    inHelp = !inHelp;
+                if (box != null) {
+                    box.add(line);
+                    if (line.equals(HELP_FRAME)) {
+                        if (!reported && box.stream().anyMatch(l -> l.startsWith("MPI_ABORT was invoked"))) {
+                            held.addAll(box);
+                        } else if (!reported) {
+                            box.forEach(err::println);
+                        }
+                        box = null;
+                    }
                     continue;
                 }
-                if (reported && (inHelp || ORTE_LOG.matcher(line).matches())) {
+                if (line.equals(HELP_FRAME)) {
+                    box = new ArrayList<>(List.of(line));
+                    continue;
+                }
+                if (ORTE_LOG.matcher(line).matches()) {
+                    if (!reported) {
+                        held.add(line);
+                    }
                     continue;
                 }
                 if (!reported && REPORT.matcher(line).matches()) {
                     failureReportedNanos = System.nanoTime();
+                    held.clear();
                 }
                 err.println(line);
             }
+            if (box != null && failureReportedNanos == 0) {
+                held.addAll(box);
+            }
         } catch (IOException e) {
             // mpirun is gone
+        }
+        if (failureReportedNanos == 0) {
+            held.forEach(err::println);
         }
     }
 
