@@ -71,9 +71,16 @@ final class MpirunJob {
             trap stop TERM INT HUP
             "$@" <&0 &
             child=$!
+            launcher_alive() {  # our parent is still the launcher (after its death we are someone else's child)
+              if [[ -r /proc/$$/stat ]]; then
+                read -r _ _ _ ppid _ < /proc/$$/stat
+                [[ $ppid == "$launcher" ]]
+              else
+                kill -0 "$launcher" 2>/dev/null
+              fi
+            }
             while kill -0 "$child" 2>/dev/null; do
-              read -r _ _ _ ppid _ < /proc/$$/stat
-              [[ $ppid == "$launcher" ]] || stop
+              launcher_alive || stop
               sleep 0.2
             done
             wait "$child"

@@ -27,7 +27,10 @@ import org.jpar.engine.threads.ThreadsEngine;
  * [JPAR_JAVA_OPTS] -Djpar.openmpi.jar=JAR -cp JPAR:CP org.jpar.engine.openmpi.RankMain MAIN ARGS}, one JVM per rank.
  * {@code --oversubscribe} is always given on this machine alone, and with a hostfile when N exceeds its slots;
  * {@code --allow-run-as-root} when the launcher runs as root. JVM options for the ranks come from
- * {@code JPAR_JAVA_OPTS}. The exit code is 0 when {@code mpirun} succeeds, 1 otherwise.
+ * {@code JPAR_JAVA_OPTS}, plus {@code -Djpar.job=MARKER} that names the job's processes. The exit code is 0 when
+ * {@code mpirun} succeeds, 1 otherwise. {@link MpirunJob} supervises {@code mpirun} (signals, hangs, a killed
+ * launcher). Bad input (a hostfile, {@code mpi.jar}, {@code -np} beyond {@link #MAX_RANKS_PER_SLOT} per slot) is a
+ * usage error here, before {@code mpirun} starts.
  */
 final class OpenMpiLauncher implements Engine {
     /** {@link Job#engineOptions()} entry naming {@code mpi.jar}: {@code mpi-jar=PATH}. */
@@ -115,9 +118,9 @@ final class OpenMpiLauncher implements Engine {
                 throw new UsageException("--hostfile " + shown + " does not exist");
             }
             if (!Files.isRegularFile(hostfile)) {
-                throw new UsageException("--hostfile " + shown + " is " + (Files.isDirectory(hostfile) ? "a folder" : "not a "
-                        + "regular file") + ": give a file that lists one host per line, e.g. 'node1 slots=4' (see "
-                        + "hostfile.example)");
+                String what = Files.isDirectory(hostfile) ? "a folder" : "not a regular file";
+                throw new UsageException("--hostfile " + shown + " is " + what + ": give a file that lists one host "
+                        + "per line, e.g. 'node1 slots=4' (see hostfile.example)");
             }
             slots = slots(hostfile);
         }
@@ -274,7 +277,8 @@ final class OpenMpiLauncher implements Engine {
                         + "bindings" + what);
             }
         } catch (IOException e) {
-            throw new UsageException("mpi.jar " + jar + from + " is not a readable jar (" + e.getMessage() + ")" + what);
+            throw new UsageException("mpi.jar " + jar + from + " is not a readable jar (" + e.getMessage() + ")"
+                    + what);
         }
     }
 

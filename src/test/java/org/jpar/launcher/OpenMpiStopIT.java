@@ -227,7 +227,8 @@ class OpenMpiStopIT {
                 Matcher m = line.matcher(l);
                 assertThat(m.matches()).as("a whole line: '" + l + "'").isTrue();
                 int rank = Integer.parseInt(m.group(1));
-                assertThat(Integer.parseInt(m.group(2))).as("rank " + rank + "'s lines in order").isEqualTo(next[rank]);
+                assertThat(Integer.parseInt(m.group(2))).as("rank " + rank + "'s lines in order")
+                        .isEqualTo(next[rank]);
                 next[rank]++;
             }
         }
