@@ -11,10 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -94,6 +97,8 @@ final class MpirunJob {
     private static final Pattern ORTE_LOG = Pattern.compile("\\[[^\\]]*\\] \\[\\[\\d+,\\d+\\],\\d+\\] ORTE_ERROR_LOG: "
             + ".* in file \\S*show_help\\.c at line \\d+");
     private static final Pattern SEGMENT = Pattern.compile("/dev/shm/vader_segment\\.\\S+");
+    /** mpirun's {@code --tag-output} tag: {@code [JOB,RANK]<stdout>:} (or stderr, stddiag). */
+    private static final Pattern TAG = Pattern.compile("\\[\\d+,(\\d+)\\]<std[a-z]+>:");
 
     private final String marker;
     private final int graceSeconds;
@@ -116,8 +121,11 @@ final class MpirunJob {
         }
         cmd.addAll(List.of("bash", "-c", SUPERVISOR, "jpar-supervisor", Integer.toString(graceSeconds), marker));
         cmd.addAll(mpirunCommand);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectError(ProcessBuilder.Redirect.PIPE).redirectInput(ProcessBuilder.Redirect.INHERIT);
+        // every chunk of a rank's output tagged [job,rank]<stdout>: so that its lines can be put back together:
+        // mpirun forwards what it reads from a rank's pipe in pieces of up to 4 KiB, cutting lines under load
+        pb.environment().put("OMPI_MCA_orte_tag_output", "1");
         // Open MPI 4.1 loses the MPI_ABORT explanation ("ORTE_ERROR_LOG: Data unpack would read past end of
         // buffer") when help messages are aggregated; printing them where they happen keeps it
         pb.environment().putIfAbsent("OMPI_MCA_orte_base_help_aggregate", "0");
@@ -127,6 +135,9 @@ final class MpirunJob {
         } catch (IOException e) {
             throw new UsageException("cannot start " + mpirunCommand.get(0) + ": " + e.getMessage());
         }
+        PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
+                StandardCharsets.ISO_8859_1);
+        Thread output = daemon("jpar-mpirun-stdout", () -> untag(p.getInputStream(), stdout::println));
         Thread errors = daemon("jpar-mpirun-stderr", () -> filterErrors(p.getErrorStream()));
         Thread onSignal = new Thread(() -> stop(p, "the launcher was interrupted"), "jpar-stop-job");
         Runtime.getRuntime().addShutdownHook(onSignal);
@@ -137,6 +148,7 @@ final class MpirunJob {
             // the JVM is exiting already: the hook stops the job
         }
         try {
+            output.join(TimeUnit.SECONDS.toMillis(2));
             errors.join(TimeUnit.SECONDS.toMillis(2));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -273,48 +285,83 @@ final class MpirunJob {
     private void filterErrors(InputStream in) {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         List<String> held = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
-            List<String> box = null;
-            String line;
-            while ((line = r.readLine()) != null) {
-                boolean reported = failureReportedNanos != 0;
-                if (box != null) {
-                    box.add(line);
-                    if (line.equals(HELP_FRAME)) {
-                        if (!reported && box.stream().anyMatch(l -> l.startsWith("MPI_ABORT was invoked"))) {
-                            held.addAll(box);
-                        } else if (!reported) {
-                            box.forEach(err::println);
-                        }
-                        box = null;
-                    }
-                    continue;
-                }
+        List<List<String>> box = new ArrayList<>(1);
+        untag(in, line -> {
+            boolean reported = failureReportedNanos != 0;
+            if (!box.isEmpty()) {
+                List<String> b = box.get(0);
+                b.add(line);
                 if (line.equals(HELP_FRAME)) {
-                    box = new ArrayList<>(List.of(line));
-                    continue;
-                }
-                if (ORTE_LOG.matcher(line).matches()) {
-                    if (!reported) {
-                        held.add(line);
+                    if (!reported && b.stream().anyMatch(l -> l.startsWith("MPI_ABORT was invoked"))) {
+                        held.addAll(b);
+                    } else if (!reported) {
+                        b.forEach(err::println);
                     }
-                    continue;
+                    box.clear();
                 }
+            } else if (line.equals(HELP_FRAME)) {
+                box.add(new ArrayList<>(List.of(line)));
+            } else if (ORTE_LOG.matcher(line).matches()) {
+                if (!reported) {
+                    held.add(line);
+                }
+            } else {
                 if (!reported && REPORT.matcher(line).matches()) {
                     failureReportedNanos = System.nanoTime();
                     held.clear();
                 }
                 err.println(line);
             }
-            if (box != null && failureReportedNanos == 0) {
-                held.addAll(box);
+        });
+        if (failureReportedNanos == 0) {
+            if (!box.isEmpty()) {
+                held.addAll(box.get(0));
+            }
+            held.forEach(err::println);
+        }
+    }
+
+    /**
+     * Reads mpirun's tagged output ({@code [1,R]<stdout>:text}, a tag at the start of every piece it forwards) and
+     * gives {@code sink} each rank's whole lines, untagged, in the rank's order. A piece that does not end its line
+     * is followed on the same line by another tag: it waits for the rest of its rank's line. Untagged lines (mpirun's
+     * own) pass as they are.
+     */
+    static void untag(InputStream in, Consumer<String> sink) {
+        Map<String, StringBuilder> partial = new LinkedHashMap<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                Matcher m = TAG.matcher(line);
+                if (!m.find()) {
+                    sink.accept(line);
+                    continue;
+                }
+                if (m.start() > 0) {
+                    sink.accept(line.substring(0, m.start()));
+                }
+                while (true) {
+                    String rank = m.group(1);
+                    int from = m.end();
+                    boolean more = m.find();
+                    String piece = line.substring(from, more ? m.start() : line.length());
+                    StringBuilder sb = partial.get(rank);
+                    if (more) {
+                        partial.computeIfAbsent(rank, k -> new StringBuilder()).append(piece);
+                        continue;
+                    }
+                    if (sb != null) {
+                        partial.remove(rank);
+                        piece = sb.append(piece).toString();
+                    }
+                    sink.accept(piece);
+                    break;
+                }
             }
         } catch (IOException e) {
             // mpirun is gone
         }
-        if (failureReportedNanos == 0) {
-            held.forEach(err::println);
-        }
+        partial.values().forEach(sb -> sink.accept(sb.toString()));
     }
 
     private static Thread daemon(String name, Runnable body) {

@@ -204,34 +204,43 @@ class OpenMpiStopIT {
         assertNothingLeft(marker, 10, Set.of());
     }
 
+    /**
+     * The issue's program (4 ranks, 300 short printf lines each) under jpar run and plain mpirun; and under jpar run
+     * 2,000 lines of 100 bytes per rank, which mpirun forwards in pieces that cut lines however a rank writes them.
+     */
     @Test
     void printfOutputOfEveryRankComesInWholeLinesInOrder() throws Exception {
         int ranks = 4;
-        int lines = 300;
-        List<List<String>> runs = new ArrayList<>();
-        runs.add(Jpar.exec(List.of(Jpar.home().resolve("mpirun-scripts/jpar").toString(), "run", "--engine",
-                "openmpi", "-np", Integer.toString(ranks), "--class-path", Jpar.testClasses(),
-                "org.jpar.programs.PrintfRanks", Integer.toString(lines)), Map.of("JPAR_JAR", jar()), 120).out());
+        String jpar = Jpar.home().resolve("mpirun-scripts/jpar").toString();
         List<String> mpirun = new ArrayList<>(List.of("mpirun", "--oversubscribe", "-np", Integer.toString(ranks)));
         if (OpenMpiLauncher.isRoot()) {
             mpirun.add(1, "--allow-run-as-root");
         }
         mpirun.addAll(List.of("java", "-cp", jar() + File.pathSeparator + Jpar.testClasses(),
-                "org.jpar.programs.PrintfRanks", Integer.toString(lines)));
-        runs.add(Jpar.exec(mpirun, Map.of(), 120).out());
-        for (List<String> out : runs) {
-            assertThat(out).hasSize(ranks * lines);
-            int[] next = new int[ranks];
-            Pattern line = Pattern.compile("rank (\\d) line (\\d+) of x{20}");
-            for (String l : out) {
-                Matcher m = line.matcher(l);
-                assertThat(m.matches()).as("a whole line: '" + l + "'").isTrue();
-                int rank = Integer.parseInt(m.group(1));
-                assertThat(Integer.parseInt(m.group(2))).as("rank " + rank + "'s lines in order")
-                        .isEqualTo(next[rank]);
-                next[rank]++;
-            }
+                "org.jpar.programs.PrintfRanks", "300"));
+        assertWholeLinesInOrder(Jpar.exec(mpirun, Map.of(), 120), ranks, 300, 20);
+        for (int[] run : new int[][] {{300, 20}, {2000, 100}}) {
+            assertWholeLinesInOrder(Jpar.exec(List.of(jpar, "run", "--engine", "openmpi", "-np",
+                    Integer.toString(ranks), "--class-path", Jpar.testClasses(), "org.jpar.programs.PrintfRanks",
+                    Integer.toString(run[0]), Integer.toString(run[1])), Map.of("JPAR_JAR", jar()), 120), ranks,
+                    run[0], run[1]);
         }
+    }
+
+    private static void assertWholeLinesInOrder(Jpar.Result r, int ranks, int lines, int width) {
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).hasSize(ranks * lines);
+        Pattern line = Pattern.compile("rank (\\d) line (\\d+) of x{" + width + "}");
+        int[] next = new int[ranks];
+        for (String l : r.out()) {
+            Matcher m = line.matcher(l);
+            assertThat(m.matches()).as("a whole line: '" + l + "'").isTrue();
+            int rank = Integer.parseInt(m.group(1));
+            assertThat(Integer.parseInt(m.group(2))).as("rank " + rank + "'s lines in order").isEqualTo(next[rank]);
+            next[rank]++;
+        }
+        Pattern errLine = Pattern.compile("rank (\\d) err (\\d+)");
+        assertThat(r.err()).hasSize(ranks * ((lines + 9) / 10)).allMatch(l -> errLine.matcher(l).matches());
     }
 
     private Jpar.Result openmpi(String... args) throws Exception {
