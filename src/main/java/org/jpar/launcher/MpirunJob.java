@@ -1,11 +1,11 @@
 package org.jpar.launcher;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -329,9 +329,9 @@ final class MpirunJob {
      */
     static void untag(InputStream in, Consumer<String> sink) {
         Map<String, StringBuilder> partial = new LinkedHashMap<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
+        try (BufferedInputStream r = new BufferedInputStream(in)) {
             String line;
-            while ((line = r.readLine()) != null) {
+            while ((line = readLine(r)) != null) {
                 Matcher m = TAG.matcher(line);
                 if (!m.find()) {
                     sink.accept(line);
@@ -362,6 +362,16 @@ final class MpirunJob {
             // mpirun is gone
         }
         partial.values().forEach(sb -> sink.accept(sb.toString()));
+    }
+
+    /** @return the next line up to {@code \\n} (a {@code \\r} stays in it), in ISO-8859-1; null at the end */
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            line.write(b);
+        }
+        return b < 0 && line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
     }
 
     private static Thread daemon(String name, Runnable body) {

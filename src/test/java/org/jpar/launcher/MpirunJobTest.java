@@ -33,6 +33,7 @@ class MpirunJobTest {
 
     @Test
     void textWithoutTagsPassesUntouched() {
-        assertThat(untag("plain\n\n[not a tag] x\n")).containsExactly("plain", "", "[not a tag] x");
+        assertThat(untag("plain\n\n[not a tag] x\n[1,0]<stdout>:10%\r20%\n")).containsExactly("plain", "",
+                "[not a tag] x", "10%\r20%");
     }
 }

@@ -205,20 +205,14 @@ class OpenMpiStopIT {
     }
 
     /**
-     * The issue's program (4 ranks, 300 short printf lines each) under jpar run and plain mpirun; and under jpar run
-     * 2,000 lines of 100 bytes per rank, which mpirun forwards in pieces that cut lines however a rank writes them.
+     * The issue's program (4 ranks, 300 short printf lines each), and 2,000 lines of 100 bytes per rank: mpirun
+     * forwards a rank's output in pieces of up to 4 KiB that cut lines under load, however the rank writes them.
+     * (Plain mpirun, without jpar run to join the pieces, cuts lines too on a loaded machine: not asserted.)
      */
     @Test
     void printfOutputOfEveryRankComesInWholeLinesInOrder() throws Exception {
         int ranks = 4;
         String jpar = Jpar.home().resolve("mpirun-scripts/jpar").toString();
-        List<String> mpirun = new ArrayList<>(List.of("mpirun", "--oversubscribe", "-np", Integer.toString(ranks)));
-        if (OpenMpiLauncher.isRoot()) {
-            mpirun.add(1, "--allow-run-as-root");
-        }
-        mpirun.addAll(List.of("java", "-cp", jar() + File.pathSeparator + Jpar.testClasses(),
-                "org.jpar.programs.PrintfRanks", "300"));
-        assertWholeLinesInOrder(Jpar.exec(mpirun, Map.of(), 120), ranks, 300, 20);
         for (int[] run : new int[][] {{300, 20}, {2000, 100}}) {
             assertWholeLinesInOrder(Jpar.exec(List.of(jpar, "run", "--engine", "openmpi", "-np",
                     Integer.toString(ranks), "--class-path", Jpar.testClasses(), "org.jpar.programs.PrintfRanks",
