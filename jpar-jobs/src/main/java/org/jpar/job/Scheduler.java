@@ -93,6 +93,8 @@ final class Scheduler {
         byte[] wire;
         int starts;
         Worker owner;
+        /** Its jobs are being completed: no longer active in the statistics, though not yet {@link #finished}. */
+        boolean settling;
 
         Unit(long id, Object fn, Object[] args, boolean each, Job<Object>[] jobs, byte[][] fingerprints) {
             this.id = id;
@@ -133,6 +135,8 @@ final class Scheduler {
     private final Worker journalRow = new Local("journal");
     private final Map<String, Integer> unfinished = new HashMap<>();
     private int unfinishedTotal;
+    /** Jobs of {@link Unit#settling} units: counted in {@link #unfinishedTotal}, not active in {@link #stats}. */
+    private int settlingTotal;
     private int localTarget;
     /** Local worker threads waiting for work: they take queued units for free, before any rank is sent them. */
     private int waitingLocals;
@@ -585,6 +589,7 @@ final class Scheduler {
                 try {
                     w.running = null;
                     account(w, done, nanos, failures);
+                    settlingLocked(done);
                 } finally {
                     lock.unlock();
                 }
@@ -744,9 +749,24 @@ final class Scheduler {
 
     /** Under the lock: as {@link #finished}. */
     private void finishedLocked(Unit u) {
+        if (u.settling) {
+            u.settling = false;
+            settlingTotal -= u.jobs.length;
+        }
         unfinished.merge(u.jobs[0].group(), -u.jobs.length, Integer::sum);
         unfinishedTotal -= u.jobs.length;
         jobFinished.signalAll();
+    }
+
+    /**
+     * Under the lock, before a unit's jobs are completed: a caller woken by their completion may ask for the
+     * statistics before {@link #finished} counts them, and must not see them as active.
+     */
+    private void settlingLocked(Unit u) {
+        if (!u.settling) {
+            u.settling = true;
+            settlingTotal += u.jobs.length;
+        }
     }
 
     private void keep(byte[] fingerprint, Object value) {
@@ -1010,6 +1030,12 @@ final class Scheduler {
     }
 
     private void complete(Unit u, Wire.Outcome o, String worker) {
+        lock.lock();
+        try {
+            settlingLocked(u);
+        } finally {
+            lock.unlock();
+        }
         progress.completed(u.jobs.length);
         long each = o.nanos() / u.jobs.length;
         for (int i = 0; i < u.jobs.length; i++) {
@@ -1200,7 +1226,7 @@ final class Scheduler {
             if (journalRow.jobs > 0) {
                 ws.add(new JobStats.Worker(journalRow.name, journalRow.jobs, 0, Duration.ZERO, null));
             }
-            return new JobStats(ws, unfinishedTotal, liveWorkers(), Duration.ofNanos(System.nanoTime() - created));
+            return new JobStats(ws, unfinishedTotal - settlingTotal, liveWorkers(), Duration.ofNanos(System.nanoTime() - created));
         } finally {
             lock.unlock();
         }

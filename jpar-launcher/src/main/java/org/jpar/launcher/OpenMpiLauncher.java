@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.jar.JarFile;
+import java.util.regex.Pattern;
 
 import org.jpar.JparException;
 import org.jpar.engine.openmpi.OpenMpiEngine;
@@ -24,13 +27,26 @@ import org.jpar.engine.threads.ThreadsEngine;
  * [JPAR_JAVA_OPTS] -Djpar.openmpi.jar=JAR -cp JPAR:CP org.jpar.engine.openmpi.RankMain MAIN ARGS}, one JVM per rank.
  * {@code --oversubscribe} is always given on this machine alone, and with a hostfile when N exceeds its slots;
  * {@code --allow-run-as-root} when the launcher runs as root. JVM options for the ranks come from
- * {@code JPAR_JAVA_OPTS}. The exit code is 0 when {@code mpirun} succeeds, 1 otherwise.
+ * {@code JPAR_JAVA_OPTS}, plus {@code -Djpar.job=MARKER} that names the job's processes. The exit code is 0 when
+ * {@code mpirun} succeeds, 1 otherwise. {@link MpirunJob} supervises {@code mpirun} (signals, hangs, a killed
+ * launcher). Bad input (a hostfile, {@code mpi.jar}, {@code -np} beyond {@link #MAX_RANKS_PER_SLOT} per slot) is a
+ * usage error here, before {@code mpirun} starts.
  */
 final class OpenMpiLauncher implements Engine {
     /** {@link Job#engineOptions()} entry naming {@code mpi.jar}: {@code mpi-jar=PATH}. */
     static final String MPI_JAR_OPTION = "mpi-jar=";
     /** {@link Job#engineOptions()} entry: run MAIN itself under mpirun, without {@link RankMain} (raw baselines). */
     static final String DIRECT_OPTION = "direct";
+    /** System property of the launcher: seconds mpirun may take to end after a failure or a stop. */
+    static final String GRACE_PROPERTY = "jpar.launcher.graceSeconds";
+    static final int DEFAULT_GRACE_SECONDS = 10;
+    /** Ranks per slot (per core without a hostfile) above which jpar refuses a job: each rank is a JVM. */
+    static final int MAX_RANKS_PER_SLOT = 16;
+    /** The fewest ranks jpar always allows, however few the slots. */
+    static final int MIN_RANK_LIMIT = 64;
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_.:%@\\[\\]+^-]+");
+    private static final Pattern COUNT_KEY = Pattern.compile("slots|count|cpu|cpus|max_slots|max-slots|slots_max"
+            + "|boards|sockets|sockets_per_board|cores|cores_per_socket");
 
     private final Map<String, String> env;
 
@@ -50,48 +66,26 @@ final class OpenMpiLauncher implements Engine {
 
     @Override
     public int run(Job job) {
-        List<String> cmd = command(job);
-        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-        // Open MPI 4.1 loses the MPI_ABORT explanation ("ORTE_ERROR_LOG: Data unpack would read past end of
-        // buffer") when help messages are aggregated; printing them where they happen keeps it
-        pb.environment().putIfAbsent("OMPI_MCA_orte_base_help_aggregate", "0");
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new UsageException("cannot start " + cmd.get(0) + ": " + e.getMessage());
-        }
-        Thread stopJob = new Thread(() -> {
-            if (p.isAlive()) {
-                p.destroy(); // mpirun stops every rank on SIGTERM
-            }
-        }, "jpar-stop-mpirun");
-        Runtime.getRuntime().addShutdownHook(stopJob);
-        int code;
-        while (true) {
-            try {
-                code = p.waitFor();
-                break;
-            } catch (InterruptedException e) {
-                p.destroy();
-            }
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(stopJob);
-        } catch (IllegalStateException e) {
-            // the JVM is exiting already
-        }
-        if (code == 0) {
-            return Main.OK;
-        }
-        System.out.flush();
-        System.err.println("jpar: the job was stopped (mpirun exited with code " + code + ")");
-        System.err.flush();
-        return Main.FAILED;
+        String marker = UUID.randomUUID().toString();
+        List<String> cmd = command(job, marker);
+        return new MpirunJob(marker, graceSeconds()).run(cmd);
+    }
+
+    /** @return how long mpirun may take to end after a failure or a stop before jpar kills the job */
+    static int graceSeconds() {
+        return Integer.getInteger(GRACE_PROPERTY, DEFAULT_GRACE_SECONDS);
     }
 
     /** @return the {@code mpirun} command line for {@code job} (checks everything a user can get wrong first) */
     List<String> command(Job job) {
+        return command(job, null);
+    }
+
+    /**
+     * @param marker when not null, given to every rank's JVM as {@code -Djpar.job=MARKER}, so that every process
+     *               of the job (mpirun, whose arguments hold it, and the ranks) can be found by it
+     */
+    List<String> command(Job job, String marker) {
         Path mpirun = OpenMpiInstallation.mpirun(env);
         if (mpirun == null) {
             throw new UsageException(OpenMpiInstallation.NOT_INSTALLED + " (no mpirun on PATH)");
@@ -114,13 +108,28 @@ final class OpenMpiLauncher implements Engine {
         } catch (JparException e) {
             throw new UsageException(e.getMessage());
         }
+        checkMpiJar(installation.jar(), mpiJar != null ? "--mpi-jar" : null);
         Path hostfile = null;
+        int slots = Runtime.getRuntime().availableProcessors();
         if (job.hostfile() != null) {
             hostfile = Path.of(job.hostfile()).toAbsolutePath().normalize();
-            if (!Files.isRegularFile(hostfile)) {
-                throw new UsageException("--hostfile " + job.hostfile() + " does not exist"
-                        + (hostfile.toString().equals(job.hostfile()) ? "" : " (" + hostfile + ")"));
+            String shown = job.hostfile() + (hostfile.toString().equals(job.hostfile()) ? "" : " (" + hostfile + ")");
+            if (!Files.exists(hostfile)) {
+                throw new UsageException("--hostfile " + shown + " does not exist");
             }
+            if (!Files.isRegularFile(hostfile)) {
+                String what = Files.isDirectory(hostfile) ? "a folder" : "not a regular file";
+                throw new UsageException("--hostfile " + shown + " is " + what + ": give a file that lists one host "
+                        + "per line, e.g. 'node1 slots=4' (see hostfile.example)");
+            }
+            slots = slots(hostfile);
+        }
+        long limit = Math.max(MIN_RANK_LIMIT, (long) MAX_RANKS_PER_SLOT * slots);
+        if (job.ranks() > limit) {
+            throw new UsageException("-np " + job.ranks() + " is out of range: Open MPI runs every rank as a JVM, and "
+                    + "jpar starts at most " + limit + " (" + MAX_RANKS_PER_SLOT + " per slot, " + slots + " slot(s) "
+                    + (hostfile == null ? "on this machine's cores" : "in " + job.hostfile()) + "); give a --hostfile "
+                    + "with more slots, or use --engine threads for many light ranks");
         }
         List<String> classPath = classPath(job.classPath());
         checkMainClass(job.mainClass(), classPath);
@@ -131,7 +140,7 @@ final class OpenMpiLauncher implements Engine {
         if (isRoot()) {
             cmd.add("--allow-run-as-root");
         }
-        if (hostfile == null || job.ranks() > slots(hostfile)) {
+        if (hostfile == null || job.ranks() > slots) {
             cmd.add("--oversubscribe");
         }
         cmd.add("-np");
@@ -144,6 +153,9 @@ final class OpenMpiLauncher implements Engine {
         String opts = env.get("JPAR_JAVA_OPTS");
         if (opts != null && !opts.isBlank()) {
             cmd.addAll(List.of(opts.trim().split("\\s+")));
+        }
+        if (marker != null) {
+            cmd.add("-D" + MpirunJob.MARKER_PROPERTY + "=" + marker);
         }
         cmd.add("-D" + OpenMpiInstallation.JAR_PROPERTY + "=" + installation.jar());
         cmd.add("-cp");
@@ -199,33 +211,75 @@ final class OpenMpiLauncher implements Engine {
         }
     }
 
-    /** @return the slots a hostfile declares ({@code host slots=K}; a host without slots counts as 1) */
+    /**
+     * @return the slots a hostfile declares ({@code host slots=K}; a host without slots counts as 1)
+     * @throws UsageException naming {@code file:line} when a line is not {@code HOST [key=N]...} or no host is listed
+     */
     static int slots(Path hostfile) {
         List<String> lines;
         try {
             lines = Files.readAllLines(hostfile, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UsageException("--hostfile " + hostfile + " cannot be read: " + e.getMessage());
+            throw new UsageException("--hostfile " + hostfile + " cannot be read: " + e);
         }
-        int slots = 0;
-        for (String line : lines) {
-            String l = line.replaceFirst("#.*", "").trim();
+        String form = ": each line is a host name and optional slots=N and max_slots=N, e.g. 'node1 slots=4' (see "
+                + "hostfile.example)";
+        long slots = 0;
+        int hosts = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i).replaceFirst("#.*", "").trim();
             if (l.isEmpty()) {
                 continue;
             }
+            String where = "--hostfile " + hostfile + ":" + (i + 1) + ": ";
+            String[] tokens = l.split("\\s+");
+            if (!HOST.matcher(tokens[0]).matches()) {
+                throw new UsageException(where + "'" + tokens[0] + "' is not a host name" + form);
+            }
             int k = 1;
-            for (String token : l.split("\\s+")) {
-                if (token.startsWith("slots=")) {
-                    try {
-                        k = Integer.parseInt(token.substring("slots=".length()));
-                    } catch (NumberFormatException e) {
-                        throw new UsageException("--hostfile " + hostfile + ": '" + token + "' is not slots=<number>");
-                    }
+            for (int t = 1; t < tokens.length; t++) {
+                String token = tokens[t];
+                int eq = token.indexOf('=');
+                if (eq < 0 || !COUNT_KEY.matcher(token.substring(0, eq)).matches()) {
+                    throw new UsageException(where + "'" + token + "' is not slots=N or max_slots=N" + form);
+                }
+                int n;
+                try {
+                    n = Integer.parseInt(token.substring(eq + 1));
+                } catch (NumberFormatException e) {
+                    n = -1;
+                }
+                if (n < 1) {
+                    throw new UsageException(where + "'" + token + "': " + token.substring(0, eq) + " must be a "
+                            + "whole number of at least 1" + form);
+                }
+                if (token.startsWith("slots=") || token.startsWith("count=") || token.startsWith("cpu")) {
+                    k = n;
                 }
             }
+            hosts++;
             slots += k;
         }
-        return slots;
+        if (hosts == 0) {
+            throw new UsageException("--hostfile " + hostfile + " lists no host" + form);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, slots);
+    }
+
+    /** Refuses, once here instead of in every rank, an {@code mpi.jar} that is not a jar of Open MPI's bindings. */
+    static void checkMpiJar(Path jar, String option) {
+        String from = option == null ? "" : " (from " + option + ")";
+        String what = "; give the mpi.jar of your Open MPI installation (built with --enable-mpi-java), or run "
+                + "mpirun-scripts/install-engines";
+        try (JarFile f = new JarFile(jar.toFile())) {
+            if (f.getEntry("mpi/MPI.class") == null) {
+                throw new UsageException("mpi.jar " + jar + from + " has no class mpi.MPI: it is not Open MPI's Java "
+                        + "bindings" + what);
+            }
+        } catch (IOException e) {
+            throw new UsageException("mpi.jar " + jar + from + " is not a readable jar (" + e.getMessage() + ")"
+                    + what);
+        }
     }
 
     /** @return true when this process runs as root (effective uid 0), for mpirun's {@code --allow-run-as-root} */

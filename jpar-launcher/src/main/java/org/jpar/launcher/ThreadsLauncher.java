@@ -23,6 +23,11 @@ final class ThreadsLauncher implements Engine {
             throw new UsageException("--hostfile needs an MPI engine (--engine openmpi); the threads engine runs "
                     + "every rank in this JVM");
         }
+        if (job.ranks() > ThreadsEngine.MAX_RANKS) {
+            throw new UsageException("-np " + job.ranks() + " is out of range: the threads engine runs at most "
+                    + ThreadsEngine.MAX_RANKS + " ranks in one JVM; use fewer, or --engine openmpi with a --hostfile "
+                    + "for more");
+        }
         ClassLoader loader = loader(job.classPath());
         try {
             ThreadsEngine.checkMainClass(job.mainClass(), loader);

@@ -32,7 +32,10 @@ class OpenMpiLauncherTest {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         jar = lib.resolve("mpi.jar");
-        Files.writeString(jar, "");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry("mpi/MPI.class")); // what the launcher checks for
+            out.closeEntry();
+        }
         Files.writeString(lib.resolve(System.mapLibraryName("mpi_java")), "");
         env = new HashMap<>(Map.of("PATH", bin.toString()));
     }

@@ -2,17 +2,26 @@ package org.jpar.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The launcher script end to end on the threads engine: the ring, failures, usage errors. */
 class LauncherIT {
     private static final String CP = "--class-path";
+
+    @TempDir
+    Path tmp;
 
     @ParameterizedTest(name = "ring at {0} ranks")
     @ValueSource(ints = {4, 64, 1024})
@@ -123,6 +132,8 @@ class LauncherIT {
         bad.add(new String[] {"run", "--engine", "mpj", "org.jpar.examples.Ring"});
         bad.add(new String[] {"run", "-np", "2", "org.example.Missing"});
         bad.add(new String[] {"run", "--frobnicate", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "-np", "65537", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "-np", "100000", "org.jpar.examples.Ring"});
         for (String[] args : bad) {
             Jpar.Result r = Jpar.run(30, args);
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
@@ -132,7 +143,43 @@ class LauncherIT {
         }
         assertThat(Jpar.run(30, "run", "--engine", "nope", "X").err().get(0))
                 .isEqualTo("jpar: --engine nope is not an engine: choose one of threads, openmpi, mpj");
+        assertThat(Jpar.run(30, "run", "-np", "65537", "org.jpar.examples.Ring").err().get(0))
+                .isEqualTo("jpar: -np 65537 is out of range: the threads engine runs at most 65536 ranks in one JVM; "
+                        + "use fewer, or --engine openmpi with a --hostfile for more");
         assertThat(Jpar.run(30, "run", "-np", "2", "org.example.Missing").err().get(0))
                 .startsWith("jpar: main class org.example.Missing was not found on the class path");
+    }
+
+    /**
+     * The first-use build, with a stand-in for Maven (a real build takes minutes): Maven 3.8 prints colour codes
+     * even with -B -q; the user sees one line about the build, then the program, and Maven's output only on failure.
+     */
+    @Test
+    void theFirstUseBuildIsQuietUnlessItFails() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path mvn = bin.resolve("mvn");
+        Path jar = tmp.resolve("jpar.jar");
+        Files.writeString(mvn, String.join("\n",
+                "#!/bin/sh",
+                "printf '\\033[0m\\033[0m'",
+                "if [ -n \"$FAIL\" ]; then printf '\\033[1;31m[ERROR]\\033[m COMPILATION ERROR\\n'; exit 1; fi",
+                "cp '" + Jpar.home().resolve("target/jpar.jar") + "' '" + jar + "'", ""), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String path = bin + ":" + System.getenv("PATH");
+        List<String> cmd = List.of(Jpar.home().resolve("mpirun-scripts/jpar").toString(), "run", "-np", "2",
+                "org.jpar.examples.Ring");
+        Jpar.Result r = Jpar.exec(cmd, Map.of("PATH", path, "JPAR_JAR", jar.toString()), 60);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.err()).as(r.toString())
+                .containsExactly("jpar: building " + jar + " (first use; takes a minute)...");
+        assertThat(r.out()).as(r.toString()).hasSize(3).allMatch(l -> !l.contains("\u001b"));
+        assertThat(r.out().get(0)).startsWith("I am rank ");
+        Files.delete(jar);
+        r = Jpar.exec(cmd, Map.of("PATH", path, "JPAR_JAR", jar.toString(), "FAIL", "1"), 60);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.out()).as(r.toString()).isEmpty();
+        assertThat(r.err()).as(r.toString()).containsExactly(
+                "jpar: building " + jar + " (first use; takes a minute)...", "[ERROR] COMPILATION ERROR",
+                "jpar: the build failed (mvn -B -DskipTests package in " + Jpar.home().normalize() + "); see above");
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.Charset;
 import org.jpar.Communicator;
 import org.jpar.JparException;
 import org.jpar.internal.Engines;
+import org.jpar.internal.LineOutput;
 import org.jpar.internal.MainMethods;
 
 /**

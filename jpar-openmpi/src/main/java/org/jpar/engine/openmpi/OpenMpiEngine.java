@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Map;
 
 import org.jpar.JparException;
+import org.jpar.internal.LineOutput;
 import org.jpar.spi.EngineProvider;
 import org.jpar.spi.Transport;
 
@@ -70,6 +71,7 @@ public final class OpenMpiEngine implements EngineProvider {
                     + "or give -Djava.library.path=<the folder of libmpi_java.so>)", e);
         }
         connected = t;
+        LineOutput.installForProcess(); // whole lines through mpirun, which merges the ranks' output pipes
         Thread.setDefaultUncaughtExceptionHandler(OpenMpiEngine::uncaught);
         Runtime.getRuntime().addShutdownHook(new Thread(OpenMpiEngine::atExit, "jpar-openmpi-exit"));
         return t;
@@ -102,6 +104,7 @@ public final class OpenMpiEngine implements EngineProvider {
     }
 
     private static void stop(OpenMpiTransport t) {
+        LineOutput.flushProcess(); // the partial lines a halt would lose
         if (t != null && !t.isClosed()) {
             try {
                 t.abort(1);

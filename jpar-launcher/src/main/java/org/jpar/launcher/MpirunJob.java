@@ -1,0 +1,397 @@
+package org.jpar.launcher;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One {@code mpirun} job of {@code jpar run --engine openmpi}, supervised so that nothing of it outlives the launcher
+ * and nothing waits forever.
+ *
+ * <p>The chain is {@code jpar} (this JVM) &rarr; {@code setsid bash -c SUPERVISOR} &rarr; {@code mpirun} &rarr; the
+ * ranks (each rank's JVM carries {@code -Djpar.job=MARKER}, and so does mpirun's command line):
+ * <ul>
+ *   <li>The supervisor runs in its own session, so a Ctrl-C at the terminal reaches only this JVM, which stops the
+ *       job with exactly one signal to mpirun. Two signals make Open MPI 4.1's mpirun exit at once, leaving its
+ *       shared-memory segments ({@code /dev/shm/vader_segment.*}) behind; one lets it clean up.</li>
+ *   <li>To stop the job, the supervisor sends mpirun one SIGTERM, waits the grace period, then SIGKILLs every
+ *       process with the job's marker and removes the job's vader segments. It does so when this JVM asks (SIGTERM
+ *       to the supervisor) and when this JVM dies, even by {@code kill -9} (the supervisor polls its parent).</li>
+ *   <li>This JVM asks for it on SIGINT/SIGTERM/SIGHUP (a shutdown hook that waits for the job to end), and when
+ *       the job is known to have failed but mpirun does not end within the grace period (Open MPI 4.1.4's mpirun
+ *       sometimes hangs after {@code MPI_Abort}, ignoring SIGTERM): a rank reported its failure, or every rank has
+ *       ended.</li>
+ *   <li>mpirun's standard error passes through a filter: after a rank's {@code jpar: rank R of N failed} report,
+ *       Open MPI's own {@code show_help} boxes and {@code ORTE_ERROR_LOG} lines about the abort are dropped, so
+ *       the user reads jpar's one message. Nothing is dropped before such a report.</li>
+ * </ul>
+ */
+final class MpirunJob {
+    /** System property every rank's JVM gets, with the job's marker as value. */
+    static final String MARKER_PROPERTY = "jpar.job";
+
+    /**
+     * The supervisor: {@code bash -c SUPERVISOR jpar-supervisor GRACE MARKER COMMAND...}. Its exit code is
+     * mpirun's, or 137 when it had to stop the job.
+     */
+    static final String SUPERVISOR = """
+            grace=$1 marker=$2; shift 2
+            launcher=$PPID
+            stop() {
+              trap '' TERM INT HUP
+              kill -TERM "$child" 2>/dev/null
+              for ((i = 0; i < grace * 10; i++)); do
+                kill -0 "$child" 2>/dev/null || break
+                sleep 0.1
+              done
+              local segs=() pids=() d s
+              for d in /proc/[0-9]*; do
+                [[ ${d#/proc/} != "$$" ]] && grep -qsF -- "$marker" "$d/cmdline" || continue
+                pids+=("${d#/proc/}")
+                while read -r s; do segs+=("$s"); done < <(grep -os '/dev/shm/vader_segment[^ ]*' "$d/maps")
+              done
+              ((${#pids[@]})) && kill -KILL "${pids[@]}" 2>/dev/null
+              for s in "${segs[@]}"; do rm -f -- "${s%.*}".*; done
+              exit 137
+            }
+            trap stop TERM INT HUP
+            "$@" <&0 &
+            child=$!
+            launcher_alive() {  # our parent is still the launcher (after its death we are someone else's child)
+              if [[ -r /proc/$$/stat ]]; then
+                read -r _ _ _ ppid _ < /proc/$$/stat
+                [[ $ppid == "$launcher" ]]
+              else
+                kill -0 "$launcher" 2>/dev/null
+              fi
+            }
+            while kill -0 "$child" 2>/dev/null; do
+              launcher_alive || stop
+              sleep 0.2
+            done
+            wait "$child"
+            """;
+
+    /** The start of a rank's own failure report (see {@code OpenMpiEngine}). */
+    private static final Pattern REPORT = Pattern.compile("jpar: rank \\d+ of \\d+ (failed|called System\\.exit).*");
+    /** The frame of Open MPI's help messages: a line of 74 dashes. */
+    private static final String HELP_FRAME = "-".repeat(74);
+    /** {@code [host:pid] [[job,0],0] ORTE_ERROR_LOG: ... in file .../show_help.c at line N} */
+    private static final Pattern ORTE_LOG = Pattern.compile("\\[[^\\]]*\\] \\[\\[\\d+,\\d+\\],\\d+\\] ORTE_ERROR_LOG: "
+            + ".* in file \\S*show_help\\.c at line \\d+");
+    private static final Pattern SEGMENT = Pattern.compile("/dev/shm/vader_segment\\.\\S+");
+    /** mpirun's {@code --tag-output} tag: {@code [JOB,RANK]<stdout>:} (or stderr, stddiag). */
+    private static final Pattern TAG = Pattern.compile("\\[\\d+,(\\d+)\\]<std[a-z]+>:");
+
+    private final String marker;
+    private final int graceSeconds;
+    private final Set<String> segments = new TreeSet<>();
+    private volatile long failureReportedNanos;
+    private volatile boolean stopping;
+    private volatile String stopReason;
+
+    MpirunJob(String marker, int graceSeconds) {
+        this.marker = marker;
+        this.graceSeconds = graceSeconds;
+    }
+
+    /** Runs {@code mpirun} (the command) to its end. @return the launcher's exit code */
+    int run(List<String> mpirunCommand) {
+        List<String> cmd = new ArrayList<>();
+        Path setsid = onPath("setsid");
+        if (setsid != null) {
+            cmd.add(setsid.toString());
+        }
+        cmd.addAll(List.of("bash", "-c", SUPERVISOR, "jpar-supervisor", Integer.toString(graceSeconds), marker));
+        cmd.addAll(mpirunCommand);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.PIPE)
+                .redirectError(ProcessBuilder.Redirect.PIPE).redirectInput(ProcessBuilder.Redirect.INHERIT);
+        // every chunk of a rank's output tagged [job,rank]<stdout>: so that its lines can be put back together:
+        // mpirun forwards what it reads from a rank's pipe in pieces of up to 4 KiB, cutting lines under load
+        pb.environment().put("OMPI_MCA_orte_tag_output", "1");
+        // Open MPI 4.1 loses the MPI_ABORT explanation ("ORTE_ERROR_LOG: Data unpack would read past end of
+        // buffer") when help messages are aggregated; printing them where they happen keeps it
+        pb.environment().putIfAbsent("OMPI_MCA_orte_base_help_aggregate", "0");
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            throw new UsageException("cannot start " + mpirunCommand.get(0) + ": " + e.getMessage());
+        }
+        PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
+                StandardCharsets.ISO_8859_1);
+        Thread output = daemon("jpar-mpirun-stdout", () -> untag(p.getInputStream(), stdout::println));
+        Thread errors = daemon("jpar-mpirun-stderr", () -> filterErrors(p.getErrorStream()));
+        Thread onSignal = new Thread(() -> stop(p, "the launcher was interrupted"), "jpar-stop-job");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        int code = supervise(p);
+        try {
+            Runtime.getRuntime().removeShutdownHook(onSignal);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting already: the hook stops the job
+        }
+        try {
+            output.join(TimeUnit.SECONDS.toMillis(2));
+            errors.join(TimeUnit.SECONDS.toMillis(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        removeSegments();
+        if (code == 0 && stopReason == null) {
+            return Main.OK;
+        }
+        System.out.flush();
+        System.err.println("jpar: the job was stopped (" + (stopReason != null ? stopReason
+                : "mpirun exited with code " + code) + ")");
+        System.err.flush();
+        return Main.FAILED;
+    }
+
+    /** Waits for mpirun; stops the job when it is over but mpirun does not end. @return the supervisor's code */
+    private int supervise(Process p) {
+        long graceNanos = TimeUnit.SECONDS.toNanos(graceSeconds);
+        boolean sawRanks = false;
+        long ranksGoneNanos = 0;
+        while (true) {
+            try {
+                if (p.waitFor(250, TimeUnit.MILLISECONDS)) {
+                    return p.exitValue();
+                }
+            } catch (InterruptedException e) {
+                stop(p, "the launcher was interrupted");
+                continue;
+            }
+            List<ProcessHandle> ranks = ranks(p);
+            long now = System.nanoTime();
+            if (!ranks.isEmpty()) {
+                sawRanks = true;
+                ranksGoneNanos = 0;
+                if (segments.isEmpty()) {
+                    recordSegments(ranks);
+                }
+            } else if (sawRanks && ranksGoneNanos == 0) {
+                ranksGoneNanos = now;
+            }
+            long reported = failureReportedNanos;
+            if (reported != 0 && now - reported > graceNanos) {
+                stop(p, "a rank failed and mpirun did not end within " + graceSeconds + " s; jpar ended mpirun and "
+                        + "every rank");
+            } else if (ranksGoneNanos != 0 && now - ranksGoneNanos > graceNanos) {
+                stop(p, "every rank had ended but mpirun did not end within " + graceSeconds + " s; jpar ended it");
+            }
+        }
+    }
+
+    /** @return the processes of the job below mpirun (the ranks; on a cluster also the daemons' launchers) */
+    private static List<ProcessHandle> ranks(Process supervisor) {
+        List<ProcessHandle> below = new ArrayList<>();
+        supervisor.children().forEach(mpirun -> mpirun.descendants().forEach(below::add));
+        return below;
+    }
+
+    /** Notes the vader segments the ranks map, to remove them if mpirun cannot. */
+    private void recordSegments(List<ProcessHandle> ranks) {
+        for (ProcessHandle r : ranks) {
+            try {
+                Matcher m = SEGMENT.matcher(Files.readString(Path.of("/proc", Long.toString(r.pid()), "maps")));
+                while (m.find()) {
+                    segments.add(m.group());
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone, or not Linux: nothing to note
+            }
+        }
+    }
+
+    /**
+     * Removes the job's vader segments that are still there (mpirun removes them when it ends normally): every
+     * {@code vader_segment.HOST.X.JOBID.*} of the job's id, one per local rank.
+     */
+    private void removeSegments() {
+        Set<String> jobs = new TreeSet<>();
+        for (String s : segments) {
+            jobs.add(Path.of(s).getFileName().toString().replaceFirst("\\.[^.]*$", "."));
+        }
+        if (jobs.isEmpty()) {
+            return;
+        }
+        try (var files = Files.list(Path.of("/dev/shm"))) {
+            files.filter(f -> jobs.stream().anyMatch(j -> f.getFileName().toString().startsWith(j))).forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    // gone meanwhile, or not ours to remove
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // no /dev/shm: nothing to remove
+        }
+    }
+
+    /**
+     * Stops the job once: the supervisor sends mpirun one SIGTERM, waits the grace period, then kills everything of
+     * the job; waits for that (a little longer than the grace period), then kills the supervisor too.
+     */
+    private void stop(Process p, String why) {
+        synchronized (this) {
+            if (stopping) {
+                return;
+            }
+            stopping = true;
+            if (stopReason == null) {
+                stopReason = why;
+            }
+        }
+        if (!p.isAlive()) {
+            return;
+        }
+        p.destroy(); // SIGTERM to the supervisor, which stops the job
+        try {
+            if (!p.waitFor(graceSeconds + 5L, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+        }
+        removeSegments();
+    }
+
+    /**
+     * Copies mpirun's standard error to ours, without Open MPI's own messages about an abort jpar reported: its
+     * {@code MPI_ABORT was invoked} box and the {@code ORTE_ERROR_LOG} lines of its help system. They may come
+     * before or after the rank's report (they travel another way through mpirun), so they are held back until the
+     * report comes (then dropped) or mpirun ends without one (then printed). After a report, every help box is
+     * dropped.
+     */
+    private void filterErrors(InputStream in) {
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
+        List<String> held = new ArrayList<>();
+        List<List<String>> box = new ArrayList<>(1);
+        untag(in, line -> {
+            boolean reported = failureReportedNanos != 0;
+            if (!box.isEmpty()) {
+                List<String> b = box.get(0);
+                b.add(line);
+                if (line.equals(HELP_FRAME)) {
+                    if (!reported && b.stream().anyMatch(l -> l.startsWith("MPI_ABORT was invoked"))) {
+                        held.addAll(b);
+                    } else if (!reported) {
+                        b.forEach(err::println);
+                    }
+                    box.clear();
+                }
+            } else if (line.equals(HELP_FRAME)) {
+                box.add(new ArrayList<>(List.of(line)));
+            } else if (ORTE_LOG.matcher(line).matches()) {
+                if (!reported) {
+                    held.add(line);
+                }
+            } else {
+                if (!reported && REPORT.matcher(line).matches()) {
+                    failureReportedNanos = System.nanoTime();
+                    held.clear();
+                }
+                err.println(line);
+            }
+        });
+        if (failureReportedNanos == 0) {
+            if (!box.isEmpty()) {
+                held.addAll(box.get(0));
+            }
+            held.forEach(err::println);
+        }
+    }
+
+    /**
+     * Reads mpirun's tagged output ({@code [1,R]<stdout>:text}, a tag at the start of every piece it forwards) and
+     * gives {@code sink} each rank's whole lines, untagged, in the rank's order. A piece that does not end its line
+     * is followed on the same line by another tag: it waits for the rest of its rank's line. Untagged lines (mpirun's
+     * own) pass as they are.
+     */
+    static void untag(InputStream in, Consumer<String> sink) {
+        Map<String, StringBuilder> partial = new LinkedHashMap<>();
+        try (BufferedInputStream r = new BufferedInputStream(in)) {
+            String line;
+            while ((line = readLine(r)) != null) {
+                Matcher m = TAG.matcher(line);
+                if (!m.find()) {
+                    sink.accept(line);
+                    continue;
+                }
+                if (m.start() > 0) {
+                    sink.accept(line.substring(0, m.start()));
+                }
+                while (true) {
+                    String rank = m.group(1);
+                    int from = m.end();
+                    boolean more = m.find();
+                    String piece = line.substring(from, more ? m.start() : line.length());
+                    StringBuilder sb = partial.get(rank);
+                    if (more) {
+                        partial.computeIfAbsent(rank, k -> new StringBuilder()).append(piece);
+                        continue;
+                    }
+                    if (sb != null) {
+                        partial.remove(rank);
+                        piece = sb.append(piece).toString();
+                    }
+                    sink.accept(piece);
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // mpirun is gone
+        }
+        partial.values().forEach(sb -> sink.accept(sb.toString()));
+    }
+
+    /** @return the next line up to {@code \\n} (a {@code \\r} stays in it), in ISO-8859-1; null at the end */
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            line.write(b);
+        }
+        return b < 0 && line.size() == 0 ? null : line.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static Path onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}
