@@ -13,7 +13,8 @@ import org.jctools.util.PaddedAtomicLong;
 /**
  * One rank's incoming messages. Senders only append to a lock-free multi-producer queue (JCTools, padded against
  * false sharing); the receiving rank's own threads move them, in arrival order, to the earliest posted receive that
- * wants them or to the unexpected list (both private to the receiving rank, under its lock). Both lists are FIFO,
+ * wants them or to the unexpected list (both under its lock; a sender waiting for its large message to be taken sorts
+ * too, so a posted receive takes it while the receiver is busy elsewhere). Both lists are FIFO,
  * which gives MPI's ordering: a message matches the earliest posted receive that wants it, and a receive takes the
  * earliest message it wants.
  *
@@ -118,9 +119,41 @@ final class Mailbox {
         }
     }
 
-    int unexpectedCount() {
+    /**
+     * For the deadlock report: the messages that arrived and no receive took (source and tag of the first few), and
+     * the posted nonblocking receives that no message completed yet. @return empty if there are none
+     */
+    String describeUnreceived() {
         synchronized (lock) {
-            return unexpected.size() + incoming.size();
+            StringBuilder sb = new StringBuilder();
+            int n = unexpected.size() + incoming.size();
+            if (n > 0) {
+                sb.append("; ").append(n).append(" message").append(n == 1 ? "" : "s")
+                        .append(" arrived that no receive took");
+                int shown = 0;
+                for (Msg m : unexpected) {
+                    sb.append(shown == 0 ? ": " : ", ").append("from rank ").append(m.source).append(" with tag ")
+                            .append(Waiting.tag(m.tag));
+                    if (++shown == 3) {
+                        break;
+                    }
+                }
+                if (shown < n) {
+                    sb.append(shown == 0 ? "" : ", ...");
+                }
+            }
+            if (!posted.isEmpty()) {
+                sb.append("; posted and not yet matched: ");
+                int shown = 0;
+                for (Pending p : posted) {
+                    sb.append(shown == 0 ? "i" : ", i").append(p.describe());
+                    if (++shown == 3 && posted.size() > 3) {
+                        sb.append(", ...");
+                        break;
+                    }
+                }
+            }
+            return sb.toString();
         }
     }
 
