@@ -1,5 +1,6 @@
 package org.jpar.engine.threads;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Set;
@@ -77,10 +78,21 @@ final class Mailbox {
         }
     }
 
-    /** Sorts what arrived: hands messages to posted receives or keeps them as unexpected. */
+    /**
+     * Sorts what arrived: hands messages to posted receives or keeps them as unexpected. Called while waiting, also
+     * by senders: after a fence, it wakes the receiving rank's threads that parked meanwhile for the new unexpected
+     * messages (the count's lazy store alone could pass their announcement that they sleep).
+     */
     void progress() {
+        boolean added;
         synchronized (lock) {
-            sort();
+            added = sort();
+        }
+        if (added) {
+            VarHandle.fullFence();
+            if (sleeping.get() > 0) {
+                wakeAll();
+            }
         }
     }
 
@@ -157,7 +169,8 @@ final class Mailbox {
         }
     }
 
-    private void sort() {
+    /** @return true if it added unexpected messages */
+    private boolean sort() {
         Msg m;
         boolean added = false;
         while ((m = incoming.relaxedPoll()) != null) { // a message still being written is sorted next time
@@ -175,6 +188,7 @@ final class Mailbox {
                 wakeAll(); // another thread of this rank may wait for one of them
             }
         }
+        return added;
     }
 
     private Msg take(int source, int tag) {

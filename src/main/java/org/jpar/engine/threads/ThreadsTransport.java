@@ -74,9 +74,10 @@ final class ThreadsTransport implements Transport {
     @Override
     public Envelope<Object> receive(int source, int tag, Object buffer) {
         job.checkRunning();
+        long seen = mine.sortedToUnexpected(); // read before looking: a sort by another thread after it is noticed
         Msg m = mine.take(source, tag, true);
         if (m == null) {
-            m = awaitUnposted(new Unposted(source, tag));
+            m = awaitUnposted(new Unposted(source, tag, seen));
         }
         return open(m, source, tag, buffer);
     }
@@ -121,12 +122,13 @@ final class ThreadsTransport implements Transport {
     private final class Unposted implements Waiting {
         final int source;
         final int tag;
-        long seen = mine.sortedToUnexpected();
+        long seen;
         Msg msg;
 
-        Unposted(int source, int tag) {
+        Unposted(int source, int tag, long seen) {
             this.source = source;
             this.tag = tag;
+            this.seen = seen;
         }
 
         @Override
