@@ -1,5 +1,6 @@
 package org.jpar.engine.threads;
 
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Set;
@@ -13,7 +14,8 @@ import org.jctools.util.PaddedAtomicLong;
 /**
  * One rank's incoming messages. Senders only append to a lock-free multi-producer queue (JCTools, padded against
  * false sharing); the receiving rank's own threads move them, in arrival order, to the earliest posted receive that
- * wants them or to the unexpected list (both private to the receiving rank, under its lock). Both lists are FIFO,
+ * wants them or to the unexpected list (both under its lock; a sender waiting for its large message to be taken sorts
+ * too, so a posted receive takes it while the receiver is busy elsewhere). Both lists are FIFO,
  * which gives MPI's ordering: a message matches the earliest posted receive that wants it, and a receive takes the
  * earliest message it wants.
  *
@@ -76,10 +78,21 @@ final class Mailbox {
         }
     }
 
-    /** Sorts what arrived: hands messages to posted receives or keeps them as unexpected. */
+    /**
+     * Sorts what arrived: hands messages to posted receives or keeps them as unexpected. Called while waiting, also
+     * by senders: after a fence, it wakes the receiving rank's threads that parked meanwhile for the new unexpected
+     * messages (the count's lazy store alone could pass their announcement that they sleep).
+     */
     void progress() {
+        boolean added;
         synchronized (lock) {
-            sort();
+            added = sort();
+        }
+        if (added) {
+            VarHandle.fullFence();
+            if (sleeping.get() > 0) {
+                wakeAll();
+            }
         }
     }
 
@@ -118,13 +131,46 @@ final class Mailbox {
         }
     }
 
-    int unexpectedCount() {
+    /**
+     * For the deadlock report: the messages that arrived and no receive took (source and tag of the first few), and
+     * the posted nonblocking receives that no message completed yet. @return empty if there are none
+     */
+    String describeUnreceived() {
         synchronized (lock) {
-            return unexpected.size() + incoming.size();
+            StringBuilder sb = new StringBuilder();
+            int n = unexpected.size() + incoming.size();
+            if (n > 0) {
+                sb.append("; ").append(n).append(" message").append(n == 1 ? "" : "s")
+                        .append(" arrived that no receive took");
+                int shown = 0;
+                for (Msg m : unexpected) {
+                    sb.append(shown == 0 ? ": " : ", ").append("from rank ").append(m.source).append(" with tag ")
+                            .append(Waiting.tag(m.tag));
+                    if (++shown == 3) {
+                        break;
+                    }
+                }
+                if (shown < n) {
+                    sb.append(shown == 0 ? "" : ", ...");
+                }
+            }
+            if (!posted.isEmpty()) {
+                sb.append("; posted and not yet matched: ");
+                int shown = 0;
+                for (Pending p : posted) {
+                    sb.append(shown == 0 ? "i" : ", i").append(p.describe());
+                    if (++shown == 3 && posted.size() > 3) {
+                        sb.append(", ...");
+                        break;
+                    }
+                }
+            }
+            return sb.toString();
         }
     }
 
-    private void sort() {
+    /** @return true if it added unexpected messages */
+    private boolean sort() {
         Msg m;
         boolean added = false;
         while ((m = incoming.relaxedPoll()) != null) { // a message still being written is sorted next time
@@ -142,6 +188,7 @@ final class Mailbox {
                 wakeAll(); // another thread of this rank may wait for one of them
             }
         }
+        return added;
     }
 
     private Msg take(int source, int tag) {

@@ -2,6 +2,8 @@ package org.jpar.engine.threads;
 
 import java.util.concurrent.locks.LockSupport;
 
+import org.jpar.internal.PrimitiveArrays;
+
 /**
  * A message in flight inside one JVM: its envelope and its payload in one of four forms. A {@link #RENDEZVOUS}
  * message carries the sender's own array; the receiver copies it once, straight into its buffer, then releases the
@@ -16,6 +18,8 @@ final class Msg implements Waiting {
     static final byte SHARED = 2;
     /** {@code data} is the sender's own (large) array, to be copied by the receiver before the sender goes on. */
     static final byte RENDEZVOUS = 3;
+    /** {@code data} is the receiver's own buffer, already filled from a {@link #RENDEZVOUS} message. */
+    static final byte RECEIVED = 4;
 
     final int source;
     final int dest;
@@ -39,6 +43,25 @@ final class Msg implements Waiting {
     boolean matches(int wantSource, int wantTag) {
         return (wantSource == ThreadsTransport.ANY_SOURCE || wantSource == source)
                 && (wantTag == ThreadsTransport.ANY_TAG ? tag >= 0 : wantTag == tag);
+    }
+
+    /**
+     * Rendezvous, matched by a posted receive: copies the sender's array at once (into {@code buffer} when it fits,
+     * else into a new array) and releases the sender. A posted receive thus lets its matching send complete whatever
+     * the receiver does next (MPI's progress rule), not only when it awaits the receive.
+     *
+     * @return the message as the receive will open it
+     */
+    Msg copyFor(Object buffer) {
+        Msg copied;
+        if (buffer != null && PrimitiveArrays.fits(data, buffer)) {
+            PrimitiveArrays.copyInto(data, buffer);
+            copied = new Msg(source, dest, tag, RECEIVED, buffer, bytes);
+        } else {
+            copied = new Msg(source, dest, tag, ARRAY, PrimitiveArrays.copy(data), bytes);
+        }
+        release();
+        return copied;
     }
 
     /** Rendezvous: the receiver has its copy; the sender may go on. */

@@ -22,9 +22,12 @@ final class Pending implements Request<Object>, Waiting {
         this.buffer = buffer;
     }
 
-    /** Hands {@code m} to this receive (called under the mailbox's receive lock) and wakes its waiter. */
+    /**
+     * Hands {@code m} to this receive (called under the mailbox's lock, by any thread that sorts it) and wakes its
+     * waiter. A large message is copied here, so its sender goes on without waiting for this receive's await.
+     */
     void complete(Msg m) {
-        msg = m;
+        msg = m.kind == Msg.RENDEZVOUS ? m.copyFor(buffer) : m;
         Thread w = waiter;
         if (w != null) {
             LockSupport.unpark(w);

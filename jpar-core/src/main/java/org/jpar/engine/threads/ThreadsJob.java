@@ -196,11 +196,7 @@ final class ThreadsJob {
                 Waiting w = waitingOn.get(r);
                 sb.append("waits in ").append(w == null ? "?" : w.describe());
             }
-            int n = boxes[r].unexpectedCount();
-            if (n > 0) {
-                sb.append(" (").append(n).append(" unreceived message").append(n == 1 ? "" : "s")
-                        .append(" with other sources or tags)");
-            }
+            sb.append(boxes[r].describeUnreceived());
         }
         return sb.toString();
     }

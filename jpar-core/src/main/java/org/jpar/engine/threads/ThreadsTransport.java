@@ -74,9 +74,10 @@ final class ThreadsTransport implements Transport {
     @Override
     public Envelope<Object> receive(int source, int tag, Object buffer) {
         job.checkRunning();
+        long seen = mine.sortedToUnexpected(); // read before looking: a sort by another thread after it is noticed
         Msg m = mine.take(source, tag, true);
         if (m == null) {
-            m = awaitUnposted(new Unposted(source, tag));
+            m = awaitUnposted(new Unposted(source, tag, seen));
         }
         return open(m, source, tag, buffer);
     }
@@ -87,7 +88,7 @@ final class ThreadsTransport implements Transport {
         Pending p = new Pending(this, source, tag, buffer);
         Msg m = mine.takeOrPost(p);
         if (m != null) {
-            p.msg = m;
+            p.complete(m);
         }
         return p;
     }
@@ -121,12 +122,13 @@ final class ThreadsTransport implements Transport {
     private final class Unposted implements Waiting {
         final int source;
         final int tag;
-        long seen = mine.sortedToUnexpected();
+        long seen;
         Msg msg;
 
-        Unposted(int source, int tag) {
+        Unposted(int source, int tag, long seen) {
             this.source = source;
             this.tag = tag;
+            this.seen = seen;
         }
 
         @Override
@@ -173,8 +175,10 @@ final class ThreadsTransport implements Transport {
     }
 
     /**
-     * Waits for {@code w}: spins briefly (when ranks have cores to spare), then parks in {@code box} until woken. A
-     * receive ({@code receiving}) sorts this rank's arrivals while it waits, since that is what completes it.
+     * Waits for {@code w}: spins briefly (when ranks have cores to spare), then parks in {@code box} until woken. While
+     * it waits it sorts what arrived in {@code box}: a receive sorts its own rank's arrivals, since that is what
+     * completes it; a large send sorts its receiver's, so a receive the receiver posted takes it even while the
+     * receiver computes or blocks elsewhere (MPI's progress rule).
      */
     private void awaitDone(Waiting w, Mailbox box, boolean receiving) {
         long spin = job.spinNanos;
@@ -182,8 +186,8 @@ final class ThreadsTransport implements Transport {
             long start = System.nanoTime();
             int i = 0;
             while (!w.done()) {
-                if (receiving && mine.hasIncoming()) {
-                    mine.progress();
+                if (box.hasIncoming()) {
+                    box.progress();
                     continue;
                 }
                 Thread.onSpinWait();
@@ -201,14 +205,14 @@ final class ThreadsTransport implements Transport {
         boolean interrupted = false;
         try {
             while (!w.done()) {
-                if (receiving && mine.hasIncoming()) {
-                    mine.progress();
+                if (box.hasIncoming()) {
+                    box.progress();
                     continue;
                 }
                 if (job.failure() != null && (!receiving || mine.withdraw((Pending) w))) {
                     throw job.abortedException();
                 }
-                box.park(w, box == mine); // a receiver must not sleep while anything arrived for it
+                box.park(w, true); // nobody sleeps while something arrived that it could sort
                 // waits are not interruptible (as in MPI); keep the flag for the caller
                 interrupted |= Thread.interrupted();
             }
@@ -244,6 +248,9 @@ final class ThreadsTransport implements Transport {
                         m.release();
                     }
                 }
+                break;
+            case Msg.RECEIVED:
+                value = m.data;
                 break;
             case Msg.SHARED:
                 if (buffer != null) {

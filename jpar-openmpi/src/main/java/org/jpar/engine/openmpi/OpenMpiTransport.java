@@ -3,6 +3,8 @@ package org.jpar.engine.openmpi;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,10 +31,22 @@ import org.jpar.spi.Transport;
  * the same at every level above single). {@code serialized}, or an MPI without {@code MPI_THREAD_MULTIPLE}: one
  * lock serializes the calls, and blocking operations become nonblocking ones tested with the lock released between
  * tests, so one blocked thread never stops the others.
+ *
+ * <p>Progress (MPI-4.0 §3.7.4): a message larger than one landing buffer travels as a head and a rest, and the
+ * rest's receive can only be posted once the head has arrived. So while an {@code ireceive} waits for its head, every
+ * blocking call of this rank (send, receive, barrier, broadcast, await) runs as a nonblocking operation tested in
+ * turn with those receives, and posts their rests as their heads arrive: a posted receive lets its matching send
+ * complete whatever blocking call the receiver sits in. Without such receives, blocking calls go straight to MPI.
+ *
+ * <p>Request lifetime: every nonblocking operation stays in {@link #outstanding}, with the buffers MPI reads or
+ * writes, until MPI reports it complete, whatever the user does with its {@link Request} (as in MPI, dropping a
+ * request neither cancels the operation nor frees what it uses).
  */
 final class OpenMpiTransport implements Transport {
     /** Per-thread staging buffers up to this size are kept for reuse; larger ones are left to the GC. */
     private static final int RETAIN = 8 << 20;
+    /** Dropped requests are tested (and forgotten once complete) when this many are outstanding, or twice the rest. */
+    private static final int SWEEP_MIN = 64;
 
     private final Object world;
     private final Object user;
@@ -58,6 +72,11 @@ final class OpenMpiTransport implements Transport {
     private final Queue<ByteBuffer> landings = new ConcurrentLinkedQueue<>();
     private final Queue<SendRequest> selfSends = new ConcurrentLinkedQueue<>();
     private final ReentrantLock sweeping = new ReentrantLock();
+    /** Nonblocking receives whose head has not arrived: blocking calls test them (see the class comment). */
+    private final Set<ReceiveRequest> awaitingHead = ConcurrentHashMap.newKeySet();
+    /** Every nonblocking operation MPI has not completed: keeps it and its buffers reachable until then. */
+    private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
+    private volatile int sweepAt = SWEEP_MIN;
     private volatile boolean closed;
 
     /**
@@ -189,7 +208,7 @@ final class OpenMpiTransport implements Transport {
                 int restBytes = (int) (o.bytes - Wire.HEAD_PAYLOAD);
                 int size = Wire.elementBytes(o.kind);
                 // the rest straight from the array (the bindings copy it natively), else through a direct buffer
-                Object rest = multiple ? Wire.heapSlice(o.data, Wire.HEAD_PAYLOAD / size, restBytes / size) : null;
+                Object rest = straight() ? Wire.heapSlice(o.data, Wire.HEAD_PAYLOAD / size, restBytes / size) : null;
                 if (rest == null) {
                     ByteBuffer staged = s.staging(restBytes);
                     Wire.writePayload(staged, 0, o, Wire.HEAD_PAYLOAD, restBytes);
@@ -229,7 +248,7 @@ final class OpenMpiTransport implements Transport {
      */
     private void receiveRest(Scratch s, Wire.In in, int seq, Object buffer) {
         Object whole = null;
-        if (multiple) {
+        if (straight()) {
             boolean fits = buffer != null && in.kind == Wire.arrayKind(buffer.getClass())
                     && in.elements() <= java.lang.reflect.Array.getLength(buffer);
             whole = fits ? buffer : Wire.newPayloadArray(in.kind, in.bytes);
@@ -249,6 +268,7 @@ final class OpenMpiTransport implements Transport {
     @Override
     public Request<Void> isend(Object message, int dest, int tag) {
         checkThread();
+        sweepIfMany();
         SendRequest r = post(message, dest, tag);
         if (dest == rank) {
             selfSends.add(r);
@@ -259,10 +279,14 @@ final class OpenMpiTransport implements Transport {
     @Override
     public Request<Object> ireceive(int source, int tag, Object buffer) {
         checkThread();
+        sweepIfMany();
         ByteBuffer landing = landing();
         Object request = irecv(comm(tag), landing, Wire.MESSAGE, source == ANY_SOURCE ? anySource : source,
                 tag == ANY_TAG ? anyTag : mpiTag(tag));
-        return new ReceiveRequest(request, landing, buffer, source, tag);
+        ReceiveRequest r = new ReceiveRequest(request, landing, buffer, source, tag);
+        outstanding.add(r);
+        awaitingHead.add(r);
+        return r;
     }
 
     /** A send to this rank: posted nonblocking and completed when received, so it never deadlocks. */
@@ -298,7 +322,7 @@ final class OpenMpiTransport implements Transport {
             int n = (int) o.bytes;
             Wire.plainHeader(b, o.kind, n);
             Wire.writePayload(b, Wire.HEADER, o, 0, n);
-            return new SendRequest(isend(comm, b, Wire.HEADER + n, dest, mpiTag), null, b, true);
+            return track(new SendRequest(isend(comm, b, Wire.HEADER + n, dest, mpiTag), null, b, true));
         }
         int seq = nextSequence();
         ByteBuffer b = Wire.direct((int) (Wire.CHUNK_HEADER + o.bytes));
@@ -309,7 +333,43 @@ final class OpenMpiTransport implements Transport {
         Object head = isend(comm, b, headMessage, dest, mpiTag);
         Object tail = isendTyped(bulk, b.slice(headMessage, rest), rest / Wire.elementBytes(o.kind),
                 restTypes[o.kind], dest, seq);
-        return new SendRequest(head, tail, b, false);
+        return track(new SendRequest(head, tail, b, false));
+    }
+
+    private SendRequest track(SendRequest r) {
+        outstanding.add(r);
+        return r;
+    }
+
+    /**
+     * Tests the outstanding operations when there are many (requests the user dropped or never awaited), forgetting
+     * the complete ones, so their buffers go.
+     */
+    private void sweepIfMany() {
+        if (outstanding.size() < sweepAt) {
+            return;
+        }
+        for (Outstanding r : outstanding) {
+            r.tryAdvance();
+        }
+        sweepAt = Math.max(SWEEP_MIN, 2 * outstanding.size());
+    }
+
+    /**
+     * @return true when blocking calls may go straight to MPI's blocking operations: MPI may be called from any
+     *         thread and no nonblocking receive waits for its head
+     */
+    private boolean straight() {
+        return multiple && awaitingHead.isEmpty();
+    }
+
+    /** Tests every nonblocking receive that waits for its head (but {@code self}), posting the rests that arrived. */
+    private void progress(Object self) {
+        for (ReceiveRequest r : awaitingHead) {
+            if (r != self) {
+                r.tryAdvance();
+            }
+        }
     }
 
     /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
@@ -348,11 +408,9 @@ final class OpenMpiTransport implements Transport {
     @Override
     public void barrier() {
         checkThread();
-        if (multiple) {
-            Mpi.barrier(internal);
-        } else {
-            complete(locked(() -> Mpi.ibarrier(internal)));
-        }
+        // always the nonblocking barrier: MPI never matches a blocking collective with a nonblocking one, and a rank
+        // with receives awaiting their heads must test them while it waits
+        complete(multiple ? Mpi.ibarrier(internal) : locked(() -> Mpi.ibarrier(internal)), null);
     }
 
     /**
@@ -430,11 +488,9 @@ final class OpenMpiTransport implements Transport {
         if (root != null) {
             Wire.writePayload(staged, 0, root, 0, (int) bytes);
         }
-        if (multiple) {
-            Mpi.bcast(internal, staged, elements, restTypes[kind], rootRank);
-        } else {
-            complete(locked(() -> Mpi.ibcast(internal, staged, elements, restTypes[kind], rootRank)));
-        }
+        // nonblocking, for the reasons given in barrier()
+        complete(multiple ? Mpi.ibcast(internal, staged, elements, restTypes[kind], rootRank)
+                : locked(() -> Mpi.ibcast(internal, staged, elements, restTypes[kind], rootRank)), null);
         if (root == null) {
             s.received.rest = staged;
         }
@@ -480,18 +536,18 @@ final class OpenMpiTransport implements Transport {
     }
 
     private void send(Object comm, ByteBuffer b, int count, int dest, int tag) {
-        if (multiple) {
+        if (straight()) {
             Mpi.send(comm, b, count, byteType, dest, tag);
         } else {
-            complete(isend(comm, b, count, dest, tag));
+            complete(isend(comm, b, count, dest, tag), null);
         }
     }
 
     private Object recv(Object comm, ByteBuffer b, int count, int source, int tag) {
-        if (multiple) {
+        if (straight()) {
             return Mpi.recv(comm, b, count, byteType, source, tag);
         }
-        return complete(irecv(comm, b, count, source, tag));
+        return complete(irecv(comm, b, count, source, tag), null);
     }
 
     private Object isend(Object comm, ByteBuffer b, int count, int dest, int tag) {
@@ -512,22 +568,26 @@ final class OpenMpiTransport implements Transport {
                 : locked(() -> Mpi.irecv(comm, b, count, type, source, tag));
     }
 
-    /** Sends a chunked message's rest: a heap slice of the sender's array, or a direct buffer. */
+    /** Sends a chunked message's rest: a heap slice of the sender's array (blocking only), or a direct buffer. */
     private void sendRest(Object rest, int elements, byte kind, int dest, int seq) {
-        if (multiple) {
+        if (!isDirect(rest) || straight()) {
             Mpi.send(bulk, rest, elements, restTypes[kind], dest, seq);
         } else {
-            complete(isendTyped(bulk, (ByteBuffer) rest, elements, restTypes[kind], dest, seq));
+            complete(isendTyped(bulk, (ByteBuffer) rest, elements, restTypes[kind], dest, seq), null);
         }
     }
 
-    /** Receives a chunked message's rest into a heap slice of the final array, or a direct buffer. */
+    /** Receives a chunked message's rest into a heap slice of the final array (blocking only), or a direct buffer. */
     private void recvRest(Object rest, int elements, byte kind, int source, int seq) {
-        if (multiple) {
+        if (!isDirect(rest) || straight()) {
             Mpi.recv(bulk, rest, elements, restTypes[kind], source, seq);
         } else {
-            complete(irecvTyped(bulk, (ByteBuffer) rest, elements, restTypes[kind], source, seq));
+            complete(irecvTyped(bulk, (ByteBuffer) rest, elements, restTypes[kind], source, seq), null);
         }
+    }
+
+    private static boolean isDirect(Object buffer) {
+        return buffer instanceof ByteBuffer b && b.isDirect();
     }
 
     /** @return the request's status if it is complete, else null */
@@ -535,9 +595,13 @@ final class OpenMpiTransport implements Transport {
         return multiple ? Mpi.testStatus(request) : locked(() -> Mpi.testStatus(request));
     }
 
-    /** Waits for {@code request}; serialized, by testing with the lock released in between. */
-    private Object complete(Object request) {
-        if (multiple) {
+    /**
+     * Waits for {@code request}: in MPI's wait, or (serialized, or while nonblocking receives other than {@code self}
+     * wait for their heads) by testing it in turn with those receives, with the lock released in between.
+     */
+    private Object complete(Object request, Object self) {
+        if (multiple && (awaitingHead.isEmpty()
+                || (self != null && awaitingHead.size() == 1 && awaitingHead.contains(self)))) {
             return Mpi.waitStatus(request);
         }
         for (int i = 0; ; i++) {
@@ -545,6 +609,7 @@ final class OpenMpiTransport implements Transport {
             if (status != null) {
                 return status;
             }
+            progress(self);
             if (i < 1000) {
                 Thread.onSpinWait();
             } else {
@@ -555,12 +620,20 @@ final class OpenMpiTransport implements Transport {
 
     // ---------------------------------------------------------------- requests
 
+    /** A nonblocking operation MPI may not have completed yet. */
+    private interface Outstanding {
+        /** Moves the operation on without blocking, unless another thread is at it. */
+        void tryAdvance();
+    }
+
     /** A nonblocking send: one request (plain) or two (head and rest), and the buffer they read. */
-    private final class SendRequest implements Request<Void> {
+    private final class SendRequest implements Request<Void>, Outstanding {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final boolean pooled;
         private Object head;
         private Object tail;
         private ByteBuffer buffer;
-        private final boolean pooled;
+        private RuntimeException failure;
 
         SendRequest(Object head, Object tail, ByteBuffer buffer, boolean pooled) {
             this.head = head;
@@ -576,23 +649,59 @@ final class OpenMpiTransport implements Transport {
         }
 
         @Override
-        public synchronized Envelope<Void> awaitEnvelope() {
+        public Envelope<Void> awaitEnvelope() {
             checkThread();
-            if (head != null) {
-                complete(head);
-                head = null;
+            lock.lock();
+            try {
+                if (failure != null) {
+                    throw failure;
+                }
+                if (head != null) {
+                    complete(head, null);
+                    head = null;
+                }
+                if (tail != null) {
+                    complete(tail, null);
+                    tail = null;
+                }
+                release();
+                return new Envelope<>(null, -1, -1, 0);
+            } finally {
+                lock.unlock();
             }
-            if (tail != null) {
-                complete(tail);
-                tail = null;
-            }
-            release();
-            return new Envelope<>(null, -1, -1, 0);
         }
 
         @Override
-        public synchronized boolean isDone() {
+        public boolean isDone() {
             checkThread();
+            lock.lock();
+            try {
+                if (failure != null) {
+                    throw failure;
+                }
+                return poll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void tryAdvance() {
+            if (lock.tryLock()) {
+                try {
+                    if (failure == null) {
+                        poll();
+                    }
+                } catch (RuntimeException e) {
+                    failure = e;
+                    outstanding.remove(this); // MPI failed it: nothing reads the buffer any more
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        private boolean poll() {
             if (head != null && test(head) != null) {
                 head = null;
             }
@@ -606,16 +715,24 @@ final class OpenMpiTransport implements Transport {
             return false;
         }
 
+        /** MPI completed the send: the buffer goes back to the pool, and the engine forgets the request. */
         private void release() {
-            if (buffer != null && pooled) {
-                landings.add(buffer);
+            if (buffer != null) {
+                if (pooled) {
+                    landings.add(buffer);
+                }
+                buffer = null;
+                outstanding.remove(this);
             }
-            buffer = null;
         }
     }
 
-    /** A nonblocking receive: the head lands in its own buffer; the rest of a chunked message follows. */
-    private final class ReceiveRequest implements Request<Object> {
+    /**
+     * A nonblocking receive: the head lands in its own buffer; the rest of a chunked message follows into a direct
+     * buffer, posted by whichever thread sees the head arrive (see the class comment).
+     */
+    private final class ReceiveRequest implements Request<Object>, Outstanding {
+        private final ReentrantLock lock = new ReentrantLock();
         private final int source;
         private final int tag;
         private final Object buffer;
@@ -624,8 +741,10 @@ final class OpenMpiTransport implements Transport {
         private Object tail;
         private ByteBuffer rest;
         private Wire.In in;
+        /** True once MPI delivered the whole message (into {@link #landing} and {@link #rest}). */
+        private boolean arrived;
         private Envelope<Object> result;
-        private JparException failure;
+        private RuntimeException failure;
 
         ReceiveRequest(Object head, ByteBuffer landing, Object buffer, int source, int tag) {
             this.head = head;
@@ -641,29 +760,62 @@ final class OpenMpiTransport implements Transport {
         }
 
         @Override
-        public synchronized Envelope<Object> awaitEnvelope() {
-            advance(true);
-            if (failure != null) {
-                throw failure;
+        public Envelope<Object> awaitEnvelope() {
+            checkThread();
+            lock.lock();
+            try {
+                if (failure == null && transfer(true)) {
+                    open();
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                return result;
+            } finally {
+                lock.unlock();
             }
-            return result;
         }
 
         @Override
-        public synchronized boolean isDone() {
-            advance(false);
-            return result != null || failure != null;
+        public boolean isDone() {
+            checkThread();
+            lock.lock();
+            try {
+                if (failure == null && transfer(false)) {
+                    open();
+                }
+                return result != null || failure != null;
+            } finally {
+                lock.unlock();
+            }
         }
 
-        private void advance(boolean block) {
-            if (result != null || failure != null) {
-                return;
+        @Override
+        public void tryAdvance() {
+            if (lock.tryLock()) {
+                try {
+                    if (failure == null) {
+                        transfer(false);
+                    }
+                } catch (RuntimeException e) {
+                    failure = e;
+                    awaitingHead.remove(this);
+                    outstanding.remove(this);
+                } finally {
+                    lock.unlock();
+                }
             }
-            checkThread();
+        }
+
+        /** Moves the transfer on (blocking or not). @return true once MPI delivered the whole message */
+        private boolean transfer(boolean block) {
+            if (arrived) {
+                return true;
+            }
             if (head != null) {
-                Object status = block ? complete(head) : test(head);
+                Object status = block ? complete(head, this) : test(head);
                 if (status == null) {
-                    return;
+                    return false;
                 }
                 head = null;
                 in = new Wire.In();
@@ -674,17 +826,28 @@ final class OpenMpiTransport implements Transport {
                     rest = Wire.direct(in.restLen());
                     tail = irecvTyped(bulk, rest, in.restElements(), restTypes[in.kind], in.source, seq);
                 }
+                awaitingHead.remove(this); // only now: its rest's receive is posted
             }
             if (tail != null) {
-                Object status = block ? complete(tail) : test(tail);
+                Object status = block ? complete(tail, this) : test(tail);
                 if (status == null) {
-                    return;
+                    return false;
                 }
                 tail = null;
                 in.rest = rest;
             }
+            arrived = true;
+            outstanding.remove(this);
+            return true;
+        }
+
+        /** Turns the arrived message into the result (or the failure), once. */
+        private void open() {
+            if (result != null || failure != null) {
+                return;
+            }
             try {
-                result = open(in, buffer, source, tag);
+                result = OpenMpiTransport.this.open(in, buffer, source, tag);
             } catch (JparException e) {
                 failure = e;
             } finally {
