@@ -15,9 +15,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 public abstract class FailureSuite {
     /** How long a failing job may take, from launch to exit, on a loaded 2-core machine. */
-    protected static final long BOUND_MILLIS = 30_000;
+    protected static final long BOUND_MILLIS = 60_000;
     /** After this, the job is called hung and killed with its process tree. */
-    protected static final long TIMEOUT_SECONDS = 90;
+    protected static final long TIMEOUT_SECONDS = 120;
 
     /** Runs {@code org.jpar.programs.<program> args...} as {@code ranks} ranks on this suite's engine. */
     protected abstract Jpar.Result run(int ranks, String program, String... args) throws Exception;
