@@ -49,6 +49,12 @@ public abstract class FailureSuite {
     }
 
     @Test
+    void anExceptionAfterTheOtherRanksReturnedFromMain() throws Exception {
+        Jpar.Result r = run(3, "ThrowInTryWithResources", "return", "2");
+        assertRankFailed(r, 2, 3, "java.lang.IllegalStateException: boom in rank 2");
+    }
+
+    @Test
     void anExceptionWithParFinishInAFinallyBlock() throws Exception {
         Jpar.Result r = run(3, "ThrowWithFinallyFinish");
         assertRankFailed(r, 0, 3, "java.lang.IllegalStateException: boom in rank 0");
