@@ -4,10 +4,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
@@ -80,7 +79,7 @@ final class ThreadsJob {
     private final Failure[] rankFailures;
     private final CountDownLatch finished;
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    /** CPU time of every thread that is not a rank's own, at the last deadlock check that found every rank blocked. */
+    /** CPU time of the threads ranks started, at the last deadlock check that found every rank blocked. */
     private Map<Long, Long> cpuSeen;
 
     ThreadsJob(int size, String hostName, long spinNanos, long eagerLimit) {
@@ -324,9 +323,9 @@ final class ThreadsJob {
     /**
      * True when every rank has ended or waits in a receive nobody completed, and nothing else could still end such a
      * wait: every other thread of every rank (threads the program started, and those libraries start in a rank's
-     * group, such as Fory's cleaner) waits without a timeout and used no CPU since the last check, and no thread of
-     * no rank (a shared pool's, the JDK's) used CPU since then either. A thread that runs, sleeps with a timeout, or
-     * is new since the last check may still send, so it keeps the job from being called deadlocked.
+     * group, such as Fory's cleaner) waits without a timeout and used no CPU since the last check. A thread that runs, sleeps with a timeout, or
+     * is new since the last check may still send, so it keeps the job from being called deadlocked; so does a busy common
+     * fork-join pool.
      */
     private boolean allBlocked() {
         boolean anyWaiting = false;
@@ -348,10 +347,8 @@ final class ThreadsJob {
         }
         Map<Long, Long> seen = cpuSeen;
         Map<Long, Long> now = new HashMap<>();
-        Set<Long> rankThreads = new HashSet<>();
         boolean idle = seen != null;
         for (int r = 0; r < size; r++) {
-            rankThreads.add(threads[r].getId());
             if (groups[r].activeCount() <= 1 && threads[r].isAlive()) {
                 continue; // only the rank's own thread
             }
@@ -368,22 +365,14 @@ final class ThreadsJob {
                     return false;
                 }
                 long id = x.getId();
-                rankThreads.add(id);
-                long cpu = cpuTime(id);
-                now.put(id, cpu);
-                idle &= seen != null && seen.containsKey(id) && seen.get(id) == cpu;
-            }
-        }
-        long watchdog = Thread.currentThread().getId();
-        for (long id : mx.getAllThreadIds()) {
-            if (id != watchdog && !rankThreads.contains(id)) {
                 long cpu = cpuTime(id);
                 now.put(id, cpu);
                 idle &= seen != null && seen.containsKey(id) && seen.get(id) == cpu;
             }
         }
         cpuSeen = now;
-        return idle;
+        // the shared pool behind parallel streams and CompletableFuture may still complete what a rank's thread awaits
+        return idle && ForkJoinPool.commonPool().getActiveThreadCount() == 0;
     }
 
     /** @return the thread's CPU time in ns, or 0 where the JVM does not measure it (then only states count) */
