@@ -138,7 +138,12 @@ public final class Par {
         return world().allreduce(value, op);
     }
 
-    /** PyPar's {@code finalize()}: ends the calling rank's participation. Idempotent. */
+    /**
+     * PyPar's {@code finalize()}: ends the calling rank's communication; afterwards every operation of this rank
+     * fails. Idempotent. Never waits for the other ranks, so it is safe on the way out of a failing rank
+     * (try-with-resources, a {@code finally} block): the exception still stops the whole job. On the Open MPI engine,
+     * {@code MPI_Finalize} (which waits for every rank) runs when the process ends normally.
+     */
     public static void finish() {
         world().close();
     }

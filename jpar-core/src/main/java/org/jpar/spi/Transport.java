@@ -82,7 +82,11 @@ public interface Transport extends AutoCloseable {
         return Collectives.broadcast(this, message, root);
     }
 
-    /** Ends this rank's participation (MPI_Finalize for a world transport). Idempotent. */
+    /**
+     * Ends this rank's communication. Idempotent. Must not wait for the other ranks (a failing rank may close on its
+     * way out): an engine whose finalization waits, such as {@code MPI_Finalize}, defers it to the normal end of the
+     * process.
+     */
     @Override
     void close();
 }

@@ -10,6 +10,7 @@ import java.nio.charset.Charset;
 import org.jpar.Communicator;
 import org.jpar.JparException;
 import org.jpar.internal.Engines;
+import org.jpar.internal.LastWords;
 import org.jpar.internal.LineOutput;
 import org.jpar.internal.MainMethods;
 
@@ -60,7 +61,7 @@ public final class ThreadsEngine {
         ClassLoader loader = contextLoader();
         for (int r = 0; r < size; r++) {
             Communicator world = new Communicator(new ThreadsTransport(job, r, loader));
-            job.start(r, new ThreadGroup("jpar-rank-" + r), loader, () -> {
+            job.start(r, loader, false, () -> {
                 Engines.bind(world);
                 body.run(world);
             });
@@ -92,20 +93,23 @@ public final class ThreadsEngine {
         System.setOut(new PrintStream(out, true, cs));
         System.setErr(new PrintStream(err, true, cs));
         ThreadsJob job = newJob(size);
+        LastWords.arm();
         Engines.refuseUnbound(Engines.NO_RANK);
         RankClassLoader.ClassBytes bytes = new RankClassLoader.ClassBytes(parent);
         for (int r = 0; r < size; r++) {
             RankClassLoader loader = new RankClassLoader(r, bytes, parent);
             Communicator world = new Communicator(new ThreadsTransport(job, r, loader));
-            job.start(r, new ThreadGroup("jpar-rank-" + r), loader, () -> {
+            job.start(r, loader, true, () -> {
                 Engines.bind(world);
+                Method main = MainMethods.find(loader, mainClass);
                 try {
-                    Method main = MainMethods.find(loader, mainClass);
                     main.invoke(null, (Object) args.clone());
-                } finally {
-                    out.flushThread();
-                    err.flushThread();
+                } catch (Throwable e) {
+                    flushQuietly(out, err); // what the rank printed before it failed; never hides its failure
+                    throw e;
                 }
+                out.flushThread();
+                err.flushThread();
             });
         }
         Thread exitWatch = new Thread(() -> reportExit(job, size), "jpar-exit-watch");
@@ -118,16 +122,48 @@ public final class ThreadsEngine {
         if (f == null) {
             return 0;
         }
-        if (f.rank() >= 0) {
-            realErr.println("jpar: rank " + f.rank() + " of " + size + " failed: " + f.cause());
-            MainMethods.withoutLauncherFrames(f.cause());
-            f.cause().printStackTrace(realErr);
-        } else {
-            realErr.println("jpar: " + f.cause().getMessage());
-        }
-        realErr.println("jpar: the job was stopped (exit code 1)");
-        realErr.flush();
+        report(f, size, realErr);
         return 1;
+    }
+
+    /**
+     * Says which rank failed and why, with its stack trace. With a full heap (a rank that keeps it full) there may be
+     * no room to format that: the rank and the exception are then written without allocating, and the stack trace
+     * is left out.
+     */
+    private static void report(ThreadsJob.Failure f, int size, PrintStream realErr) {
+        boolean headline = false;
+        try {
+            if (f.rank() >= 0) {
+                realErr.println("jpar: rank " + f.rank() + " of " + size + " failed: " + f.cause());
+                headline = true;
+                MainMethods.withoutLauncherFrames(f.cause());
+                f.cause().printStackTrace(realErr);
+            } else {
+                realErr.println("jpar: " + f.cause().getMessage());
+                headline = true;
+            }
+            realErr.println("jpar: the job was stopped (exit code 1)");
+            realErr.flush();
+        } catch (OutOfMemoryError e) {
+            realErr.flush();
+            if (!headline && f.rank() >= 0) {
+                LastWords.rankFailed(f.rank(), size, f.cause());
+            } else if (!headline) {
+                LastWords.println("jpar: the job was stopped: no memory left to say why");
+            }
+            LastWords.println("jpar: (no stack trace: the heap is full)");
+            LastWords.println("jpar: the job was stopped (exit code 1)");
+        }
+    }
+
+    private static void flushQuietly(LineOutput out, LineOutput err) {
+        try {
+            out.flushThread();
+            err.flushThread();
+        } catch (Throwable e) {
+            // the rank's own failure is what counts
+        }
     }
 
     /** Verifies up front that {@code mainClass} has a {@code public static void main(String[])}. */

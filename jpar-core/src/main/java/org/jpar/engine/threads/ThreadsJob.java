@@ -1,23 +1,65 @@
 package org.jpar.engine.threads;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.jpar.JobAbortedException;
 import org.jpar.JparException;
+import org.jpar.internal.LastWords;
 
 /**
  * One embedded job: N ranks as threads of this JVM, their mailboxes, and its fate. The first rank to fail aborts
  * the job: every blocked receive of every other rank ends with {@link JobAbortedException}, and their threads are
- * interrupted. A watchdog turns a deadlock (every rank waiting for a message nobody can send) into a failure.
+ * interrupted. A rank's threads are its own thread and every thread started in its thread group: an exception none
+ * of them catches is the rank's failure. A watchdog turns a deadlock (every rank waiting for a message nobody can
+ * send) into a failure.
  */
 final class ThreadsJob {
-    /** How a job ended badly: the first failing rank (or -1 for a deadlock) and its exception. */
-    record Failure(int rank, Throwable cause) {
+    /**
+     * How a job ended badly: the first failing rank (or -1 for a deadlock) and its exception. Each rank has one made
+     * in advance, so a rank fails without allocating (its heap may be full).
+     */
+    static final class Failure {
+        private final int rank;
+        private volatile Throwable cause;
+
+        Failure(int rank, Throwable cause) {
+            this.rank = rank;
+            this.cause = cause;
+        }
+
+        int rank() {
+            return rank;
+        }
+
+        Throwable cause() {
+            return cause;
+        }
+    }
+
+    /** A rank's threads: an exception none of them catches fails the rank, and with it the job. */
+    private final class RankGroup extends ThreadGroup {
+        private final int rank;
+
+        RankGroup(int rank) {
+            super("jpar-rank-" + rank);
+            this.rank = rank;
+        }
+
+        @Override
+        public void uncaughtException(Thread t, Throwable e) {
+            rankFailedSafely(rank, e);
+        }
     }
 
     private static final int PAD = 16; // longs between two ranks' progress counters (own cache lines)
@@ -34,7 +76,11 @@ final class ThreadsJob {
     private final AtomicReference<Failure> failure = new AtomicReference<>();
     private final Thread[] threads;
     private final ThreadGroup[] groups;
+    private final Failure[] rankFailures;
     private final CountDownLatch finished;
+    private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    /** CPU time of the threads ranks started, at the last deadlock check that found every rank blocked. */
+    private Map<Long, Long> cpuSeen;
 
     ThreadsJob(int size, String hostName, long spinNanos, long eagerLimit) {
         this.size = size;
@@ -49,7 +95,9 @@ final class ThreadsJob {
         this.waitingOn = new AtomicReferenceArray<>(size);
         this.threads = new Thread[size];
         this.groups = new ThreadGroup[size];
+        this.rankFailures = new Failure[size];
         this.finished = new CountDownLatch(size);
+        failure.compareAndSet(null, null); // links the call now: a rank may fail later with no memory left to do it
     }
 
     Mailbox mailbox(int rank) {
@@ -97,17 +145,49 @@ final class ThreadsJob {
 
     /** Records the first failure and wakes every rank so it sees it. @return true if this was the first */
     boolean fail(int rank, Throwable cause) {
-        if (!failure.compareAndSet(null, new Failure(rank, cause))) {
+        return record(new Failure(rank, cause));
+    }
+
+    /** {@code rank} failed with {@code cause} (its own thread or one it started): fails the job if it runs. */
+    private void rankFailed(int rank, Throwable cause) {
+        if (cause instanceof JparException && failure.get() != null) {
+            return; // a consequence of the job's failure (an aborted receive), not a failure of its own
+        }
+        Failure f = rankFailures[rank];
+        if (f.cause == null) {
+            f.cause = cause; // first failure of this rank wins: later ones are its consequences
+        }
+        record(f);
+    }
+
+    /**
+     * {@link #rankFailed}, from where nothing may escape (it would reach the JVM's handler, which cannot print with a
+     * full heap): when recording runs out of memory, the reserve is given back and it tries again.
+     */
+    private void rankFailedSafely(int rank, Throwable cause) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                rankFailed(rank, cause);
+                return;
+            } catch (Throwable e) {
+                LastWords.release();
+            }
+        }
+    }
+
+    private boolean record(Failure f) {
+        if (!failure.compareAndSet(null, f)) {
             return false;
         }
-        for (Mailbox b : boxes) {
-            b.wakeAll();
-        }
+        LastWords.release(); // the job is over: what it still has to do (report, stop) may need the memory
         Thread me = Thread.currentThread();
         for (Thread t : threads) {
             if (t != null && t != me) {
                 t.interrupt();
             }
+        }
+        for (Mailbox b : boxes) {
+            b.wakeAll();
         }
         return true;
     }
@@ -117,24 +197,72 @@ final class ThreadsJob {
         void run() throws Throwable;
     }
 
-    /** Creates rank {@code r}'s thread, to run {@code body} at {@link #launch()}. */
-    void start(int r, ThreadGroup group, ClassLoader loader, Body body) {
+    /**
+     * Creates rank {@code r}'s thread, to run {@code body} at {@link #launch()}, in a thread group of its own. With
+     * {@code asProcess}, the rank behaves as a process: its thread is not a daemon (so neither are the threads it
+     * starts, by default), and the rank ends when its body has returned and every non-daemon thread of its group
+     * has ended, as a JVM ends when {@code main} and its non-daemon threads have.
+     */
+    void start(int r, ClassLoader loader, boolean asProcess, Body body) {
+        RankGroup group = new RankGroup(r);
         groups[r] = group;
+        rankFailures[r] = new Failure(r, null);
         Thread t = new Thread(group, () -> {
             try {
                 body.run();
-            } catch (Throwable e) {
-                Throwable cause = unwrap(e);
-                if (!(cause instanceof JparException && failure.get() != null)) {
-                    fail(r, cause);
+                if (asProcess) {
+                    awaitNonDaemonThreads(r);
                 }
+            } catch (Throwable e) {
+                rankFailedSafely(r, unwrap(e));
             } finally {
                 finished.countDown();
             }
         }, "jpar-rank-" + r, 0);
-        t.setDaemon(true);
+        t.setDaemon(!asProcess);
         t.setContextClassLoader(loader);
         threads[r] = t;
+    }
+
+    /** Waits, as the JVM does at the end of {@code main}, until the non-daemon threads rank {@code r} started end. */
+    private void awaitNonDaemonThreads(int r) throws InterruptedException {
+        Thread me = Thread.currentThread();
+        while (failure.get() == null) {
+            Thread next = null;
+            Thread[] all = new Thread[groups[r].activeCount() + 4];
+            int n = groups[r].enumerate(all, true);
+            for (int i = 0; i < n && next == null; i++) {
+                if (all[i] != me && !all[i].isDaemon() && all[i].isAlive()) {
+                    next = all[i];
+                }
+            }
+            if (next == null) {
+                return;
+            }
+            Thread awaited = next;
+            Waiting w = new Waiting() {
+                @Override
+                public boolean done() {
+                    return !awaited.isAlive();
+                }
+
+                @Override
+                public void parking(Thread t) {
+                    // the thread's end wakes join
+                }
+
+                @Override
+                public String describe() {
+                    return "the end of thread '" + awaited.getName() + "' it started (main has returned)";
+                }
+            };
+            waitingOn.set(r, w);
+            try {
+                awaited.join();
+            } finally {
+                waitingOn.set(r, null);
+            }
+        }
     }
 
     void launch() {
@@ -151,13 +279,20 @@ final class ThreadsJob {
     Failure await(long graceMillis) throws InterruptedException {
         long lastProgress = -1;
         int quiet = 0;
-        while (!finished.await(WATCH_MILLIS, TimeUnit.MILLISECONDS)) {
+        while (!awaitFinished(WATCH_MILLIS)) {
             if (failure.get() != null) {
-                finished.await(graceMillis, TimeUnit.MILLISECONDS);
+                awaitFinished(graceMillis);
                 return failure.get();
             }
             long now = totalProgress();
-            if (now == lastProgress && allBlocked()) {
+            boolean blocked;
+            try {
+                blocked = allBlocked();
+            } catch (OutOfMemoryError e) {
+                cpuSeen = null; // no room to look now; look again next time
+                blocked = false;
+            }
+            if (now == lastProgress && blocked) {
                 if (++quiet >= DEADLOCK_CHECKS) {
                     fail(-1, new JparException(describeDeadlock()));
                 }
@@ -169,7 +304,29 @@ final class ThreadsJob {
         return failure.get();
     }
 
-    /** True when every rank has ended or sits alone (no other live thread) in a receive nobody completed. */
+    /**
+     * Waits up to {@code millis} for every rank to end. Waiting may allocate; when a rank keeps the heap full, it
+     * sleeps instead, so the watchdog lives on to report that rank.
+     */
+    private boolean awaitFinished(long millis) throws InterruptedException {
+        try {
+            return finished.await(millis, TimeUnit.MILLISECONDS);
+        } catch (OutOfMemoryError e) {
+            LockSupport.parkNanos(millis * 1_000_000);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            return finished.getCount() == 0;
+        }
+    }
+
+    /**
+     * True when every rank has ended or waits in a receive nobody completed, and nothing else could still end such a
+     * wait: every other thread of every rank (threads the program started, and those libraries start in a rank's
+     * group, such as Fory's cleaner) waits without a timeout and used no CPU since the last check. A thread that runs, sleeps with a timeout, or
+     * is new since the last check may still send, so it keeps the job from being called deadlocked; so does a busy common
+     * fork-join pool.
+     */
     private boolean allBlocked() {
         boolean anyWaiting = false;
         for (int r = 0; r < size; r++) {
@@ -178,12 +335,52 @@ final class ThreadsJob {
                 continue;
             }
             Waiting w = waitingOn.get(r);
-            if (w == null || w.done() || t.getState() != Thread.State.WAITING || groups[r].activeCount() > 1) {
+            if (w == null || w.done() || t.getState() != Thread.State.WAITING) {
+                cpuSeen = null;
                 return false;
             }
             anyWaiting = true;
         }
-        return anyWaiting;
+        if (!anyWaiting) {
+            cpuSeen = null;
+            return false;
+        }
+        Map<Long, Long> seen = cpuSeen;
+        Map<Long, Long> now = new HashMap<>();
+        boolean idle = seen != null;
+        for (int r = 0; r < size; r++) {
+            if (groups[r].activeCount() <= 1 && threads[r].isAlive()) {
+                continue; // only the rank's own thread
+            }
+            Thread[] all = new Thread[groups[r].activeCount() + 4];
+            int n = groups[r].enumerate(all, true);
+            for (int i = 0; i < n; i++) {
+                Thread x = all[i];
+                if (x == threads[r]) {
+                    continue;
+                }
+                Thread.State s = x.getState();
+                if (s != Thread.State.WAITING && s != Thread.State.BLOCKED && s != Thread.State.TERMINATED) {
+                    cpuSeen = null;
+                    return false;
+                }
+                long id = x.getId();
+                long cpu = cpuTime(id);
+                now.put(id, cpu);
+                idle &= seen != null && seen.containsKey(id) && seen.get(id) == cpu;
+            }
+        }
+        cpuSeen = now;
+        // the shared pool behind parallel streams and CompletableFuture may still complete what a rank's thread awaits
+        return idle && ForkJoinPool.commonPool().getActiveThreadCount() == 0;
+    }
+
+    /** @return the thread's CPU time in ns, or 0 where the JVM does not measure it (then only states count) */
+    private long cpuTime(long threadId) {
+        if (!mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
+            return 0;
+        }
+        return Math.max(0, mx.getThreadCpuTime(threadId));
     }
 
     private String describeDeadlock() {

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Map;
 
 import org.jpar.JparException;
+import org.jpar.internal.LastWords;
 import org.jpar.internal.LineOutput;
 import org.jpar.spi.EngineProvider;
 import org.jpar.spi.Transport;
@@ -16,9 +17,13 @@ import org.jpar.spi.Transport;
  *
  * <p>A failure anywhere stops the whole job, as under {@code jpar run}: an exception no code catches, in any thread
  * of any rank, prints {@code jpar: rank R of N failed: ...} with its stack trace and calls {@code MPI_Abort}, which
- * ends every rank and makes {@code mpirun} exit non-zero. At exit, a rank that did not call {@code Par.finish()}
- * finalizes MPI itself; one that called {@code System.exit} before finishing stops the job (its peers may still
- * wait for it).
+ * ends every rank and makes {@code mpirun} exit non-zero. This holds whatever idiom the exception passes through on
+ * its way out (try-with-resources, a finally block calling {@code Par.finish()}, a {@code Pool} closed on the way
+ * out), because finishing never waits for the other ranks: {@code Par.finish()} ends the rank's communication, and
+ * {@code MPI_Finalize}, which waits for every rank, runs only when the process ends normally (after {@code main}
+ * and its non-daemon threads). A rank that called {@code System.exit} before finishing stops the job (its peers may
+ * still wait for it). When the heap is full, the failing rank is still named (without its stack trace if there is no
+ * room for it).
  *
  * <p>Settings (system properties of the ranks, e.g. through {@code JPAR_JAVA_OPTS}): {@code -Djpar.openmpi.jar=}
  * (or {@code JPAR_OPENMPI_JAR}) the {@code mpi.jar}; {@code -Djpar.openmpi.threads=multiple|single|serialized}
@@ -72,6 +77,7 @@ public final class OpenMpiEngine implements EngineProvider {
         }
         connected = t;
         LineOutput.installForProcess(); // whole lines through mpirun, which merges the ranks' output pipes
+        LastWords.arm();
         Thread.setDefaultUncaughtExceptionHandler(OpenMpiEngine::uncaught);
         Runtime.getRuntime().addShutdownHook(new Thread(OpenMpiEngine::atExit, "jpar-openmpi-exit"));
         return t;
@@ -83,20 +89,40 @@ public final class OpenMpiEngine implements EngineProvider {
      */
     public static void fail(Throwable failure) {
         OpenMpiTransport t = connected;
+        LastWords.release(); // the rank is over: reporting and aborting may need the memory
+        try {
+            report(t, failure);
+        } catch (Throwable e) {
+            // the report must never keep the job from being stopped
+        }
+        stop(t);
+    }
+
+    private static void report(OpenMpiTransport t, Throwable failure) {
         synchronized (REPORT_LOCK) {
-            if (!reported) {
-                reported = true;
+            if (reported) {
+                return;
+            }
+            reported = true;
+            boolean headline = false;
+            PrintStream err = System.err;
+            try {
                 System.out.flush();
-                PrintStream err = System.err;
                 String who = t != null ? "rank " + t.rank() + " of " + t.size()
                         : "rank " + System.getenv().getOrDefault("OMPI_COMM_WORLD_RANK", "?") + " of "
                         + System.getenv().getOrDefault(DETECT_VARIABLE, "?");
                 err.println("jpar: " + who + " failed: " + failure);
+                headline = true;
                 failure.printStackTrace(err);
                 err.flush();
+            } catch (OutOfMemoryError e) {
+                err.flush();
+                if (!headline && t != null) {
+                    LastWords.rankFailed(t.rank(), t.size(), failure);
+                }
+                LastWords.println("jpar: (no stack trace: the heap is full)");
             }
         }
-        stop(t);
     }
 
     private static void uncaught(Thread thread, Throwable e) {
@@ -105,7 +131,7 @@ public final class OpenMpiEngine implements EngineProvider {
 
     private static void stop(OpenMpiTransport t) {
         LineOutput.flushProcess(); // the partial lines a halt would lose
-        if (t != null && !t.isClosed()) {
+        if (t != null && !t.isFinalized()) {
             try {
                 t.abort(1);
             } catch (RuntimeException | Error e) {
@@ -115,10 +141,13 @@ public final class OpenMpiEngine implements EngineProvider {
         Runtime.getRuntime().halt(1);
     }
 
-    /** At JVM exit: finalize for a rank that forgot {@code Par.finish()}; never block a killed or exiting rank. */
+    /**
+     * At JVM exit: {@code MPI_Finalize}, whether or not the program called {@code Par.finish()} (which does not
+     * finalize: see the class comment); never block a killed or exiting rank.
+     */
     private static void atExit() {
         OpenMpiTransport t = connected;
-        if (t == null || t.isClosed()) {
+        if (t == null || t.isFinalized()) {
             return;
         }
         boolean signalled = false;
@@ -138,7 +167,7 @@ public final class OpenMpiEngine implements EngineProvider {
         if (signalled) {
             return; // mpirun is stopping the job (another rank failed), or the user pressed Ctrl-C: do not block
         }
-        if (exitCalled) {
+        if (exitCalled && !t.isClosed()) {
             System.out.flush();
             System.err.println("jpar: rank " + t.rank() + " of " + t.size() + " called System.exit before "
                     + "Par.finish(), while other ranks may still run; the job is stopped. End a rank by returning "
@@ -147,7 +176,7 @@ public final class OpenMpiEngine implements EngineProvider {
             stop(t);
         }
         try {
-            t.close();
+            t.finalizeMpi();
         } catch (RuntimeException e) {
             System.err.println("jpar: rank " + t.rank() + ": MPI_Finalize at exit failed: " + e.getMessage());
         }

@@ -78,6 +78,7 @@ final class OpenMpiTransport implements Transport {
     private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
     private volatile int sweepAt = SWEEP_MIN;
     private volatile boolean closed;
+    private volatile boolean finalized;
 
     /**
      * One thread's reusable buffers and message holders. Its blocking sends and receives never overlap, so one
@@ -498,6 +499,12 @@ final class OpenMpiTransport implements Transport {
 
     // ---------------------------------------------------------------- lifecycle
 
+    /**
+     * Ends this rank's communication, without waiting for the other ranks: {@code MPI_Finalize} waits for every rank
+     * to finalize, so it runs only when the process ends normally ({@link #finalizeMpi()}, from
+     * {@link OpenMpiEngine}). A rank that fails after this (say, an exception passing through try-with-resources)
+     * can still stop the job with {@code MPI_Abort}.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -507,12 +514,28 @@ final class OpenMpiTransport implements Transport {
             closed = true;
         }
         selfSends.clear(); // never received: nothing waits for them any more
+    }
+
+    /** @return true once {@link #close()} ended this rank's communication */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** {@code MPI_Finalize}, once (blocks until every rank finalizes); closes first. */
+    void finalizeMpi() {
+        close();
+        synchronized (this) {
+            if (finalized) {
+                return;
+            }
+            finalized = true;
+        }
         Mpi.finish();
     }
 
-    /** @return true once {@link #close()} finalized MPI */
-    boolean isClosed() {
-        return closed;
+    /** @return true once {@link #finalizeMpi()} ran: MPI can no longer abort the job */
+    boolean isFinalized() {
+        return finalized;
     }
 
     /** Stops the whole job: {@code MPI_Abort} on the world communicator (does not return when it works). */

@@ -16,6 +16,15 @@ public final class RankMain {
     private RankMain() {
     }
 
+    /** @return {@code t} without the frames below {@code main}, or as it is when there is no memory left for that */
+    private static Throwable withoutLauncherFrames(Throwable t) {
+        try {
+            return MainMethods.withoutLauncherFrames(t);
+        } catch (OutOfMemoryError e) {
+            return t;
+        }
+    }
+
     /** @param args the program's main class, then its arguments */
     public static void main(String[] args) {
         if (args.length == 0) {
@@ -33,7 +42,7 @@ public final class RankMain {
         try {
             main.invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
         } catch (InvocationTargetException e) {
-            OpenMpiEngine.fail(e.getCause() != null ? MainMethods.withoutLauncherFrames(e.getCause()) : e);
+            OpenMpiEngine.fail(e.getCause() != null ? withoutLauncherFrames(e.getCause()) : e);
         } catch (IllegalAccessException | RuntimeException | Error e) {
             OpenMpiEngine.fail(e);
         }

@@ -1,0 +1,39 @@
+package org.jpar.engine.openmpi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jpar.failures.FailureSuite;
+import org.jpar.launcher.Jpar;
+import org.junit.jupiter.api.BeforeAll;
+
+/** {@link FailureSuite} on the Open MPI engine, through {@code jpar run --engine openmpi}. */
+class OpenMpiFailuresIT extends FailureSuite {
+    @BeforeAll
+    static void openMpi() {
+        OpenMpiTests.requireOpenMpi();
+    }
+
+    @Override
+    protected Jpar.Result run(int ranks, String program, String... args) throws Exception {
+        return runWithJvmOptions("", ranks, program, args);
+    }
+
+    @Override
+    protected Jpar.Result runWithJvmOptions(String jvmOptions, int ranks, String program, String... args)
+            throws Exception {
+        String marker = "-Djpar.test.marker=" + UUID.randomUUID();
+        List<String> cmd = new ArrayList<>(List.of(Jpar.home().resolve("mpirun-scripts/jpar").toString(), "run",
+                "--engine", "openmpi", "-np", Integer.toString(ranks), "--class-path", Jpar.testClasses(),
+                "org.jpar.programs." + program));
+        cmd.addAll(List.of(args));
+        Jpar.Result r = OpenMpiTests.exec(cmd, Map.of("JPAR_JAR", OpenMpiTests.jparJar(), "JPAR_JAVA_OPTS",
+                (jvmOptions + " " + marker).trim()), TIMEOUT_SECONDS);
+        assertThat(OpenMpiTests.leftovers(marker, 5000)).as(r.toString()).isEmpty();
+        return r;
+    }
+}

@@ -1,0 +1,87 @@
+package org.jpar.failures;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.jpar.launcher.Jpar;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * How a job fails, written once and run as whole jobs on every engine and launch path (one small subclass each): the
+ * programs in {@code org.jpar.programs} fail in the ways real programs do, and every time the whole job must end
+ * promptly (well within {@link #BOUND_MILLIS}; a hang is killed after {@link #TIMEOUT_SECONDS}), non-zero, with the
+ * failing rank named.
+ */
+public abstract class FailureSuite {
+    /** How long a failing job may take, from launch to exit, on a loaded 2-core machine. */
+    protected static final long BOUND_MILLIS = 60_000;
+    /** After this, the job is called hung and killed with its process tree. */
+    protected static final long TIMEOUT_SECONDS = 120;
+
+    /** Runs {@code org.jpar.programs.<program> args...} as {@code ranks} ranks on this suite's engine. */
+    protected abstract Jpar.Result run(int ranks, String program, String... args) throws Exception;
+
+    /** Runs with extra JVM options for every rank (e.g. a small heap). */
+    protected abstract Jpar.Result runWithJvmOptions(String jvmOptions, int ranks, String program, String... args)
+            throws Exception;
+
+    /** Asserts the job failed promptly, non-zero, and said {@code jpar: rank R of N failed: what}. */
+    protected void assertRankFailed(Jpar.Result r, int rank, int ranks, String what) {
+        assertThat(r.exitCode()).as(r.toString()).isNotZero();
+        assertThat(r.err()).as(r.toString()).anyMatch(l -> l.startsWith("jpar: rank " + rank + " of " + ranks
+                + " failed: " + what));
+        assertThat(r.millis()).as(r.toString()).isLessThan(BOUND_MILLIS);
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 4})
+    void anExceptionInsideTryWithResourcesWhileOthersWaitInABarrier(int ranks) throws Exception {
+        Jpar.Result r = run(ranks, "ThrowInTryWithResources", "barrier", "0");
+        assertRankFailed(r, 0, ranks, "java.lang.IllegalStateException: boom in rank 0");
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3})
+    void anExceptionInsideTryWithResourcesWhileOthersWaitInAReceive(int ranks) throws Exception {
+        Jpar.Result r = run(ranks, "ThrowInTryWithResources", "receive", "1");
+        assertRankFailed(r, 1, ranks, "java.lang.IllegalStateException: boom in rank 1");
+    }
+
+    @Test
+    void anExceptionAfterTheOtherRanksReturnedFromMain() throws Exception {
+        Jpar.Result r = run(3, "ThrowInTryWithResources", "return", "2");
+        assertRankFailed(r, 2, 3, "java.lang.IllegalStateException: boom in rank 2");
+    }
+
+    @Test
+    void anExceptionWithParFinishInAFinallyBlock() throws Exception {
+        Jpar.Result r = run(3, "ThrowWithFinallyFinish");
+        assertRankFailed(r, 0, 3, "java.lang.IllegalStateException: boom in rank 0");
+    }
+
+    @Test
+    void anExceptionInsideAPoolClosedOnTheWayOut() throws Exception {
+        Jpar.Result r = run(2, "ThrowInPool", "pool");
+        assertRankFailed(r, 0, 2, "java.lang.IllegalStateException: boom in the master, rank 0");
+    }
+
+    @Test
+    void anExceptionInsideAJobServerClosedOnTheWayOut() throws Exception {
+        Jpar.Result r = run(3, "ThrowInPool", "server");
+        assertRankFailed(r, 0, 3, "java.lang.IllegalStateException: boom in the master, rank 0");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"joined", "late"})
+    void anUncaughtExceptionInAThreadARankStartedIsThatRanksFailure(String when) throws Exception {
+        Jpar.Result r = run(2, "ThreadThrows", "1", when);
+        assertRankFailed(r, 1, 2, "java.lang.IllegalStateException: boom in a thread of rank 1");
+    }
+
+    @Test
+    void aRankThatKeepsTheHeapFullIsNamed() throws Exception {
+        Jpar.Result r = runWithJvmOptions("-Xmx96m", 3, "HeapHog", "1");
+        assertRankFailed(r, 1, 3, "java.lang.OutOfMemoryError");
+    }
+}
