@@ -68,6 +68,8 @@ public final class ObjectCodec {
     public static final long MAX_ENCODED = Integer.MAX_VALUE - 64;
     /** Nesting the caller's own thread decodes; deeper values go to a thread with a large stack. */
     static final int SHALLOW_DEPTH = 1000;
+    /** The largest encoding buffer a codec keeps between messages. */
+    private static final int KEPT_BUFFER = 1 << 20;
     /** Nesting a value may have (nodes of a linked list, levels of a tree). */
     public static final int MAX_DEPTH = Integer.getInteger("jpar.codec.maxDepth", 1_000_000);
 
@@ -85,6 +87,7 @@ public final class ObjectCodec {
     private Fory tracked;
     private Fory plain;
     private Fory deep;
+    private MemoryBuffer scratch;
 
     /** @param loader where received classes are looked up (the receiving rank's class loader) */
     public ObjectCodec(ClassLoader loader) {
@@ -305,26 +308,36 @@ public final class ObjectCodec {
                 .build();
     }
 
-    private static byte[] foryEncode(Fory fory, byte format, byte flags, Object value) {
-        MemoryBuffer buffer = MemoryBuffer.newHeapBuffer(64);
-        int at = header(buffer, format, flags, value);
-        fory.serialize(buffer, value, big -> {
-            if ((long) buffer.writerIndex() + big.totalBytes() + 16 > MAX_ENCODED) {
-                throw new TooLarge((long) buffer.writerIndex() + big.totalBytes());
+    private byte[] foryEncode(Fory fory, byte format, byte flags, Object value) {
+        MemoryBuffer buffer = scratch;
+        if (buffer == null) {
+            buffer = scratch = MemoryBuffer.newHeapBuffer(4096); // reused between messages
+        }
+        buffer.writerIndex(0);
+        try {
+            header(buffer, format, flags, value);
+            MemoryBuffer b = buffer;
+            fory.serialize(buffer, value, big -> {
+                if ((long) b.writerIndex() + big.totalBytes() + 16 > MAX_ENCODED) {
+                    throw new TooLarge((long) b.writerIndex() + big.totalBytes());
+                }
+                return true; // in band: the array's bytes go into the message
+            });
+            return buffer.getBytes(0, buffer.writerIndex());
+        } finally {
+            if (buffer.size() > KEPT_BUFFER) {
+                scratch = null; // a large one is not kept
             }
-            return true; // in band: the array's bytes go into the message
-        });
-        return buffer.getBytes(0, buffer.writerIndex());
+        }
     }
 
-    private static int header(MemoryBuffer buffer, byte format, byte flags, Object value) {
+    private static void header(MemoryBuffer buffer, byte format, byte flags, Object value) {
         byte[] name = value == null ? new byte[0] : value.getClass().getName().getBytes(StandardCharsets.UTF_8);
         buffer.writeByte(format);
         buffer.writeByte(flags);
         buffer.writeByte((byte) (name.length >> 8));
         buffer.writeByte((byte) name.length);
         buffer.writeBytes(name);
-        return buffer.writerIndex();
     }
 
     private Object foryDecode(Fory fory, byte[] bytes, int at, String className) {
@@ -593,6 +606,10 @@ public final class ObjectCodec {
     static int plainDepth(Object value) {
         if (value == null || isLeaf(value)) {
             return 0;
+        }
+        Class<?> root = value.getClass();
+        if (!root.isArray() && !COLLECTIONS.contains(root) && !MAPS.contains(root)) {
+            return -1; // the common case, decided without allocating
         }
         IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
         ArrayDeque<Object> todo = new ArrayDeque<>();

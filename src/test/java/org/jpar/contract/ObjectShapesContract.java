@@ -10,6 +10,7 @@ import java.util.List;
 
 import org.jpar.Communicator;
 import org.jpar.JparException;
+import org.jpar.Request;
 
 /**
  * Object messages of every shape travel on every engine: deep chains, cycles, shared references, large mixed lists;
@@ -53,10 +54,12 @@ public class ObjectShapesContract {
 
     @Contract
     public void linkedListsOf51And100000NodesTravel(Communicator c) {
-        c.send(chain(51, c.rank()), right(c), 1);
+        Request<Void> out = c.isend(chain(51, c.rank()), right(c), 1); // large sends may wait for their receiver
         assertChain(c.receive(left(c), 1, Node.class), 51, left(c));
-        c.send(chain(100_000, c.rank()), right(c), 2);
+        out.await();
+        out = c.isend(chain(100_000, c.rank()), right(c), 2);
         assertChain(c.receive(left(c), 2), 100_000, left(c));
+        out.await();
         c.barrier();
     }
 
@@ -66,8 +69,9 @@ public class ObjectShapesContract {
         a.next = new Node(-1, a);
         List<Object> shared = new ArrayList<>(List.of("s", c.rank()));
         List<Object> twice = new ArrayList<>(List.of(shared, shared, a, a));
-        c.send(twice, right(c), 3);
+        Request<Void> out = c.isend(twice, right(c), 3);
         List<?> got = c.receive(left(c), 3);
+        out.await();
         assertThat(got.get(0)).isSameAs(got.get(1)).isEqualTo(List.of("s", left(c)));
         assertThat(got.get(2)).isSameAs(got.get(3));
         Node back = (Node) got.get(2);
@@ -82,8 +86,9 @@ public class ObjectShapesContract {
         for (int i = 0; i < 1_000_000; i++) {
             list.add(i % 3 == 0 ? (Object) (i + c.rank()) : i % 3 == 1 ? (Object) ("s" + i) : (Object) (i * 0.5));
         }
-        c.send(list, right(c), 4);
+        Request<Void> out = c.isend(list, right(c), 4);
         List<?> got = c.receive(left(c), 4);
+        out.await();
         assertThat(got).hasSize(list.size());
         assertThat(got.get(0)).isEqualTo(left(c));
         assertThat(got.get(1)).isEqualTo("s1");
@@ -93,22 +98,49 @@ public class ObjectShapesContract {
 
     @Contract
     public void aClassTheReceiverCannotLoadIsAClearErrorNamingTheClassAndTheRank(Communicator c) throws Exception {
-        c.send(onlyHere(), right(c), 5);
+        Request<Void> out = c.isend(onlyHere(), right(c), 5);
         assertThatThrownBy(() -> c.receive(left(c), 5))
                 .isInstanceOf(JparException.class)
                 .hasMessageContaining("org.jpar.contract.OnlyHerX")
                 .hasMessageContaining("rank " + c.rank());
+        out.await();
         c.barrier();
     }
 
     @Contract
     public void aTypedReceiveOfTheWrongClassNamesItWithoutDecodingIt(Communicator c) {
-        c.send(chain(3, 0), right(c), 6);
+        Request<Void> out = c.isend(chain(3, 0), right(c), 6);
         assertThatThrownBy(() -> c.receive(left(c), 6, String.class))
                 .isInstanceOf(JparException.class)
                 .hasMessageContaining("expected java.lang.String")
                 .hasMessageContaining(Node.class.getName())
                 .hasMessageContaining("tag 6");
+        out.await();
+        c.barrier();
+    }
+
+    /** A record holding a large array. */
+    public record Holder(int from, double[] values) {
+    }
+
+    @Contract
+    public void aRecordHolding129MiBOfArrayDataTravels(Communicator c) {
+        int n = 129 * 1024 * 1024 / 8;
+        int to = c.size() > 1 ? 1 : 0;
+        Request<Void> out = null;
+        if (c.rank() == 0) {
+            double[] values = new double[n];
+            values[n - 1] = 42;
+            out = c.isend(new Holder(0, values), to, 7);
+        }
+        if (c.rank() == to) {
+            Holder h = c.receive(0, 7, Holder.class);
+            assertThat(h.values()).hasSize(n);
+            assertThat(h.values()[n - 1]).isEqualTo(42);
+        }
+        if (out != null) {
+            out.await();
+        }
         c.barrier();
     }
 
