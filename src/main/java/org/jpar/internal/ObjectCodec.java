@@ -166,6 +166,9 @@ public final class ObjectCodec {
      *                       the filter, does not match a typed receive's type, or the bytes are not a message
      */
     public synchronized Object decode(byte[] bytes) {
+        if (bytes.length > 1 && bytes[0] == (byte) 0xAC && bytes[1] == (byte) 0xED) {
+            return javaDeserialize(bytes, 0, "Java-serialized value"); // plain Java serialization, filtered too
+        }
         if (bytes.length < 4 || (bytes[0] != TRACKED && bytes[0] != PLAIN && bytes[0] != JAVA)) {
             throw new JparException(owner + " cannot decode " + bytes.length + " bytes: not a jpar object message"
                     + " (is every rank running the same jpar version?)");

@@ -195,6 +195,17 @@ class ObjectCodecTest {
     void theJavaSerializationFallbackStillDecodesOrdinaryValues() throws Exception {
         ArrayList<Integer> list = new ArrayList<>(List.of(1, 2, 3));
         assertThat(codec.decode(javaFormat(list))).isEqualTo(list);
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        try (ObjectOutputStream o = new ObjectOutputStream(plain)) {
+            o.writeObject(list);
+        }
+        assertThat(codec.decode(plain.toByteArray())).isEqualTo(list);
+        ByteArrayOutputStream gadget = new ByteArrayOutputStream();
+        try (ObjectOutputStream o = new ObjectOutputStream(gadget)) {
+            o.writeObject(new java.rmi.server.ObjID());
+        }
+        assertThatThrownBy(() -> codec.decode(gadget.toByteArray())).isInstanceOf(JparException.class)
+                .hasMessageContaining("refused");
     }
 
     /** A class whose static initializer leaves a trace. */
