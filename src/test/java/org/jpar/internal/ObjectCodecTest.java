@@ -253,6 +253,38 @@ class ObjectCodecTest {
         }
     }
 
+    /** A class with custom JDK serialization (Fory logs a WARN line for such classes). */
+    public static final class Custom implements Serializable {
+        private static final long serialVersionUID = 1L;
+        int x = 3;
+
+        private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+            out.defaultWriteObject();
+        }
+
+        private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+            in.defaultReadObject();
+        }
+    }
+
+    @Test
+    void theCodecPrintsNothing() {
+        java.io.PrintStream out = System.out;
+        java.io.PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        java.io.PrintStream capture = new java.io.PrintStream(captured, true, StandardCharsets.UTF_8);
+        try {
+            System.setOut(capture);
+            System.setErr(capture);
+            ObjectCodec fresh = new ObjectCodec(ObjectCodecTest.class.getClassLoader());
+            assertThat(((Custom) fresh.decode(fresh.encode(new Custom()))).x).isEqualTo(3);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        assertThat(captured.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
     @Test
     void notAMessageIsAClearError() {
         assertThatThrownBy(() -> codec.decode(new byte[] {1, 2, 3, 4, 5}))
