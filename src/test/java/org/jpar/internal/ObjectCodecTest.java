@@ -286,6 +286,19 @@ class ObjectCodecTest {
     }
 
     @Test
+    void theAllowListAdmitsTheListedClassesAndTheJdkBaseSetOnly() {
+        ObjectCodec.AllowList allow = ObjectCodec.AllowList.parse("com.example.*, org.acme.Rec");
+        assertThat(allow.allows("com.example.sub.Thing")).isTrue();
+        assertThat(allow.allows("org.acme.Rec")).isTrue();
+        assertThat(allow.allows("java.util.ArrayList")).isTrue();
+        assertThat(allow.allows("[Lcom.example.Thing;")).isTrue();
+        assertThat(allow.allows("[D")).isTrue();
+        assertThat(allow.allows("org.acme.Other")).isFalse();
+        assertThat(allow.allows("javax.naming.ldap.Rdn")).isFalse();
+        assertThat(ObjectCodec.AllowList.parse(null).allows("org.acme.Other")).isTrue();
+    }
+
+    @Test
     void notAMessageIsAClearError() {
         assertThatThrownBy(() -> codec.decode(new byte[] {1, 2, 3, 4, 5}))
                 .isInstanceOf(JparException.class)
