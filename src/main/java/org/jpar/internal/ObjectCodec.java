@@ -88,6 +88,10 @@ public final class ObjectCodec {
     private Fory plain;
     private Fory deep;
     private MemoryBuffer scratch;
+    /** Classes a received header named that passed the checks and loaded (decode). */
+    private final Map<String, Class<?>> checked = new HashMap<>();
+    /** Class names as header bytes (encode). */
+    private final Map<Class<?>, byte[]> names = new HashMap<>();
 
     /** @param loader where received classes are looked up (the receiving rank's class loader) */
     public ObjectCodec(ClassLoader loader) {
@@ -229,16 +233,21 @@ public final class ObjectCodec {
         if (className.isEmpty()) {
             return; // null
         }
-        if (!ALLOW.allows(className) || DisallowedList.contains(className)) {
-            throw refused(className);
+        Class<?> c = checked.get(className);
+        if (c == null) {
+            if (!ALLOW.allows(className) || DisallowedList.contains(className)) {
+                throw refused(className);
+            }
+            try {
+                c = Class.forName(className, false, loader); // loads, never initializes: runs none of its code
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw unknownClass(className, length, e);
+            }
+            if (checked.size() < 4096) {
+                checked.put(className, c);
+            }
         }
         Class<?> expected = EXPECTED.get();
-        Class<?> c;
-        try {
-            c = Class.forName(className, false, loader); // loads, never initializes: runs none of its code
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw unknownClass(className, length, e);
-        }
         if (expected != null && !expected.isAssignableFrom(c)) {
             throw new WrongType(className);
         }
@@ -334,8 +343,12 @@ public final class ObjectCodec {
         }
     }
 
-    private static void header(MemoryBuffer buffer, byte format, byte flags, Object value) {
-        byte[] name = value == null ? new byte[0] : value.getClass().getName().getBytes(StandardCharsets.UTF_8);
+    private void header(MemoryBuffer buffer, byte format, byte flags, Object value) {
+        if (names.size() > 4096) {
+            names.clear();
+        }
+        byte[] name = value == null ? new byte[0]
+                : names.computeIfAbsent(value.getClass(), c -> c.getName().getBytes(StandardCharsets.UTF_8));
         buffer.writeByte(format);
         buffer.writeByte(flags);
         buffer.writeByte((byte) (name.length >> 8));
@@ -670,7 +683,9 @@ public final class ObjectCodec {
     }
 
     private static boolean isLeaf(Object o) {
-        return LEAVES.contains(o.getClass()) || o instanceof Enum<?>;
+        Class<?> c = o.getClass();
+        return c == Integer.class || c == String.class || c == Double.class || c == Long.class
+                || LEAVES.contains(c) || o instanceof Enum<?>;
     }
 
     // ---- allow-list
