@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BinaryOperator;
 
+import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
 import org.jpar.spi.Collectives;
 import org.jpar.spi.Transport;
@@ -133,9 +134,20 @@ public final class Communicator implements AutoCloseable {
      */
     public <T> T receive(int source, int tag, Class<T> type) {
         Objects.requireNonNull(type, "type");
-        Envelope<Object> e = receiveEnvelope(source, tag);
-        Object v = e.value();
         Class<?> boxed = boxed(type);
+        Envelope<Object> e;
+        Class<?> before = ObjectCodec.expect(boxed); // the codec checks the class before running any of its code
+        try {
+            e = receiveEnvelope(source, tag);
+        } catch (ObjectCodec.WrongType w) {
+            throw new JparException("receive(source=" + sourceName(source) + ", tag=" + tagName(tag) + ") expected "
+                    + type.getTypeName() + " but " + (source == Par.ANY_SOURCE ? "a rank" : "rank " + source)
+                    + " sent " + w.className() + (tag == Par.ANY_TAG ? "" : " with tag " + tag)
+                    + " (not decoded)", w);
+        } finally {
+            ObjectCodec.expect(before);
+        }
+        Object v = e.value();
         if (v != null && !boxed.isInstance(v)) {
             throw new JparException("receive(source=" + sourceName(source) + ", tag=" + tagName(tag) + ") expected "
                     + type.getTypeName() + " but rank " + e.source() + " sent " + v.getClass().getTypeName()

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.jpar.bench.CodecBench;
 import org.jpar.bench.IdleRanks;
 import org.jpar.bench.JobBench;
 import org.jpar.bench.PingPong;
@@ -16,19 +17,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jpar bench pingpong|ringtest|idle}: benchmarks a user can run, next to their raw baselines. */
+/** {@code jpar bench pingpong|ringtest|idle|jobs|codec}: benchmarks a user can run, next to their raw baselines. */
 @Command(name = "bench", mixinStandardHelpOptions = true, separator = " ",
         description = {"Benchmarks, in the spirit of python -m mpi4py.bench:",
             "  pingpong  one-way latency and bandwidth between 2 ranks (byte[] 8 B..1 MiB, a String, a list),",
             "            then the raw baseline of the engine in the same run",
             "  ringtest  time for a message to go round a ring of N ranks",
             "  idle      heap per idle rank (threads engine)",
-            "  jobs      the job layer: fib speedup, 100,000 tiny tasks, makespan of 64 sum_primes jobs"})
+            "  jobs      the job layer: fib speedup, 100,000 tiny tasks, makespan of 64 sum_primes jobs",
+            "  codec     object messages: a 10-million-element mixed list, a 100,000-node linked list,",
+            "            a record with a 129 MiB double[] (seconds per send, 2 ranks)"})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "pingpong, ringtest, idle or jobs")
+    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "pingpong, ringtest, idle, jobs or codec")
     String benchmark;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "threads",
@@ -40,7 +43,7 @@ final class BenchCommand implements Callable<Integer> {
     Integer ranks;
 
     @Option(names = "--scale", paramLabel = "S", defaultValue = "1",
-            description = "pingpong and jobs: factor on the iteration counts (default: ${DEFAULT-VALUE})")
+            description = "pingpong, jobs: factor on the iteration counts; codec: on the sizes (default: ${DEFAULT-VALUE})")
     double scale;
 
     @Option(names = "--loops", paramLabel = "L", defaultValue = "1000", description = "ringtest: trips round the ring (default: ${DEFAULT-VALUE})")
@@ -85,11 +88,13 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 long baseline = IdleRanks.heapUsedAfterGc();
                 return e.run(job(ranks == null ? 1024 : ranks, IdleRanks.class, Long.toString(baseline)));
+            case "codec":
+                return e.run(job(ranks == null ? 2 : ranks, CodecBench.class, Double.toString(scale)));
             case "jobs":
                 return e.run(job(ranks == null ? 2 : ranks, JobBench.class, Double.toString(scale)));
             default:
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "unknown benchmark '" + benchmark + "': choose pingpong, ringtest, idle or jobs");
+                        "unknown benchmark '" + benchmark + "': choose pingpong, ringtest, idle, jobs or codec");
         }
     }
 

@@ -292,7 +292,7 @@ final class ThreadsTransport implements Transport {
         if (c == null) {
             synchronized (this) {
                 if (codec == null) {
-                    codec = new ObjectCodec(loader);
+                    codec = new ObjectCodec(loader, "rank " + rank);
                 }
                 c = codec;
             }

@@ -147,7 +147,7 @@ final class OpenMpiTransport implements Transport {
         sequenceModulus = (tagUb instanceof Integer ub && ub >= Short.MAX_VALUE ? ub : Short.MAX_VALUE) + 1L;
         processorName = Mpi.processorName();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        codec = new ObjectCodec(loader != null ? loader : OpenMpiTransport.class.getClassLoader());
+        codec = new ObjectCodec(loader != null ? loader : OpenMpiTransport.class.getClassLoader(), "rank " + rank);
     }
 
     @Override
