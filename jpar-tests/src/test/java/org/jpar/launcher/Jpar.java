@@ -26,7 +26,7 @@ public final class Jpar {
 
     /** @return the repository's root (where pom.xml is) */
     public static Path home() {
-        return Path.of(System.getProperty("jpar.home", ".")).toAbsolutePath();
+        return Path.of(System.getProperty("jpar.home", ".")).toAbsolutePath().normalize();
     }
 
     /** Runs {@code mpirun-scripts/jpar args...}; gives up (and kills it) after {@code timeoutSeconds}. */

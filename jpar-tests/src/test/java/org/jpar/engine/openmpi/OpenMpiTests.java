@@ -56,7 +56,7 @@ final class OpenMpiTests {
     /** @return the shaded jar {@code mvn package} built */
     static String jparJar() {
         return Path.of(System.getProperty("jpar.jar", Jpar.home().resolve("target/jpar.jar").toString()))
-                .toAbsolutePath().toString();
+                .toAbsolutePath().normalize().toString();
     }
 
     static boolean isRoot() {
