@@ -437,6 +437,10 @@ public final class Communicator implements AutoCloseable {
         if (wildcard && r == Par.ANY_SOURCE) {
             return;
         }
+        if (r == Par.ANY_SOURCE) {
+            throw new JparException(op + ": " + what + " rank " + r + " is Par.ANY_SOURCE, which only receives take: "
+                    + "give a rank 0.." + (size - 1) + " (size " + size + ")");
+        }
         throw new JparException(op + ": " + what + " rank " + r + " is out of range: valid ranks are 0.."
                 + (size - 1) + " (size " + size + ")" + (wildcard ? " or Par.ANY_SOURCE" : ""));
     }
@@ -447,6 +451,10 @@ public final class Communicator implements AutoCloseable {
         }
         if (wildcard && tag == Par.ANY_TAG) {
             return;
+        }
+        if (tag == Par.ANY_TAG) {
+            throw new JparException(op + ": tag " + tag + " is Par.ANY_TAG, which only receives take: give a tag 0.."
+                    + Par.MAX_TAG);
         }
         throw new JparException(op + ": tag " + tag + " is out of range: valid tags are 0.." + Par.MAX_TAG
                 + (wildcard ? " or Par.ANY_TAG" : ""));

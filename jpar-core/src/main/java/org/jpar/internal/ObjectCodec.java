@@ -381,6 +381,11 @@ public final class ObjectCodec {
                 return new JparException(owner + " cannot load class " + name + " of a received value: it is not on "
                         + owner + "'s class path; put the same classes on every rank's class path", e);
             }
+            if (t instanceof org.apache.fory.exception.InsecureException && depthExceeded(t)) {
+                return new JparException(owner + " cannot decode a received value: it nests deeper than " + MAX_DEPTH
+                        + " levels; raise the limit on every rank with -Djpar.codec.maxDepth=N (JPAR_JAVA_OPTS), or "
+                        + "send the value in parts", e);
+            }
             if (t instanceof org.apache.fory.exception.InsecureException) {
                 return new JparException(owner + " refused a received value: " + t.getMessage(), e);
             }

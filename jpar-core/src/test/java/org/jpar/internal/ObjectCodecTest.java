@@ -70,6 +70,16 @@ class ObjectCodecTest {
         assertChain(roundTrip(chain(100_000)), 100_000);
     }
 
+    /** Over the limit: the receiver names the setting that raises it, not the codec's own builder. */
+    @Test
+    void aValueDeeperThanTheLimitNamesTheSettingThatRaisesIt() {
+        byte[] bytes = new ObjectCodec(getClass().getClassLoader()).encode(chain(ObjectCodec.MAX_DEPTH + 1));
+        assertThatThrownBy(() -> new ObjectCodec(getClass().getClassLoader(), "rank 1").decode(bytes))
+                .isInstanceOf(JparException.class)
+                .hasMessageStartingWith("rank 1 cannot decode a received value: it nests deeper than "
+                        + ObjectCodec.MAX_DEPTH + " levels; raise the limit on every rank with -Djpar.codec.maxDepth=N");
+    }
+
     @Test
     void aDeepTreeTravels() {
         Node root = chain(20_000);

@@ -255,6 +255,11 @@ public class PointToPointContract {
                 .hasMessage("receive: tag -5 is out of range: valid tags are 0..32767 or Par.ANY_TAG");
         assertThatThrownBy(() -> c.receiveInto(new Object(), 0, 0))
                 .hasMessageStartingWith("receiveInto: the buffer must be a primitive array");
+        assertThatThrownBy(() -> c.send("x", Par.ANY_SOURCE))
+                .hasMessage("send: dest rank -1 is Par.ANY_SOURCE, which only receives take: give a rank 0.." + (n - 1)
+                        + " (size " + n + ")");
+        assertThatThrownBy(() -> c.isend("x", 0, Par.ANY_TAG))
+                .hasMessage("isend: tag -1 is Par.ANY_TAG, which only receives take: give a tag 0..32767");
         assertThatThrownBy(() -> c.broadcast("x", n))
                 .hasMessageStartingWith("broadcast: root rank " + n + " is out of range");
     }
