@@ -123,6 +123,11 @@ final class OpenMpiLauncher implements Engine {
                         + "per line, e.g. 'node1 slots=4' (see hostfile.example)");
             }
             slots = slots(hostfile);
+            long hardLimit = maxSlots(hostfile);
+            if (hardLimit >= 0 && job.ranks() > hardLimit) {
+                throw new UsageException("-np " + job.ranks() + " is more than the " + hardLimit + " max_slots "
+                        + job.hostfile() + " allows (a hard limit on every host): lower -np, or raise max_slots");
+            }
         }
         long limit = Math.max(MIN_RANK_LIMIT, (long) MAX_RANKS_PER_SLOT * slots);
         if (job.ranks() > limit) {
@@ -264,6 +269,35 @@ final class OpenMpiLauncher implements Engine {
             throw new UsageException("--hostfile " + hostfile + " lists no host" + form);
         }
         return (int) Math.min(Integer.MAX_VALUE, slots);
+    }
+
+    /**
+     * @return the sum of the hosts' {@code max_slots} (Open MPI's hard limit) when every host of an already checked
+     *         hostfile gives one, else -1 (no hard limit: jpar may oversubscribe)
+     */
+    static long maxSlots(Path hostfile) {
+        long sum = 0;
+        try {
+            for (String line : Files.readAllLines(hostfile, StandardCharsets.UTF_8)) {
+                String l = line.replaceFirst("#.*", "").trim();
+                if (l.isEmpty()) {
+                    continue;
+                }
+                long max = -1;
+                for (String token : l.split("\\s+")) {
+                    if (token.matches("(max_slots|max-slots|slots_max)=\\d+")) {
+                        max = Long.parseLong(token.substring(token.indexOf('=') + 1));
+                    }
+                }
+                if (max < 0) {
+                    return -1;
+                }
+                sum += max;
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return sum;
     }
 
     /** Refuses, once here instead of in every rank, an {@code mpi.jar} that is not a jar of Open MPI's bindings. */

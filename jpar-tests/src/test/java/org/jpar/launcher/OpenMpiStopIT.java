@@ -267,6 +267,10 @@ class OpenMpiStopIT {
         assertUsageError(openmpi("-np", "2", "--hostfile", hosts.toString(), "org.jpar.examples.Ring"),
                 "--hostfile " + hosts + ":1: 'slots=0': slots must be a whole number of at least 1: each line is a "
                         + "host name and optional slots=N and max_slots=N, e.g. 'node1 slots=4' (see hostfile.example)");
+        Files.writeString(hosts, "localhost slots=2 max_slots=2\n");
+        assertUsageError(openmpi("-np", "4", "--hostfile", hosts.toString(), "org.jpar.examples.Ring"),
+                "-np 4 is more than the 2 max_slots " + hosts + " allows (a hard limit on every host): lower -np, or "
+                        + "raise max_slots");
         Files.writeString(hosts, "# nothing\n\n");
         assertUsageError(openmpi("-np", "2", "--hostfile", hosts.toString(), "org.jpar.examples.Ring"),
                 "--hostfile " + hosts + " lists no host: each line is a host name and optional slots=N and "
