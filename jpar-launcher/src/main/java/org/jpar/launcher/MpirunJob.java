@@ -93,6 +93,12 @@ final class MpirunJob {
     private static final Pattern REPORT = Pattern.compile("jpar: rank \\d+ of \\d+ (failed|called System\\.exit).*");
     /** The frame of Open MPI's help messages: a line of 74 dashes. */
     private static final String HELP_FRAME = "-".repeat(74);
+    /** Open MPI's line about a rank a signal ended (the only place that names it): rank, node, signal, name. */
+    static final Pattern KILLED = Pattern.compile(
+            "process rank (\\d+) with PID \\d+ on node (\\S+) exited on signal (\\d+) \\(([^)]+)\\)");
+    /** What {@link #KILLED} said, once. */
+    private volatile String killedRank;
+
     /** {@code [host:pid] [[job,0],0] ORTE_ERROR_LOG: ... in file .../show_help.c at line N} */
     private static final Pattern ORTE_LOG = Pattern.compile("\\[[^\\]]*\\] \\[\\[\\d+,\\d+\\],\\d+\\] ORTE_ERROR_LOG: "
             + ".* in file \\S*show_help\\.c at line \\d+");
@@ -158,6 +164,9 @@ final class MpirunJob {
             return Main.OK;
         }
         System.out.flush();
+        if (killedRank != null && failureReportedNanos == 0) {
+            System.err.println("jpar: " + killedRank);
+        }
         System.err.println("jpar: the job was stopped (" + (stopReason != null ? stopReason
                 : "mpirun exited with code " + code) + ")");
         System.err.flush();
@@ -288,6 +297,11 @@ final class MpirunJob {
         List<List<String>> box = new ArrayList<>(1);
         untag(in, line -> {
             boolean reported = failureReportedNanos != 0;
+            Matcher killed = KILLED.matcher(line);
+            if (killed.find() && killedRank == null) {
+                killedRank = "rank " + killed.group(1) + " was killed by signal " + killed.group(3) + " ("
+                        + killed.group(4) + ") on node " + killed.group(2);
+            }
             if (!box.isEmpty()) {
                 List<String> b = box.get(0);
                 b.add(line);
