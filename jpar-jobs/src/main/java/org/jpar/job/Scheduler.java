@@ -19,9 +19,10 @@ import org.jpar.Communicator;
 import org.jpar.Envelope;
 import org.jpar.JobAbortedException;
 import org.jpar.JparException;
+import org.jpar.Par;
 import org.jpar.Request;
-import org.jpar.internal.ObjectCodec;
-import org.jpar.spi.Transport;
+import org.jpar.spi.LayerChannel;
+import org.jpar.spi.LayerCodec;
 
 /**
  * The master's side of a {@link Pool} or {@link JobServer}: a queue of units of work, the local worker threads that
@@ -37,8 +38,6 @@ final class Scheduler {
     /** A batch for a rank aims at this much work, when units are short. */
     private static final long BATCH_NANOS = 2_000_000;
     private static final int MAX_BATCH = 4096;
-    private static final Set<Transport> OPEN = Collections.synchronizedSet(
-            Collections.newSetFromMap(new IdentityHashMap<>()));
 
     /** A worker and its row in the statistics. */
     abstract static class Worker {
@@ -114,11 +113,12 @@ final class Scheduler {
     }
 
     private final String kind;
-    private final Transport transport;
+    /** The job layer's message space on the world (null when alone). */
+    private final LayerChannel channel;
     private final int rank;
     private final String localPrefix;
-    private final ObjectCodec encoder;
-    private final ObjectCodec decoder;
+    private final LayerCodec encoder;
+    private final LayerCodec decoder;
     private final Journal journal;
     private final int maxAttempts;
     private final long joinTimeoutNanos;
@@ -151,15 +151,15 @@ final class Scheduler {
     /** The last worker that died and why ({@code rank 1: java.lang.OutOfMemoryError: ...}), or null. */
     private String lastDeath;
 
-    private Scheduler(String kind, Communicator world, JobSettings settings) {
+    private Scheduler(String kind, Communicator world, LayerChannel channel, JobSettings settings) {
         this.kind = kind;
-        this.transport = world == null ? null : world.transport();
+        this.channel = channel;
         this.rank = world == null ? 0 : world.rank();
         int size = world == null ? 1 : world.size();
         this.localPrefix = size > 1 ? "rank " + rank + " thread " : "thread ";
         ClassLoader loader = contextLoader();
-        this.encoder = new ObjectCodec(loader);
-        this.decoder = new ObjectCodec(loader);
+        this.encoder = new LayerCodec(loader);
+        this.decoder = new LayerCodec(loader);
         this.maxAttempts = settings.maxAttempts();
         this.joinTimeoutNanos = settings.joinTimeout().toNanos();
         this.remotes = new Remote[size];
@@ -188,19 +188,21 @@ final class Scheduler {
                     + "communicator); create the " + kind + " before that");
         }
         if (world.rank() != 0) {
-            Serve.serve(world.transport(), contextLoader());
+            Serve.serve(world, contextLoader());
             return null;
         }
-        Transport t = world.transport();
-        if (world.size() > 1 && !OPEN.add(t)) {
+        LayerChannel channel = null;
+        if (world.size() > 1 && (channel = LayerChannel.tryOpen(world, Wire.LAYER, Wire.SLOT)) == null) {
             throw new JparException(kind + ": a Pool or JobServer is already open on " + world
                     + "; the other ranks serve one at a time: close it before creating another");
         }
         Scheduler s;
         try {
-            s = new Scheduler(kind, world, settings);
+            s = new Scheduler(kind, world, channel, settings);
         } catch (RuntimeException | Error e) {
-            OPEN.remove(t);
+            if (channel != null) {
+                channel.close();
+            }
             throw e;
         }
         try {
@@ -222,7 +224,7 @@ final class Scheduler {
         if (workers == 0) {
             throw new JparException(kind + ".local(0): a local server needs at least 1 worker thread");
         }
-        Scheduler s = new Scheduler(kind, null, settings.localWorkers(workers));
+        Scheduler s = new Scheduler(kind, null, null, settings.localWorkers(workers));
         s.launch();
         return s;
     }
@@ -865,7 +867,7 @@ final class Scheduler {
                     items[i] = ok.get(i).jobs.length;
                 }
                 try {
-                    transport.send(new Wire.Work(ids, calls, items), a.to().rank, Wire.TAG_WORK);
+                    channel.send(new Wire.Work(ids, calls, items), a.to().rank, Wire.TAG_WORK);
                 } catch (JparException e) {
                     abort(e);
                     return;
@@ -927,11 +929,10 @@ final class Scheduler {
      * thread needs, so there it polls a nonblocking receive, pausing at most {@link #POLL_MAX_NANOS} in between.
      */
     private void dispatch() {
-        boolean poll = !"threads".equals(transport.engineName());
+        boolean poll = !"threads".equals(channel.engine());
         try {
             while (true) {
-                Envelope<Object> e = poll ? pollResult() : transport.receive(Transport.ANY_SOURCE, Wire.TAG_RESULT,
-                        null);
+                Envelope<Object> e = poll ? pollResult() : channel.receive(Par.ANY_SOURCE, Wire.TAG_RESULT);
                 Object m = e.value();
                 if (m == Wire.Signal.WAKE) {
                     lock.lock();
@@ -956,7 +957,7 @@ final class Scheduler {
     private static final long POLL_MAX_NANOS = 200_000;
 
     private Envelope<Object> pollResult() {
-        Request<Object> r = transport.ireceive(Transport.ANY_SOURCE, Wire.TAG_RESULT, null);
+        Request<Object> r = channel.ireceive(Par.ANY_SOURCE, Wire.TAG_RESULT);
         long pause = 1_000;
         long spinUntil = System.nanoTime() + 20_000;
         while (!r.isDone()) {
@@ -1177,7 +1178,7 @@ final class Scheduler {
                 // at once, and its hello is for that one
                 if (aborted == null) {
                     try {
-                        transport.send(Wire.Signal.WAKE, rank, Wire.TAG_RESULT);
+                        channel.send(Wire.Signal.WAKE, rank, Wire.TAG_RESULT);
                     } catch (JparException e) {
                         abort(e);
                     }
@@ -1188,7 +1189,7 @@ final class Scheduler {
                     try {
                         for (Remote r : remotes) {
                             if (r != null && r.alive) {
-                                transport.send(Wire.Signal.STOP, r.rank, Wire.TAG_WORK);
+                                channel.send(Wire.Signal.STOP, r.rank, Wire.TAG_WORK);
                             }
                         }
                     } catch (JparException e) {
@@ -1201,8 +1202,8 @@ final class Scheduler {
             if (journal != null) {
                 journal.close();
             }
-            if (transport != null) {
-                OPEN.remove(transport);
+            if (channel != null) {
+                channel.close();
             }
         }
         if (aborted != null) {
