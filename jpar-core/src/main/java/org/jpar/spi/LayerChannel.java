@@ -157,12 +157,30 @@ public final class LayerChannel implements AutoCloseable {
 
     /**
      * Starts a receive as {@link #receive}, without blocking; the request's {@code await} blocks until the message
-     * arrives, {@code isDone} polls. The envelope of the request carries the engine's tag for this channel tag.
+     * arrives (and throws what {@link #receive} throws), {@code isDone} polls. Its envelope's {@code tag} is the
+     * channel tag.
      *
      * @throws JparException if the tag is out of range
      */
     public Request<Object> ireceive(int source, int tag) {
-        return transport.ireceive(source, wire(tag), null);
+        Request<Object> r = transport.ireceive(source, wire(tag), null);
+        return new Request<>() {
+            @Override
+            public Object await() {
+                return r.await();
+            }
+
+            @Override
+            public Envelope<Object> awaitEnvelope() {
+                Envelope<Object> e = r.awaitEnvelope();
+                return new Envelope<>(e.value(), e.source(), tag, e.bytes());
+            }
+
+            @Override
+            public boolean isDone() {
+                return r.isDone();
+            }
+        };
     }
 
     /** Releases the slot on this rank (nothing is sent; messages not received stay queued). Idempotent. */

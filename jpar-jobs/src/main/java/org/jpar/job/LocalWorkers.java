@@ -165,7 +165,7 @@ final class LocalWorkers {
             try {
                 if (failures[i] == null) {
                     if (done.fingerprints != null) {
-                        s.keep(done.fingerprints[i], values[i]);
+                        s.recall.keep(done.fingerprints[i], values[i]);
                     }
                     job.succeed(values[i], w.name, nanos / n);
                 } else {

@@ -390,7 +390,7 @@ final class Remotes {
                         continue;
                     }
                     if (u.fingerprints != null) {
-                        s.journal.append(u.fingerprints[i], value);
+                        s.recall.keepEncoded(u.fingerprints[i], value);
                     }
                     job.succeed(v, worker, each);
                 } else {

@@ -17,16 +17,18 @@ import org.jpar.spi.LayerCodec;
  * The master's side of a {@link Pool} or {@link JobServer}, and where its parts meet: submitting, waiting, closing.
  * Dynamic load balancing: whoever is idle gets the next unit. The parts, each with one job: {@link Units} (the queue,
  * the jobs' states, the one lock), {@link LocalWorkers} (the master's threads), {@link Remotes} (the other ranks:
- * batches out, results in), {@link Recovery} (retry, give up, abort) and {@link StatsBook} (statistics).
+ * batches out, results in), {@link Recovery} (retry, give up, abort), {@link Recall} (the journal's use) and
+ * {@link StatsBook} (statistics).
  *
  * <p>Locking: one lock ({@link Units#lock}) guards the queue, the workers and the counters. User code (tasks,
  * callbacks) and messages never run under it.
  */
 final class Scheduler {
-    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
 
     final String kind;
     final Journal journal;
+    /** The journal's use: null without one. */
+    final Recall recall;
     final Progress progress;
     final LayerCodec encoder;
     final LayerCodec decoder;
@@ -58,6 +60,7 @@ final class Scheduler {
         }
         this.locals = new LocalWorkers(this, size > 1 ? "rank " + rank + " thread " : "thread ", localTarget);
         this.journal = settings.journal() == null ? null : Journal.open(settings.journal());
+        this.recall = journal == null ? null : new Recall(this, journal);
         this.progress = Progress.start(settings.progressBar(), kind);
     }
 
@@ -140,34 +143,11 @@ final class Scheduler {
             Consumer<Job<Object>> onComplete) {
         int n = calls.size();
         byte[][] fps = null;
-        Object[] kept = null;
-        if (journal != null) {
-            fps = new byte[n][];
-            kept = new Object[n];
-            byte[] code;
-            try {
-                code = TaskCode.identity(fn);
-            } catch (java.io.UncheckedIOException e) {
-                throw new JparException("submit: with a journal, every job is bound to its task's code, and this "
-                        + "task's cannot be read: " + e.getMessage(), e);
-            }
-            for (int i = 0; i < n; i++) {
-                try {
-                    fps[i] = Journal.fingerprint(code, encodeCall(new Wire.Call(fn, calls.get(i), false)));
-                } catch (JparException e) {
-                    throw new JparException("submit: with a journal, every job is encoded to be recognized on a "
-                            + "rerun, and this one cannot be: " + e.getMessage(), e);
-                }
-                byte[] value = journal.lookup(fps[i]);
-                if (value != null) {
-                    try {
-                        kept[i] = new Kept(decoder.decode(value));
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "journal " + journal.file() + ": a kept result cannot be"
-                                + " decoded (" + e + "); the job runs again");
-                    }
-                }
-            }
+        Recall.Kept[] kept = null;
+        if (recall != null) {
+            Recall.Found found = recall.lookUp(fn, calls);
+            fps = found.fingerprints();
+            kept = found.kept();
         }
         List<Job<Object>> jobs = new ArrayList<>(n);
         List<Job<Object>> fromJournal = new ArrayList<>();
@@ -199,7 +179,7 @@ final class Scheduler {
                 jobs.add(job);
                 if (kept != null && kept[i] != null) {
                     fromJournal.add(job);
-                    fromJournalValues.add(((Kept) kept[i]).value());
+                    fromJournalValues.add(kept[i].value());
                 } else {
                     pending.add(i);
                 }
@@ -242,9 +222,6 @@ final class Scheduler {
         return jobs;
     }
 
-    private record Kept(Object value) {
-    }
-
     /** Cancels those of {@code jobs} that have not started; the others run to their end. */
     void cancel(List<Job<Object>> jobs, String why) {
         Set<Job<Object>> set = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -268,20 +245,6 @@ final class Scheduler {
     /** Blocks until every job of {@code group} (every job if null) submitted so far is done. */
     void await(String group) {
         units.await(group);
-    }
-
-    /** Keeps a result computed here in the journal, if it can be encoded (else it is computed again on a rerun). */
-    void keep(byte[] fingerprint, Object value) {
-        byte[] bytes;
-        try {
-            bytes = encoder.encode(value);
-        } catch (Throwable e) {
-            Failures.rethrowIfFatal(e);
-            LOG.log(System.Logger.Level.WARNING, "journal " + journal.file() + ": a result of type "
-                    + (value == null ? "null" : value.getClass().getName()) + " cannot be encoded; it will be computed again on a rerun");
-            return;
-        }
-        journal.append(fingerprint, bytes);
     }
 
     /** @return {@code call} encoded to travel to a rank (or to fingerprint a job) */

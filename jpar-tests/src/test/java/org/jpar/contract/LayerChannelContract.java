@@ -46,7 +46,10 @@ public class LayerChannelContract {
             assertThat(got.source()).isEqualTo(left(c));
             assertThat(got.tag()).isEqualTo(3);
             Request<Object> r = b.ireceive(left(c), 3);
-            assertThat(r.await()).isEqualTo("b" + left(c));
+            Envelope<Object> fromB = r.awaitEnvelope();
+            assertThat(fromB.value()).isEqualTo("b" + left(c));
+            assertThat(fromB.tag()).isEqualTo(3);
+            assertThat(r.isDone()).isTrue();
             c.barrier();
         }
     }
