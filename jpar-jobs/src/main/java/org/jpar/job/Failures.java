@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.jpar.JparException;
-import org.jpar.internal.ObjectCodec;
+import org.jpar.spi.LayerCodec;
 
 /**
  * How a task's exception travels back: Java-serialized (which keeps its class, message, stack trace and causes),
@@ -229,7 +229,7 @@ final class Failures {
      * @return the exception {@code bytes} encode: the real one if it can be rebuilt here and describes itself, else
      *         its stand-in; never throws but for a fatal error
      */
-    static Throwable decode(byte[] bytes, ObjectCodec codec) {
+    static Throwable decode(byte[] bytes, LayerCodec codec) {
         Object o;
         try {
             o = codec.decode(bytes);

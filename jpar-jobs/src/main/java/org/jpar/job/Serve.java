@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jpar.JparException;
-import org.jpar.internal.ObjectCodec;
-import org.jpar.spi.Transport;
+import org.jpar.Communicator;
+import org.jpar.spi.LayerChannel;
+import org.jpar.spi.LayerCodec;
 
 /**
  * What every rank but the master does inside {@code new Pool()} / {@code new JobServer()}: receive work from rank 0,
@@ -20,12 +21,17 @@ final class Serve {
     private Serve() {
     }
 
-    static void serve(Transport t, ClassLoader loader) {
-        ObjectCodec codec = new ObjectCodec(loader);
+    static void serve(Communicator world, ClassLoader loader) {
+        try (LayerChannel t = LayerChannel.open(world, Wire.LAYER, Wire.SLOT)) {
+            serve(t, new LayerCodec(loader));
+        }
+    }
+
+    private static void serve(LayerChannel t, LayerCodec codec) {
         Wire.warmUp(codec);
         t.send(Wire.hello(), 0, Wire.TAG_RESULT);
         while (true) {
-            Object m = t.receive(0, Wire.TAG_WORK, null).value();
+            Object m = t.receive(0, Wire.TAG_WORK).value();
             if (m == Wire.Signal.STOP) {
                 return;
             }
@@ -54,7 +60,7 @@ final class Serve {
     }
 
     /** Runs one unit. @throws Throwable only a fatal error, which kills this worker */
-    private static Wire.Outcome run(Transport t, ObjectCodec codec, long unit, byte[] bytes, int items)
+    private static Wire.Outcome run(LayerChannel t, LayerCodec codec, long unit, byte[] bytes, int items)
             throws Throwable {
         long start = System.nanoTime();
         byte[][] values = new byte[items][];

@@ -1,18 +1,22 @@
 package org.jpar.job;
 
-import org.jpar.internal.ObjectCodec;
-import org.jpar.spi.Transport;
+import org.jpar.spi.LayerChannel;
+import org.jpar.spi.LayerCodec;
 
 /**
- * The job layer's messages between the master (rank 0) and the ranks that serve, on two internal tags. Tasks and
- * results travel as bytes encoded by the sender's {@link org.jpar.internal.ObjectCodec}, one piece per unit of work,
+ * The job layer's messages between the master (rank 0) and the ranks that serve, on two tags of the job layer's own
+ * {@link LayerChannel} (slot {@link #SLOT}). Tasks and results travel as bytes encoded by the sender's
+ * {@link LayerCodec}, one piece per unit of work,
  * so a task or result that cannot be encoded or decoded fails its own job only, never the server.
  */
 final class Wire {
+    /** The job layer's name and slot on {@link LayerChannel}. */
+    static final String LAYER = "jpar.job";
+    static final int SLOT = 0;
     /** Master to worker: {@link Work} or {@link Signal#STOP}. */
-    static final int TAG_WORK = Transport.INTERNAL_TAG_BASE - 16;
+    static final int TAG_WORK = 0;
     /** Worker to master: {@link #hello()}, then {@link Results}; the master to itself: {@link Signal#WAKE}. */
-    static final int TAG_RESULT = Transport.INTERNAL_TAG_BASE - 17;
+    static final int TAG_RESULT = 1;
 
     private Wire() {
     }
@@ -62,11 +66,11 @@ final class Wire {
      * Encodes and decodes each kind of message once (a call of a lambda included), so that the first real ones do not
      * pay for the codec's start (on a fresh JVM, the better part of a second).
      */
-    static void warmUp(ObjectCodec... codecs) {
+    static void warmUp(LayerCodec... codecs) {
         Task<Object, Object> task = Wire::identity;
         Object[] samples = {new Call(task, new Object[] {1}, false),
             new Work(new long[] {0}, new byte[][] {new byte[1]}, new int[] {1}), hello()};
-        for (ObjectCodec codec : codecs) {
+        for (LayerCodec codec : codecs) {
             for (Object m : samples) {
                 codec.decode(codec.encode(m));
             }
