@@ -130,6 +130,33 @@ class OpenMpiStopIT {
         assertNothingLeft(marker, 30, segs);
     }
 
+    /** kill -9 of one rank: jpar names the rank and the signal itself, and nothing of the job is left. */
+    @Test
+    void aRankKilledByASignalIsNamed() throws Exception {
+        String marker = UUID.randomUUID().toString();
+        Process p = start(marker, "run", "--engine", "openmpi", "-np", "3", "--class-path", Jpar.testClasses(),
+                "org.jpar.programs.SleepingRanks", "600000");
+        awaitReady(p);
+        Set<String> segs = segments(marker);
+        ProcessHandle rank1 = null;
+        for (ProcessHandle h : marked(marker)) {
+            try {
+                if (Files.readString(Path.of("/proc/" + h.pid() + "/environ")).contains("\0OMPI_COMM_WORLD_RANK=1\0")) {
+                    rank1 = h;
+                }
+            } catch (IOException gone) {
+                // not a process of ours any more
+            }
+        }
+        assertThat(rank1).as("rank 1's process").isNotNull();
+        new ProcessBuilder("kill", "-KILL", Long.toString(rank1.pid())).start().waitFor();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as(out()).isTrue();
+        assertThat(p.exitValue()).as(out()).isEqualTo(1);
+        assertThat(Files.readAllLines(tmp.resolve("err.txt"))).as(out())
+                .anyMatch(l -> l.matches("jpar: rank 1 was killed by signal 9 \\(Killed\\) on node \\S+"));
+        assertNothingLeft(marker, 30, segs);
+    }
+
     @Test
     void ctrlCStopsTheJobAndLeavesNoSegment() throws Exception {
         String marker = UUID.randomUUID().toString();
