@@ -37,7 +37,9 @@ class CurrentJdkIT {
         List<String> cmd = new ArrayList<>();
         cmd.add(Jpar.home().resolve("mpirun-scripts/jpar").toString());
         cmd.addAll(List.of(args));
-        return Jpar.exec(cmd, Map.of("JAVA_HOME", jdk25().toString(), "JPAR_JAR", jar()), 180);
+        // as a user picks a JDK: JAVA_HOME, and its bin first on PATH
+        return Jpar.exec(cmd, Map.of("JAVA_HOME", jdk25().toString(), "PATH", jdk25().resolve("bin") + ":"
+                + System.getenv("PATH"), "JPAR_JAR", jar()), 180);
     }
 
     private static String jar() {
