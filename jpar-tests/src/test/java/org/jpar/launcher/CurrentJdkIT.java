@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -58,6 +59,28 @@ class CurrentJdkIT {
         assertNoJvmWarning(r);
         assertThat(r.out()).as(r.toString()).containsExactlyInAnyOrder("rank 0 got Token[from=1, path=[P1]]",
                 "rank 1 got Token[from=0, path=[P0]]");
+    }
+
+    @ParameterizedTest(name = "JAVA_HOME alone picks the JDK, --engine {0}")
+    @ValueSource(strings = {"threads", "openmpi"})
+    void javaHomePicksTheJdkOfTheLauncherAndOfEveryRank(String engine) throws Exception {
+        // PATH keeps the JDK running the tests first: only JAVA_HOME says 25
+        Jpar.Result r = Jpar.exec(List.of(Jpar.home().resolve("mpirun-scripts/jpar").toString(), "run", "--engine",
+                engine, "-np", "2", "--class-path", Jpar.testClasses(), "org.jpar.programs.JavaVersion"),
+                Map.of("JAVA_HOME", jdk25().toString(), "JPAR_JAR", jar()), 180);
+        assertNoJvmWarning(r);
+        assertThat(r.out()).as(r.toString()).containsExactlyInAnyOrder("rank 0 java 25", "rank 1 java 25");
+    }
+
+    @Test
+    void aJavaHomeWithoutJavaIsAClearError() throws Exception {
+        Path home = Jpar.home().resolve("no-such-jdk");
+        Jpar.Result r = Jpar.exec(List.of(Jpar.home().resolve("mpirun-scripts/jpar").toString(), "run", "-np", "2",
+                "org.jpar.examples.Ring"), Map.of("JAVA_HOME", home.toString(), "JPAR_JAR", jar()), 60);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).containsExactly("jpar: JAVA_HOME is " + home + " but " + home
+                + "/bin/java is not an executable java", "Set JAVA_HOME to a JDK 17 or later (or unset it to use java "
+                + "on PATH).");
     }
 
     @ParameterizedTest(name = "plain mpirun, JDK 25, {0}")
