@@ -45,7 +45,7 @@ class OpenMpiStopIT {
 
     private static String jar() {
         return Path.of(System.getProperty("jpar.jar", Jpar.home().resolve("target/jpar.jar").toString()))
-                .toAbsolutePath().toString();
+                .toAbsolutePath().normalize().toString();
     }
 
     /** Starts {@code setsid mpirun-scripts/jpar ARGS} (its own process group, as a shell's job), output to files. */
