@@ -24,7 +24,8 @@ import org.jpar.engine.threads.ThreadsEngine;
 
 /**
  * Runs a job under Open MPI: {@code mpirun [--allow-run-as-root] [--oversubscribe] -np N [--hostfile FILE] java
- * [JPAR_JAVA_OPTS] -Djpar.openmpi.jar=JAR -cp JPAR:CP org.jpar.engine.openmpi.RankMain MAIN ARGS}, one JVM per rank.
+ * QUIET_JVM_OPTIONS [JPAR_JAVA_OPTS] -Djpar.openmpi.jar=JAR -cp JPAR:CP org.jpar.engine.openmpi.RankMain MAIN ARGS},
+ * one JVM per rank.
  * {@code --oversubscribe} is always given on this machine alone, and with a hostfile when N exceeds its slots;
  * {@code --allow-run-as-root} when the launcher runs as root. JVM options for the ranks come from
  * {@code JPAR_JAVA_OPTS}, plus {@code -Djpar.job=MARKER} that names the job's processes. The exit code is 0 when
@@ -42,6 +43,14 @@ final class OpenMpiLauncher implements Engine {
     static final int DEFAULT_GRACE_SECONDS = 10;
     /** Ranks per slot (per core without a hostfile) above which jpar refuses a job: each rank is a JVM. */
     static final int MAX_RANKS_PER_SLOT = 16;
+    /**
+     * JVM options every rank gets, before {@code JPAR_JAVA_OPTS}: on JDK 24 and later they keep the JVM's warnings
+     * about {@code sun.misc.Unsafe} (used by Apache Fory; JEP 471/498) and about {@code System.loadLibrary} by
+     * Open MPI's {@code mpi.MPI} (JEP 472) out of the user's output; JDK 17 accepts both and ignores them.
+     * {@code mpirun-scripts/jpar} starts the launcher's own JVM with the same two.
+     */
+    static final List<String> QUIET_JVM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED",
+            "-Dsun.misc.unsafe.memory.access=allow");
     /** The fewest ranks jpar always allows, however few the slots. */
     static final int MIN_RANK_LIMIT = 64;
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_.:%@\\[\\]+^-]+");
@@ -155,6 +164,7 @@ final class OpenMpiLauncher implements Engine {
             cmd.add(hostfile.toString());
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(QUIET_JVM_OPTIONS);
         String opts = env.get("JPAR_JAVA_OPTS");
         if (opts != null && !opts.isBlank()) {
             cmd.addAll(List.of(opts.trim().split("\\s+")));

@@ -53,6 +53,10 @@ class OpenMpiLauncherTest {
         assertThat(cmd).containsSubsequence("--oversubscribe", "-np", "6");
         assertThat(cmd.contains("--allow-run-as-root")).isEqualTo(OpenMpiLauncher.isRoot());
         assertThat(cmd).containsSubsequence("-Xmx256m", "-Dx=y", "-Djpar.openmpi.jar=" + jar, "-cp");
+        // the ranks run this JVM's java, quiet on JDK 24+ (no Unsafe or loadLibrary warnings), and the user's options
+        // come after jpar's, so they can override them
+        assertThat(cmd).containsSubsequence(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Dsun.misc.unsafe.memory.access=allow", "-Xmx256m");
         assertThat(cmd.subList(cmd.size() - 4, cmd.size()))
                 .containsExactly("org.jpar.engine.openmpi.RankMain", "org.jpar.examples.Ring", "a", "b");
         assertThat(cmd).doesNotContain("--hostfile");

@@ -98,6 +98,13 @@ class JobDemosIT {
                 List.of("rank 0 thread 1", "rank 1", "rank 2", "rank 3", "rank 0 thread 2"));
     }
 
+    /** {@code java [options for JDK 24+] -cp target/jpar.jar MAIN}, with the JDK under test */
+    private static List<String> plainJava(String main) {
+        List<String> cmd = new ArrayList<>(Jpar.java());
+        cmd.addAll(List.of("-cp", System.getProperty("jpar.jar"), main));
+        return cmd;
+    }
+
     @Test
     void sumPrimesWithPlainJava() throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -105,14 +112,13 @@ class JobDemosIT {
         for (int i = 1; i <= cores; i++) {
             rows.add("thread " + i);
         }
-        assertSumPrimes(Jpar.exec(List.of("java", "-cp", System.getProperty("jpar.jar"),
-                "org.jpar.examples.SumPrimes"), 120), cores, rows);
+        assertSumPrimes(Jpar.exec(plainJava("org.jpar.examples.SumPrimes"), 120), cores, rows);
     }
 
     @Test
     void parallelFibWithPlainJava() throws Exception {
-        assertFib(Jpar.exec(List.of("java", "-cp", System.getProperty("jpar.jar"), "org.jpar.examples.ParallelFib"),
-                120), Runtime.getRuntime().availableProcessors());
+        assertFib(Jpar.exec(plainJava("org.jpar.examples.ParallelFib"), 120),
+                Runtime.getRuntime().availableProcessors());
     }
 
     @Test

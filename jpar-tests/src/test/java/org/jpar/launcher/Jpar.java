@@ -29,6 +29,21 @@ public final class Jpar {
         return Path.of(System.getProperty("jpar.home", ".")).toAbsolutePath().normalize();
     }
 
+    /**
+     * The JVM options jpar gives every JVM it starts, which a user adds to {@code mpirun -np N java ...} on JDK 24+
+     * (README, "JDKs"): no warnings about {@code sun.misc.Unsafe} or {@code System.loadLibrary}; JDK 17 accepts both.
+     */
+    public static final List<String> QUIET_JVM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED",
+            "-Dsun.misc.unsafe.memory.access=allow");
+
+    /** @return {@code java} of the JDK running the tests (not the one on PATH), then {@link #QUIET_JVM_OPTIONS} */
+    public static List<String> java() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(QUIET_JVM_OPTIONS);
+        return cmd;
+    }
+
     /** Runs {@code mpirun-scripts/jpar args...}; gives up (and kills it) after {@code timeoutSeconds}. */
     public static Result run(long timeoutSeconds, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
@@ -42,7 +57,11 @@ public final class Jpar {
         return exec(cmd, java.util.Map.of(), timeoutSeconds);
     }
 
-    /** Runs {@code cmd} from the repository's root with extra environment; kills it after {@code timeoutSeconds}. */
+    /**
+     * Runs {@code cmd} from the repository's root with extra environment; kills it after {@code timeoutSeconds}.
+     * {@code JAVA_HOME} is the JDK running the tests unless {@code env} sets it, so {@code mpirun-scripts/jpar} runs
+     * on the JDK under test.
+     */
     public static Result exec(List<String> cmd, java.util.Map<String, String> env, long timeoutSeconds)
             throws IOException, InterruptedException {
         File out = File.createTempFile("jpar-out", ".txt");
@@ -51,6 +70,7 @@ public final class Jpar {
             long start = System.nanoTime();
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(home().toFile())
                     .redirectOutput(out).redirectError(err).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
             pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {

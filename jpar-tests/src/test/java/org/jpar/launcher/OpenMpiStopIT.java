@@ -55,6 +55,7 @@ class OpenMpiStopIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Jpar.home().toFile())
                 .redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home")); // the JDK under test
         pb.environment().put("JPAR_JAR", jar());
         pb.environment().put("JPAR_JAVA_OPTS", "-Djpar.test.marker=" + marker);
         return pb.start();

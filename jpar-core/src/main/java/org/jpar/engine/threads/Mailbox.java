@@ -5,15 +5,13 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
-import org.jctools.util.PaddedAtomicLong;
-
 /**
- * One rank's incoming messages. Senders only append to a lock-free multi-producer queue (JCTools, padded against
- * false sharing); the receiving rank's own threads move them, in arrival order, to the earliest posted receive that
+ * One rank's incoming messages. Senders only append to a lock-free queue (the JDK's {@link ConcurrentLinkedQueue}:
+ * every method is safe from any thread, and it needs no {@code sun.misc.Unsafe}, which JDK 24+ warns about); the receiving rank's own threads move them, in arrival order, to the earliest posted receive that
  * wants them or to the unexpected list (both under its lock; a sender waiting for its large message to be taken sorts
  * too, so a posted receive takes it while the receiver is busy elsewhere). Both lists are FIFO,
  * which gives MPI's ordering: a message matches the earliest posted receive that wants it, and a receive takes the
@@ -24,13 +22,13 @@ import org.jctools.util.PaddedAtomicLong;
  */
 final class Mailbox {
     // read by senders
-    private final MpscUnboundedXaddArrayQueue<Msg> incoming = new MpscUnboundedXaddArrayQueue<>(64);
+    private final ConcurrentLinkedQueue<Msg> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicInteger sleeping = new AtomicInteger();
     private final Set<Thread> sleepers = ConcurrentHashMap.newKeySet();
     // the receiving rank's: a padded lock object, and a count of sorts that added unexpected messages (so a
     // receiver that did not post sees them)
-    private final PaddedAtomicLong lock = new PaddedAtomicLong();
-    private final PaddedAtomicLong sortedToUnexpected = new PaddedAtomicLong();
+    private final PaddedCounter lock = new PaddedCounter();
+    private final PaddedCounter sortedToUnexpected = new PaddedCounter();
     // guarded by lock
     private final ArrayDeque<Msg> unexpected = new ArrayDeque<>(4);
     private final ArrayDeque<Pending> posted = new ArrayDeque<>(2);
@@ -43,9 +41,9 @@ final class Mailbox {
         }
     }
 
-    /** @return true if senders delivered something not yet sorted (reads only the next slot, not the producers') */
+    /** @return true if senders delivered something not yet sorted (reads the queue's head, not its tail) */
     boolean hasIncoming() {
-        return incoming.relaxedPeek() != null;
+        return !incoming.isEmpty();
     }
 
     /** @return how many sorts added unexpected messages so far */
@@ -113,7 +111,7 @@ final class Mailbox {
         sleepers.add(me);
         sleeping.incrementAndGet();
         try {
-            // isEmpty reads the producers' index, which senders advance (a full fence) before they look at
+            // isEmpty reads the queue's links (volatile), which senders set with a CAS before they look at
             // 'sleeping': so either they see this thread sleeping, or it sees their message
             if (!w.done() && !(forIncoming && !incoming.isEmpty())) {
                 LockSupport.park(w);
@@ -173,7 +171,7 @@ final class Mailbox {
     private boolean sort() {
         Msg m;
         boolean added = false;
-        while ((m = incoming.relaxedPoll()) != null) { // a message still being written is sorted next time
+        while ((m = incoming.poll()) != null) {
             Pending p = match(m);
             if (p != null) {
                 p.complete(m);
@@ -183,7 +181,7 @@ final class Mailbox {
             }
         }
         if (added) {
-            sortedToUnexpected.lazySet(sortedToUnexpected.get() + 1); // only ever written under the lock
+            sortedToUnexpected.incrementOrdered(); // only ever written under the lock
             if (sleeping.get() > 0) {
                 wakeAll(); // another thread of this rank may wait for one of them
             }

@@ -20,7 +20,7 @@ final class RankClassLoader extends ClassLoader {
         "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.w3c.", "org.xml.",
         "org.jpar.spi.", "org.jpar.internal.", "org.jpar.engine.", "org.jpar.launcher.",
         "org.jpar.junit.", "org.jpar.job.",
-        "org.apache.fory.", "org.jctools.", "org.codehaus.janino.", "org.codehaus.commons.", "picocli.", "org.HdrHistogram.",
+        "org.apache.fory.", "org.codehaus.janino.", "org.codehaus.commons.", "picocli.", "org.HdrHistogram.",
         "org.junit.", "org.opentest4j.", "org.apiguardian.", "org.assertj.", "net.bytebuddy.", "mpi.", "mpjdev.",
         "mpjbuf.", "xdev.",
     };

@@ -46,7 +46,8 @@ class OpenMpiContractIT extends ContractSuite {
     @ValueSource(strings = {"multiple", "serialized"})
     void largeBroadcasts(String threads) throws Exception {
         List<String> cmd = OpenMpiTests.mpirun(3);
-        cmd.addAll(List.of(OpenMpiTests.java(), "-Djpar.openmpi.threads=" + threads, "-cp",
+        cmd.addAll(OpenMpiTests.java());
+        cmd.addAll(List.of("-Djpar.openmpi.threads=" + threads, "-cp",
                 System.getProperty("java.class.path"), LargeBroadcasts.class.getName()));
         Jpar.Result r = OpenMpiTests.exec(cmd, Map.of(), 300);
         assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -56,7 +57,7 @@ class OpenMpiContractIT extends ContractSuite {
 
     private static void runContract(int size, List<Method> methods, List<String> jvmOptions) throws Exception {
         List<String> cmd = OpenMpiTests.mpirun(size);
-        cmd.add(OpenMpiTests.java());
+        cmd.addAll(OpenMpiTests.java());
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ContractMain.class.getName()));
         List<String> names = new ArrayList<>();

@@ -20,7 +20,8 @@ class OpenMpiJobFailuresIT {
     @Test
     void hostileTaskExceptionsOnAnotherRankFailTheirJobsOnly() throws Exception {
         List<String> cmd = OpenMpiTests.mpirun(2);
-        cmd.addAll(List.of(OpenMpiTests.java(), "-cp", System.getProperty("java.class.path"),
+        cmd.addAll(OpenMpiTests.java());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 HostileTasksMain.class.getName()));
         Jpar.Result r = OpenMpiTests.exec(cmd, Map.of(), 300);
         assertThat(r.exitCode()).as("%s%n%s", String.join(" ", cmd), r).isZero();

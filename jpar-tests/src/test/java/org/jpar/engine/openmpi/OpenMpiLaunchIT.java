@@ -44,6 +44,17 @@ class OpenMpiLaunchIT {
         return OpenMpiTests.exec(cmd, e, timeout);
     }
 
+    /**
+     * {@code mpirun -np N java --enable-native-access=ALL-UNNAMED -Dsun.misc.unsafe.memory.access=allow ARGS}: the
+     * bare command as the README shows it for any JDK (the two options are needed on JDK 24+), with the JDK under test.
+     */
+    private static List<String> plainMpirun(int ranks, String... javaArgs) {
+        List<String> cmd = new ArrayList<>(List.of("mpirun", "-np", Integer.toString(ranks)));
+        cmd.addAll(OpenMpiTests.java());
+        cmd.addAll(List.of(javaArgs));
+        return cmd;
+    }
+
     /** The environment a user sets to type the bare mpirun command as root on a 2-core machine. */
     private static Map<String, String> plainMpirunEnv() {
         Map<String, String> env = new HashMap<>();
@@ -81,9 +92,8 @@ class OpenMpiLaunchIT {
 
     @Test
     void ringWithPlainMpirun() throws Exception {
-        // exactly what a user types: mpirun -np 4 java -cp target/jpar.jar org.jpar.examples.Ring
-        List<String> cmd = List.of("mpirun", "-np", "4", "java", "-cp", OpenMpiTests.jparJar(),
-                "org.jpar.examples.Ring");
+        // exactly what a user types: mpirun -np 4 java [the two options for JDK 24+] -cp target/jpar.jar MAIN
+        List<String> cmd = plainMpirun(4, "-cp", OpenMpiTests.jparJar(), "org.jpar.examples.Ring");
         Jpar.Result r = OpenMpiTests.exec(cmd, plainMpirunEnv(), 120);
         Set<String> nodes = new HashSet<>();
         assertRingOutput(r, nodes);
@@ -107,8 +117,8 @@ class OpenMpiLaunchIT {
     @Test
     void aFailingRankStopsTheJobUnderPlainMpirun() throws Exception {
         String marker = "-Djpar.test.marker=" + UUID.randomUUID();
-        List<String> cmd = List.of("mpirun", "-np", "4", "java", marker, "-cp",
-                OpenMpiTests.jparJar() + ":" + Jpar.testClasses(), "org.jpar.programs.FailingRank", "1");
+        List<String> cmd = plainMpirun(4, marker, "-cp", OpenMpiTests.jparJar() + ":" + Jpar.testClasses(),
+                "org.jpar.programs.FailingRank", "1");
         Jpar.Result r = OpenMpiTests.exec(cmd, plainMpirunEnv(), 120);
         assertThat(r.exitCode()).as(r.toString()).isNotZero();
         assertThat(r.err()).as(r.toString())
@@ -165,13 +175,13 @@ class OpenMpiLaunchIT {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).first().asString().startsWith("jpar: main class org.jpar.examples.NoSuchMain was not "
                 + "found on the class path");
-        r = OpenMpiTests.exec(List.of("mpirun", "-np", "1", "java", "-Djpar.openmpi.jar=" + tmp.resolve("nope.jar"),
+        r = OpenMpiTests.exec(plainMpirun(1, "-Djpar.openmpi.jar=" + tmp.resolve("nope.jar"),
                 "-cp", OpenMpiTests.jparJar(), "org.jpar.examples.Ring"), plainMpirunEnv(), 60);
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.err()).as(r.toString()).anyMatch(l -> l.contains("mpi.jar " + tmp.resolve("nope.jar")
                 + " (from -Djpar.openmpi.jar) does not exist"));
         Files.writeString(tmp.resolve("mpi.jar"), "not a jar");
-        r = OpenMpiTests.exec(List.of("mpirun", "-np", "1", "java", "-Djpar.openmpi.jar=" + tmp.resolve("mpi.jar"),
+        r = OpenMpiTests.exec(plainMpirun(1, "-Djpar.openmpi.jar=" + tmp.resolve("mpi.jar"),
                 "-cp", OpenMpiTests.jparJar(), "org.jpar.examples.Ring"), plainMpirunEnv(), 60);
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.err()).as(r.toString()).anyMatch(l -> l.contains(tmp.resolve("mpi.jar")

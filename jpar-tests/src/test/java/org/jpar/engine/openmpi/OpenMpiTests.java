@@ -48,9 +48,9 @@ final class OpenMpiTests {
         return cmd;
     }
 
-    /** @return {@code java} of this JVM */
-    static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** @return {@code java} of this JVM, with the options that keep it quiet on JDK 24+ ({@link Jpar#java()}) */
+    static List<String> java() {
+        return Jpar.java();
     }
 
     /** @return the shaded jar {@code mvn package} built */

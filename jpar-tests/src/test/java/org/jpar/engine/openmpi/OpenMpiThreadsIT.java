@@ -20,7 +20,8 @@ class OpenMpiThreadsIT {
 
     private static Jpar.Result run(String threads) throws Exception {
         List<String> cmd = OpenMpiTests.mpirun(3);
-        cmd.addAll(List.of(OpenMpiTests.java(), "-Djpar.openmpi.threads=" + threads, "-cp",
+        cmd.addAll(OpenMpiTests.java());
+        cmd.addAll(List.of("-Djpar.openmpi.threads=" + threads, "-cp",
                 System.getProperty("java.class.path"), ThreadedRanks.class.getName()));
         return OpenMpiTests.exec(cmd, Map.of(), 300);
     }

@@ -29,7 +29,8 @@ class PlainMpirunFailuresIT extends FailureSuite {
             throws Exception {
         String marker = "-Djpar.test.marker=" + UUID.randomUUID();
         List<String> cmd = new ArrayList<>(OpenMpiTests.mpirun(ranks));
-        cmd.addAll(List.of(OpenMpiTests.java(), marker));
+        cmd.addAll(OpenMpiTests.java());
+        cmd.add(marker);
         if (!jvmOptions.isEmpty()) {
             cmd.addAll(List.of(jvmOptions.split(" ")));
         }
