@@ -39,6 +39,28 @@ public class PointToPointContract {
         return (c.rank() - 1 + c.size()) % c.size();
     }
 
+    /**
+     * A long ping-pong between pairs of ranks: no message is ever lost, whatever else watches the ranks (the embedded
+     * engine's deadlock watchdog once took a message a blocked receive was about to take, and lost it).
+     */
+    @Contract
+    public void aLongPingPongLosesNoMessage(Communicator c) {
+        int partner = c.rank() ^ 1;
+        if (partner < c.size()) {
+            byte[] ball = new byte[8];
+            for (int i = 0; i < 100_000; i++) {
+                if (c.rank() % 2 == 0) {
+                    ball[0] = (byte) i;
+                    c.send(ball, partner, 3);
+                    assertThat(c.<byte[]>receive(partner, 3)[0]).isEqualTo((byte) i);
+                } else {
+                    c.send(c.<byte[]>receive(partner, 3), partner, 3);
+                }
+            }
+        }
+        c.barrier();
+    }
+
     @Contract
     public void rankSizeAndNode(Communicator c) {
         assertThat(c.rank()).isBetween(0, c.size() - 1);

@@ -335,7 +335,7 @@ final class ThreadsJob {
                 continue;
             }
             Waiting w = waitingOn.get(r);
-            if (w == null || w.done() || t.getState() != Thread.State.WAITING) {
+            if (w == null || w.mayEnd() || t.getState() != Thread.State.WAITING) {
                 cpuSeen = null;
                 return false;
             }

@@ -141,6 +141,12 @@ final class ThreadsTransport implements Transport {
         }
 
         @Override
+        public boolean mayEnd() {
+            // reads only: taking here would race with the rank's own thread taking, and lose the message
+            return msg != null || mine.hasIncoming() || mine.sortedToUnexpected() != seen;
+        }
+
+        @Override
         public void parking(Thread t) {
             // woken by senders (deliver) and by sorts that add unexpected messages
         }
