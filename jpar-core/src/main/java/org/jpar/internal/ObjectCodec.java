@@ -454,6 +454,13 @@ public final class ObjectCodec {
         if (big != null) {
             throw tooLarge(value, (TooLarge) big);
         }
+        for (Throwable t = foryFailure; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.fory.exception.InsecureException && ALLOW.configured()) {
+                throw new JparException("cannot send a " + value.getClass().getTypeName() + ": it is, or holds, a "
+                        + "class outside -Djpar.codec.allow=" + ALLOW + " (" + t.getMessage().split(" is not ")[0]
+                        + "): add it to the list on every rank", foryFailure);
+            }
+        }
         if (value instanceof Serializable) {
             return javaSerialize(value, foryFailure, flags);
         }

@@ -48,6 +48,45 @@ class LauncherIT {
         assertThat(r.out()).hasSize(n + 1);
     }
 
+    /** The README's promise: the script works from any folder, through a symlink on PATH. */
+    @Test
+    void theScriptWorksThroughASymlinkFromAnyFolder() throws Exception {
+        Path link = Files.createSymbolicLink(tmp.resolve("jpar"), Jpar.home().resolve("mpirun-scripts/jpar"));
+        Jpar.Result r = Jpar.exec(List.of("bash", "-c", "cd \"$1\" && PATH=\"$1:$PATH\" jpar run -np 2 "
+                + "org.jpar.examples.Ring", "bash", link.getParent().toString()), 60);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).contains("Processor 0 received message \"P0P1\" from rank 1");
+    }
+
+    /** -Djpar.codec.allow: a class outside the list is refused at the sender in jpar's words, naming the setting. */
+    @Test
+    void aClassOutsideTheAllowListIsRefusedNamingTheSetting() throws Exception {
+        Jpar.Result r = Jpar.exec(List.of(Jpar.home().resolve("mpirun-scripts/jpar").toString(), "run", "-np", "2",
+                CP, Jpar.testClasses(), "com.example.SendsRecord"),
+                Map.of("JPAR_JAVA_OPTS", "-Djpar.codec.allow=java.util.*"), 60);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).as(r.toString()).contains("jpar: rank 0 of 2 failed: org.jpar.JparException: cannot send "
+                + "a com.example.SendsRecord$Rec: it is, or holds, a class outside -Djpar.codec.allow=java.util.* "
+                + "(class com.example.SendsRecord$Rec): add it to the list on every rank");
+        r = Jpar.exec(List.of(Jpar.home().resolve("mpirun-scripts/jpar").toString(), "run", "-np", "2",
+                CP, Jpar.testClasses(), "com.example.SendsRecord"),
+                Map.of("JPAR_JAVA_OPTS", "-Djpar.codec.allow=com.example.*"), 60);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).containsExactly("got Rec[x=7]");
+    }
+
+    /** A deadlock in threads the ranks started, while their main threads join them or wait on a lock. */
+    @ParameterizedTest(name = "main threads {0}")
+    @ValueSource(strings = {"join", "lock"})
+    void aDeadlockInThreadsARankStartedIsReported(String how) throws Exception {
+        Jpar.Result r = Jpar.run(60, "run", "-np", "2", CP, Jpar.testClasses(), "org.jpar.programs.DeadlockInThread",
+                how);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).as(r.toString())
+                .anyMatch(l -> l.startsWith("jpar: deadlock: every rank is waiting"))
+                .anyMatch(l -> l.contains("thread 'receiver' waits in receive(source=1, tag=99)"));
+    }
+
     @Test
     void ringWithOneRankIsAClearError() throws Exception {
         Jpar.Result r = Jpar.run(30, "run", "-np", "1", "org.jpar.examples.Ring");

@@ -73,6 +73,8 @@ final class ThreadsJob {
     private final Mailbox[] boxes;
     private final AtomicLongArray progress;
     private final AtomicReferenceArray<Waiting> waitingOn;
+    /** What the other threads of the ranks (those a rank started) wait for in jpar, while they do. */
+    private final Map<Thread, Waiting> threadWaits = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicReference<Failure> failure = new AtomicReference<>();
     private final Thread[] threads;
     private final ThreadGroup[] groups;
@@ -122,6 +124,10 @@ final class ThreadsJob {
     void waiting(int rank, Waiting w, Thread t) {
         if (threads[rank] == t) {
             waitingOn.set(rank, w);
+        } else if (w != null) {
+            threadWaits.put(t, w);
+        } else {
+            threadWaits.remove(t);
         }
     }
 
@@ -335,15 +341,12 @@ final class ThreadsJob {
                 continue;
             }
             Waiting w = waitingOn.get(r);
-            if (w == null || w.mayEnd() || t.getState() != Thread.State.WAITING) {
+            // a main thread may wait in jpar, or on a thread of its own (join, a lock) that waits in jpar
+            if ((w != null && w.mayEnd()) || t.getState() != Thread.State.WAITING) {
                 cpuSeen = null;
                 return false;
             }
-            anyWaiting = true;
-        }
-        if (!anyWaiting) {
-            cpuSeen = null;
-            return false;
+            anyWaiting |= w != null;
         }
         Map<Long, Long> seen = cpuSeen;
         Map<Long, Long> now = new HashMap<>();
@@ -364,6 +367,14 @@ final class ThreadsJob {
                     cpuSeen = null;
                     return false;
                 }
+                Waiting xw = threadWaits.get(x);
+                if (xw != null) {
+                    if (xw.mayEnd()) {
+                        cpuSeen = null;
+                        return false;
+                    }
+                    anyWaiting = true;
+                }
                 long id = x.getId();
                 long cpu = cpuTime(id);
                 now.put(id, cpu);
@@ -371,6 +382,9 @@ final class ThreadsJob {
             }
         }
         cpuSeen = now;
+        if (!anyWaiting) {
+            return false; // nobody waits in jpar: whatever the threads wait for, it is not a message
+        }
         // the shared pool behind parallel streams and CompletableFuture may still complete what a rank's thread awaits
         return idle && ForkJoinPool.commonPool().getActiveThreadCount() == 0;
     }
@@ -391,7 +405,13 @@ final class ThreadsJob {
                 sb.append("finished");
             } else {
                 Waiting w = waitingOn.get(r);
-                sb.append("waits in ").append(w == null ? "?" : w.describe());
+                sb.append(w != null ? "waits in " + w.describe() : "main waits on a thread of its own");
+                for (Map.Entry<Thread, Waiting> e : threadWaits.entrySet()) {
+                    if (e.getKey().getThreadGroup() == groups[r]) {
+                        sb.append("; thread '").append(e.getKey().getName()).append("' waits in ")
+                                .append(e.getValue().describe());
+                    }
+                }
             }
             sb.append(boxes[r].describeUnreceived());
         }
