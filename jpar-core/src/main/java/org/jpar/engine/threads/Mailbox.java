@@ -5,13 +5,15 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
+import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
+
 /**
- * One rank's incoming messages. Senders only append to a lock-free queue (the JDK's {@link ConcurrentLinkedQueue}:
- * every method is safe from any thread, and it needs no {@code sun.misc.Unsafe}, which JDK 24+ warns about); the receiving rank's own threads move them, in arrival order, to the earliest posted receive that
+ * One rank's incoming messages. Senders only append to a lock-free queue (JCTools' atomic MPSC queue, which needs
+ * no {@code sun.misc.Unsafe}, which JDK 24+ warns about; its one consumer at a time is whoever holds the lock below,
+ * and any thread may ask it {@code isEmpty}/{@code size}, which only compare indices); the receiving rank's own threads move them, in arrival order, to the earliest posted receive that
  * wants them or to the unexpected list (both under its lock; a sender waiting for its large message to be taken sorts
  * too, so a posted receive takes it while the receiver is busy elsewhere). Both lists are FIFO,
  * which gives MPI's ordering: a message matches the earliest posted receive that wants it, and a receive takes the
@@ -22,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Mailbox {
     // read by senders
-    private final ConcurrentLinkedQueue<Msg> incoming = new ConcurrentLinkedQueue<>();
+    private final MpscUnboundedAtomicArrayQueue<Msg> incoming = new MpscUnboundedAtomicArrayQueue<>(64);
     private final AtomicInteger sleeping = new AtomicInteger();
     private final Set<Thread> sleepers = ConcurrentHashMap.newKeySet();
     // the receiving rank's: a padded lock object, and a count of sorts that added unexpected messages (so a
