@@ -22,6 +22,10 @@ import org.jpar.spi.PointToPointCollectives;
  *   <li>{@code MIN}/{@code MAX} on {@code byte[]}: the bindings' {@code MPI.BYTE} is {@code MPI_UINT8_T}
  *       (unsigned), which would order -1 above 1; the bytes go through the native call with their sign bit flipped
  *       (which maps signed order onto unsigned order) and are flipped back.</li>
+ *   <li>{@code SUM}/{@code PROD} on {@code byte[] short[] char[]}: Open MPI 4.1's vectorized operators
+ *       ({@code op/avx}) saturate 8- and 16-bit sums instead of wrapping (open-mpi/ompi#8045, closed "wontfix"),
+ *       where Java and C wrap; these arrays are reduced as {@code int} (widened on the way in, narrowed on the way
+ *       out: a wrapping int sum or product has the same low bits).</li>
  *   <li>{@code MINLOC}/{@code MAXLOC}: native on {@code int[]} pairs ({@code MPI.INT2}, {@code MPI_2INT}) only. The
  *       bindings have no pair type for {@code long}, {@code float} or {@code double} pairs whose index has the
  *       value's type ({@code MPI_2DOUBLE_PRECISION} is Fortran's; {@code MPI.DOUBLE_INT} is a {double, int}
@@ -63,6 +67,11 @@ final class OpenMpiCollectives extends PointToPointCollectives {
     private static final int SCATTERV = 7;
     private static final int ALLTOALL = 8;
     private static final int BROADCAST_INTO = 9;
+
+    /** How elements travel through a staging buffer: as they are, sign bit flipped, or widened to int. */
+    private static final int AS_IS = 0;
+    private static final int FLIP = 1;
+    private static final int WIDEN = 2;
 
     private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
 
@@ -173,7 +182,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         ByteBuffer b = STAGING.get().first(bytes);
         boolean root0 = t.rank() == root;
         if (root0) {
-            put(b, array, 0, n, false);
+            put(b, array, 0, n, AS_IS);
         }
         if (blocking) {
             mpi.enterBlockingCollective();
@@ -186,7 +195,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.ibcast(comm, b, n, type, root)));
         }
         if (!root0) {
-            get(b, array, 0, n, false);
+            get(b, array, 0, n, AS_IS);
         }
     }
 
@@ -204,8 +213,9 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int count = type == int2 ? n / 2 : n;
         Object mpiOp = ops[op.ordinal()];
         long bytes = bytes(send);
-        boolean flip = flipped(op, send);
-        if (heap(bytes) && type != int2 && !flip) {
+        int mode = mode(op, send);
+        long staged = mode == WIDEN ? 4L * Array.getLength(send) : bytes(send);
+        if (heap(bytes) && type != int2 && mode == AS_IS) {
             mpi.enterBlockingCollective();
             try {
                 Mpi.reduce(comm, send == recv ? null : send, recv, count, type, mpiOp, root);
@@ -215,21 +225,22 @@ final class OpenMpiCollectives extends PointToPointCollectives {
             return;
         }
         Staging st = STAGING.get();
-        ByteBuffer sb = st.first(bytes);
-        ByteBuffer rb = st.second(bytes);
-        put(sb, send, 0, n, flip);
+        ByteBuffer sb = st.first(staged);
+        ByteBuffer rb = st.second(staged);
+        put(sb, send, 0, n, mode);
+        Object wire = mode == WIDEN ? types[Wire.INTS] : type;
         if (blocking) {
             mpi.enterBlockingCollective();
             try {
-                Mpi.reduce(comm, sb, rb, count, type, mpiOp, root);
+                Mpi.reduce(comm, sb, rb, count, wire, mpiOp, root);
             } finally {
                 mpi.exitBlockingCollective();
             }
         } else {
-            mpi.awaitCollective(mpi.startCollective(() -> Mpi.ireduce(comm, sb, rb, count, type, mpiOp, root)));
+            mpi.awaitCollective(mpi.startCollective(() -> Mpi.ireduce(comm, sb, rb, count, wire, mpiOp, root)));
         }
         if (recv != null && t.rank() == root) {
-            get(rb, recv, 0, n, flip);
+            get(rb, recv, 0, n, mode);
         }
     }
 
@@ -247,8 +258,9 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int count = type == int2 ? n / 2 : n;
         Object mpiOp = ops[op.ordinal()];
         long bytes = bytes(send);
-        boolean flip = flipped(op, send);
-        if (heap(bytes) && type != int2 && !flip) {
+        int mode = mode(op, send);
+        long staged = mode == WIDEN ? 4L * Array.getLength(send) : bytes(send);
+        if (heap(bytes) && type != int2 && mode == AS_IS) {
             mpi.enterBlockingCollective();
             try {
                 Mpi.allReduce(comm, send == recv ? null : send, recv, count, type, mpiOp);
@@ -258,20 +270,21 @@ final class OpenMpiCollectives extends PointToPointCollectives {
             return;
         }
         Staging st = STAGING.get();
-        ByteBuffer sb = st.first(bytes);
-        ByteBuffer rb = st.second(bytes);
-        put(sb, send, 0, n, flip);
+        ByteBuffer sb = st.first(staged);
+        ByteBuffer rb = st.second(staged);
+        put(sb, send, 0, n, mode);
+        Object wire = mode == WIDEN ? types[Wire.INTS] : type;
         if (blocking) {
             mpi.enterBlockingCollective();
             try {
-                Mpi.allReduce(comm, sb, rb, count, type, mpiOp);
+                Mpi.allReduce(comm, sb, rb, count, wire, mpiOp);
             } finally {
                 mpi.exitBlockingCollective();
             }
         } else {
-            mpi.awaitCollective(mpi.startCollective(() -> Mpi.iallReduce(comm, sb, rb, count, type, mpiOp)));
+            mpi.awaitCollective(mpi.startCollective(() -> Mpi.iallReduce(comm, sb, rb, count, wire, mpiOp)));
         }
-        get(rb, recv, 0, n, flip);
+        get(rb, recv, 0, n, mode);
     }
 
     @Override
@@ -289,9 +302,10 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int count = type == int2 ? n / 2 : n;
         Object mpiOp = ops[op.ordinal()];
         long bytes = bytes(send);
-        boolean flip = flipped(op, send);
-        if (heap(bytes) && type != int2 && !flip && send != recv) {
-            // rank 0's recv of an exscan: Open MPI does not write it, and the JNI copies it back as it was
+        int mode = mode(op, send);
+        long staged = mode == WIDEN ? 4L * Array.getLength(send) : bytes(send);
+        // exscan: Open MPI writes rank 0's recv (MPI leaves it undefined; jpar keeps it as it was), so staged
+        if (heap(bytes) && type != int2 && mode == AS_IS && send != recv && !exclusive) {
             mpi.enterBlockingCollective();
             try {
                 Mpi.scan(comm, send, recv, count, type, mpiOp, exclusive);
@@ -301,21 +315,22 @@ final class OpenMpiCollectives extends PointToPointCollectives {
             return;
         }
         Staging st = STAGING.get();
-        ByteBuffer sb = st.first(bytes);
-        ByteBuffer rb = st.second(bytes);
-        put(sb, send, 0, n, flip);
+        ByteBuffer sb = st.first(staged);
+        ByteBuffer rb = st.second(staged);
+        put(sb, send, 0, n, mode);
+        Object wire = mode == WIDEN ? types[Wire.INTS] : type;
         if (blocking) {
             mpi.enterBlockingCollective();
             try {
-                Mpi.scan(comm, sb, rb, count, type, mpiOp, exclusive);
+                Mpi.scan(comm, sb, rb, count, wire, mpiOp, exclusive);
             } finally {
                 mpi.exitBlockingCollective();
             }
         } else {
-            mpi.awaitCollective(mpi.startCollective(() -> Mpi.iscan(comm, sb, rb, count, type, mpiOp, exclusive)));
+            mpi.awaitCollective(mpi.startCollective(() -> Mpi.iscan(comm, sb, rb, count, wire, mpiOp, exclusive)));
         }
         if (!exclusive || t.rank() != 0) { // exscan: rank 0's recv stays as it was
-            get(rb, recv, 0, n, flip);
+            get(rb, recv, 0, n, mode);
         }
     }
 
@@ -347,8 +362,8 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         }
         int mine = counts[t.rank()];
         int size = elementBytes(send);
-        boolean flip = flipped(op, send);
-        if (heap((long) total * size) && type != int2 && !flip && send != recv) {
+        int mode = mode(op, send);
+        if (heap((long) total * size) && type != int2 && mode == AS_IS && send != recv) {
             mpi.enterBlockingCollective();
             try {
                 Mpi.reduceScatter(comm, send, recv, counts, type, mpiOp);
@@ -358,10 +373,11 @@ final class OpenMpiCollectives extends PointToPointCollectives {
             return;
         }
         Staging st = STAGING.get();
-        ByteBuffer sb = st.first((long) total * size);
-        ByteBuffer rb = st.second((long) mine * size);
-        put(sb, send, 0, total, flip);
-        Object mpiType = type;
+        int wireSize = mode == WIDEN ? 4 : size;
+        ByteBuffer sb = st.first((long) total * wireSize);
+        ByteBuffer rb = st.second((long) mine * wireSize);
+        put(sb, send, 0, total, mode);
+        Object mpiType = mode == WIDEN ? types[Wire.INTS] : type;
         int[] c = mpiCounts;
         if (blocking) {
             mpi.enterBlockingCollective();
@@ -373,7 +389,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         } else {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.ireduceScatter(comm, sb, rb, c, mpiType, mpiOp)));
         }
-        get(rb, recv, 0, mine, flip);
+        get(rb, recv, 0, mine, mode);
     }
 
     @Override
@@ -399,7 +415,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         Staging st = STAGING.get();
         ByteBuffer sb = st.first((long) mine * size);
         ByteBuffer rb = st.second(total * size);
-        put(sb, send, 0, mine, false);
+        put(sb, send, 0, mine, AS_IS);
         if (blocking) {
             mpi.enterBlockingCollective();
             try {
@@ -412,7 +428,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
                     () -> Mpi.igatherv(comm, sb, mine, rb, counts, displs, type, root)));
         }
         if (atRoot) {
-            get(rb, recv, 0, (int) total, false);
+            get(rb, recv, 0, (int) total, AS_IS);
         }
     }
 
@@ -437,7 +453,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         Staging st = STAGING.get();
         ByteBuffer sb = st.first((long) mine * size);
         ByteBuffer rb = st.second(total * size);
-        put(sb, send, 0, mine, false);
+        put(sb, send, 0, mine, AS_IS);
         if (blocking) {
             mpi.enterBlockingCollective();
             try {
@@ -448,7 +464,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         } else {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.iallGatherv(comm, sb, mine, rb, counts, displs, type)));
         }
-        get(rb, recv, 0, (int) total, false);
+        get(rb, recv, 0, (int) total, AS_IS);
     }
 
     @Override
@@ -475,10 +491,10 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         ByteBuffer sb = st.first(total * size);
         ByteBuffer rb = st.second((long) mine * size);
         if (atRoot) {
-            put(sb, send, 0, (int) total, false);
+            put(sb, send, 0, (int) total, AS_IS);
         } else {
             // the block may be shorter than recv: what MPI does not write must stay as it was
-            put(rb, recv, 0, mine, false);
+            put(rb, recv, 0, mine, AS_IS);
         }
         if (blocking) {
             mpi.enterBlockingCollective();
@@ -491,7 +507,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
             mpi.awaitCollective(mpi.startCollective(
                     () -> Mpi.iscatterv(comm, sb, counts, displs, rb, mine, type, root)));
         }
-        get(rb, recv, 0, mine, false);
+        get(rb, recv, 0, mine, AS_IS);
     }
 
     @Override
@@ -514,7 +530,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         Staging st = STAGING.get();
         ByteBuffer sb = st.first(bytes);
         ByteBuffer rb = st.second(bytes);
-        put(sb, send, 0, n, false);
+        put(sb, send, 0, n, AS_IS);
         if (blocking) {
             mpi.enterBlockingCollective();
             try {
@@ -525,7 +541,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         } else {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.iallToAll(comm, sb, rb, block, type)));
         }
-        get(rb, recv, 0, n, false);
+        get(rb, recv, 0, n, AS_IS);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -553,9 +569,19 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         return types[Wire.arrayKind(array.getClass())];
     }
 
-    /** @return true for MIN/MAX on {@code byte[]}: signed bytes through the unsigned {@code MPI.BYTE} */
-    private static boolean flipped(Op op, Object array) {
-        return array instanceof byte[] && (op == Op.MIN || op == Op.MAX);
+    /**
+     * @return how {@code op} on {@code array} travels: {@link #FLIP} for MIN/MAX on {@code byte[]} (signed bytes
+     *         through the unsigned {@code MPI.BYTE}); {@link #WIDEN} for SUM/PROD on 8- and 16-bit types: Open MPI
+     *         4.1's vectorized operators ({@code op/avx}) saturate there instead of wrapping (open-mpi/ompi#8045,
+     *         "wontfix"; seen here: 254 + 5 gave 255 for {@code MPI_UINT8_T} from 32 elements on), so they are
+     *         reduced as {@code int}, whose wrapping sums and products have the same low bits; else {@link #AS_IS}
+     */
+    private static int mode(Op op, Object array) {
+        boolean narrow = array instanceof byte[] || array instanceof short[] || array instanceof char[];
+        if (narrow && (op == Op.SUM || op == Op.PROD)) {
+            return WIDEN;
+        }
+        return array instanceof byte[] && (op == Op.MIN || op == Op.MAX) ? FLIP : AS_IS;
     }
 
     private static int elementBytes(Object array) {
@@ -575,22 +601,58 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         return d;
     }
 
-    /** Copies elements {@code [from, from + n)} of {@code array} to the start of {@code b} (sign bits flipped). */
-    private static void put(ByteBuffer b, Object array, int from, int n, boolean flip) {
+    /** Copies elements {@code [from, from + n)} of {@code array} to the start of {@code b}, as {@code mode} says. */
+    private static void put(ByteBuffer b, Object array, int from, int n, int mode) {
+        if (mode == WIDEN) {
+            java.nio.IntBuffer ints = b.asIntBuffer();
+            if (array instanceof byte[] a) {
+                for (int i = 0; i < n; i++) {
+                    ints.put(i, a[from + i]);
+                }
+            } else if (array instanceof short[] a) {
+                for (int i = 0; i < n; i++) {
+                    ints.put(i, a[from + i]);
+                }
+            } else {
+                char[] a = (char[]) array;
+                for (int i = 0; i < n; i++) {
+                    ints.put(i, a[from + i]);
+                }
+            }
+            return;
+        }
         int size = elementBytes(array);
         Wire.copyIn(b, 0, array, (long) from * size, n * size);
-        if (flip) {
+        if (mode == FLIP) {
             for (int i = 0; i < n; i++) {
                 b.put(i, (byte) (b.get(i) ^ 0x80));
             }
         }
     }
 
-    /** Copies {@code n} elements from the start of {@code b} into {@code array} at {@code from} (flipped back). */
-    private static void get(ByteBuffer b, Object array, int from, int n, boolean flip) {
+    /** Copies {@code n} elements from the start of {@code b} into {@code array} at {@code from}, undoing {@code mode}. */
+    private static void get(ByteBuffer b, Object array, int from, int n, int mode) {
+        if (mode == WIDEN) {
+            java.nio.IntBuffer ints = b.asIntBuffer();
+            if (array instanceof byte[] a) {
+                for (int i = 0; i < n; i++) {
+                    a[from + i] = (byte) ints.get(i);
+                }
+            } else if (array instanceof short[] a) {
+                for (int i = 0; i < n; i++) {
+                    a[from + i] = (short) ints.get(i);
+                }
+            } else {
+                char[] a = (char[]) array;
+                for (int i = 0; i < n; i++) {
+                    a[from + i] = (char) ints.get(i);
+                }
+            }
+            return;
+        }
         int size = elementBytes(array);
         Wire.copyOut(b, 0, array, (long) from * size, n * size);
-        if (flip) {
+        if (mode == FLIP) {
             byte[] a = (byte[]) array;
             for (int i = from; i < from + n; i++) {
                 a[i] ^= (byte) 0x80;
