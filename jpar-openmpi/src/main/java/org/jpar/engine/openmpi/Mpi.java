@@ -18,7 +18,7 @@ import org.jpar.JparException;
  * <p>The class initializes on first use, from {@link OpenMpiInstallation#forThisProcess()} (locate it first, to get
  * its clear error instead of an {@link ExceptionInInitializerError}).
  *
- * <p>Public only for {@code jpar bench}'s raw-bindings baseline ({@code org.jpar.bench.RawOpenMpiPingPong}); not API.
+ * <p>Public only for {@code jpar bench}'s raw-bindings baselines ({@code org.jpar.bench}); not API.
  */
 public final class Mpi {
     private static final Class<?> MPI;
