@@ -87,6 +87,18 @@ public interface Transport extends AutoCloseable {
     void abort(int code);
 
     /**
+     * The exit status of a job aborted with {@code code}: {@code code} modulo 256 (what a process exit status keeps),
+     * and 1 where that is 0, since an aborted job must not look successful.
+     *
+     * @param code the code given to {@link #abort}
+     * @return 1 to 255
+     */
+    static int exitStatus(int code) {
+        int status = code & 0xFF;
+        return status == 0 ? 1 : status;
+    }
+
+    /**
      * Makes a new group from this one ({@code MPI_Comm_split}): a collective over this group. Ranks that give the same
      * {@code color} form one new group, ordered by {@code key} and then by their rank here.
      *

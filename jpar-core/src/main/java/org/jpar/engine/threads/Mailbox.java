@@ -64,6 +64,23 @@ final class Mailbox {
     }
 
     /**
+     * Sorts what arrived, then returns the earliest unexpected message from {@code source} with {@code tag} without
+     * taking it (a probe), or null. The next receive for its source and tag takes that message, since both lists keep
+     * arrival order.
+     */
+    Msg peek(int source, int tag) {
+        synchronized (lock) {
+            sort();
+            for (Msg m : unexpected) {
+                if (m.matches(source, tag)) {
+                    return m;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
      * Sorts what arrived, then takes the earliest message that {@code p} wants; if none, posts {@code p} so a later
      * arrival completes it. @return the message, or null
      */
