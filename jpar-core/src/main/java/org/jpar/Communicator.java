@@ -923,6 +923,10 @@ public final class Communicator implements AutoCloseable {
     }
 
     private void checkOpen(String op) {
+        if (closed && !world) {
+            throw new JparException(op + ": this communicator was closed (freed) by this rank; use its parent, or "
+                    + "make another with split/dup/cartesian");
+        }
         if (closed) {
             throw new JparException(op + ": this rank already called Par.finish() (or closed its communicator); "
                     + "no communication is possible after that: finish only once, at the end of the program");
