@@ -126,6 +126,11 @@ final class Mailbox {
      * aborted job wakes them.
      */
     void park(Waiting w, boolean forIncoming) {
+        park(w, forIncoming, 0);
+    }
+
+    /** {@link #park(Waiting, boolean)} for at most {@code maxNanos} (0: no limit). */
+    void park(Waiting w, boolean forIncoming, long maxNanos) {
         Thread me = Thread.currentThread();
         sleepers.add(me);
         sleeping.incrementAndGet();
@@ -133,7 +138,11 @@ final class Mailbox {
             // isEmpty reads the queue's links (volatile), which senders set with a CAS before they look at
             // 'sleeping': so either they see this thread sleeping, or it sees their message
             if (!w.done() && !(forIncoming && !incoming.isEmpty())) {
-                LockSupport.park(w);
+                if (maxNanos > 0) {
+                    LockSupport.parkNanos(w, maxNanos);
+                } else {
+                    LockSupport.park(w);
+                }
             }
         } finally {
             sleeping.decrementAndGet();

@@ -6,7 +6,7 @@ import org.jpar.Envelope;
 import org.jpar.Request;
 
 /** A posted receive: matched by whichever thread of the receiving rank drains the mailbox. */
-final class Pending implements Request<Object>, Waiting {
+final class Pending implements Request<Object>, Waiting, org.jpar.spi.ProgressWait {
     final ThreadsTransport owner;
     final int source;
     final int tag;
@@ -55,6 +55,12 @@ final class Pending implements Request<Object>, Waiting {
     @Override
     public boolean done() {
         return msg != null;
+    }
+
+    /** Sleeps until a message arrives for this rank (or this receive is completed), at most {@code maxNanos}. */
+    @Override
+    public void parkForProgress(long maxNanos) {
+        owner.parkForArrival(this, maxNanos);
     }
 
     @Override

@@ -351,6 +351,12 @@ final class ThreadsTransport implements Transport {
         return u.msg;
     }
 
+    /** For {@code Request.waitAny}: parks until something arrives for this rank or {@code p} completes. */
+    void parkForArrival(Pending p, long maxNanos) {
+        p.parking(Thread.currentThread());
+        mine.park(p, true, maxNanos);
+    }
+
     /** Waits until the receive {@code p} has its message. */
     Msg await(Pending p) {
         if (!p.done()) {
@@ -493,7 +499,18 @@ final class ThreadsTransport implements Transport {
     }
 
     /** A send in progress: done at once when eager, when the receiver took it for rendezvous. */
-    private record SendRequest(ThreadsTransport owner, Msg msg) implements Request<Void> {
+    private record SendRequest(ThreadsTransport owner, Msg msg) implements Request<Void>, org.jpar.spi.ProgressWait {
+        /** Sleeps until the receiver took the large message (it unparks its sender), at most {@code maxNanos}. */
+        @Override
+        public void parkForProgress(long maxNanos) {
+            if (msg != null && !msg.taken) {
+                msg.parking(Thread.currentThread());
+                if (!msg.taken) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(msg, maxNanos);
+                }
+            }
+        }
+
         @Override
         public Void await() {
             if (msg != null) {
