@@ -27,6 +27,10 @@ public class CommunicatorContract {
     public record Point(int x, int y) {
     }
 
+    /** A user record that encodes to more than one message of the MPI engines (64 KiB). */
+    public record Blob(int id, double[] data) {
+    }
+
     private static int right(Communicator c) {
         return (c.rank() + 1) % c.size();
     }
@@ -92,6 +96,27 @@ public class CommunicatorContract {
         assertThat(c.<int[]>receive(ints.source(), ints.tag())).containsExactly(left(c));
         c.barrier();
         assertThat(c.iprobe(Par.ANY_SOURCE, Par.ANY_TAG)).as("nothing left to probe").isNull();
+    }
+
+    /** Probes of messages larger than one message of the MPI engines: the size and type are the whole message's. */
+    @Contract
+    public void probeOfLargeMessages(Communicator c) {
+        double[] big = new double[100_000 + c.rank()];
+        big[big.length - 1] = c.rank();
+        Request<Void> a = c.isend(big, right(c), 15);
+        Request<Void> b = c.isend(new Blob(c.rank(), new double[20_000]), right(c), 16);
+        Envelope<Void> blob = c.probe(left(c), 16);
+        assertThat(blob.type()).isEqualTo(Blob.class.getName());
+        assertThat(blob.bytes()).isGreaterThan(160_000L);
+        Envelope<Void> e = c.probe(left(c), 15);
+        assertThat(e.type()).isEqualTo("double[]");
+        assertThat(e.count()).isEqualTo(100_000 + left(c));
+        double[] got = new double[e.count()];
+        c.receiveInto(got, e.source(), e.tag());
+        assertThat(got[got.length - 1]).isEqualTo(left(c));
+        Request<Object> r = c.ireceive(left(c), 16); // a nonblocking receive takes the probed message too
+        assertThat(((Blob) r.await()).id()).isEqualTo(left(c));
+        Request.waitAll(a, b);
     }
 
     /** waitAll returns every value in request order; waitAny/testAny an index of a complete request; nulls count as done. */

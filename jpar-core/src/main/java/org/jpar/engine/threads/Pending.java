@@ -71,6 +71,6 @@ final class Pending implements Request<Object>, Waiting, org.jpar.spi.ProgressWa
     @Override
     public String describe() {
         return "receive(source=" + (source == ThreadsTransport.ANY_SOURCE ? "ANY_SOURCE" : source) + ", tag="
-                + Waiting.tag(tag) + ")";
+                + Waiting.tag(tag) + ")" + owner.where();
     }
 }

@@ -199,7 +199,6 @@ final class ThreadsTransport implements Transport {
      */
     private int[] allgatherPairs(int color, int key) {
         int n = size();
-        int[] mine = {color, key};
         int[] have = new int[2 * n]; // have[2i..] is the pair of member (rank + i) % n
         have[0] = color;
         have[1] = key;
@@ -219,7 +218,12 @@ final class ThreadsTransport implements Transport {
             all[2 * r] = have[2 * i];
             all[2 * r + 1] = have[2 * i + 1];
         }
-        return n == 1 ? mine : all;
+        return all;
+    }
+
+    /** @return where this endpoint is, for what its waits describe: "" in the world, else the communicator */
+    String where() {
+        return group.where(rank);
     }
 
     @Override
