@@ -82,7 +82,7 @@ public interface Transport extends AutoCloseable {
      * Ends every rank of the job with exit status {@code code} ({@code MPI_Abort}), after one line on standard error
      * naming this rank and the code. Does not return.
      *
-     * @param code the job's exit status (a non-zero value is kept as it is where the engine allows)
+     * @param code the code the program gave; the job's exit status is {@link #exitStatus(int) exitStatus(code)}
      */
     void abort(int code);
 
