@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Array collectives with built-in operators go to Open MPI's own collectives ({@code MPI_Allreduce}, ...), not to
  * point-to-point algorithms, and give what the operators applied in rank order give, for every type and operator,
- * small and large arrays, at the blocking (multiple) and nonblocking (serialized) thread levels
- * ({@link NativeCollectives} checks the engine's counters inside each rank).
+ * small and large arrays, at the blocking (multiple) and nonblocking (serialized, single) thread levels, on the world
+ * and on the halves of a split world ({@link NativeCollectives} checks the engine's counters inside each rank).
  */
 class OpenMpiNativeCollectivesIT {
     @BeforeAll
@@ -23,18 +23,22 @@ class OpenMpiNativeCollectivesIT {
         OpenMpiTests.requireOpenMpi();
     }
 
-    @ParameterizedTest(name = "{0} ranks, threads={1}")
-    @CsvSource({"1, multiple", "2, multiple", "3, multiple", "4, multiple", "3, serialized", "2, single"})
-    void arrayCollectivesAreOpenMpisOwn(int ranks, String threads) throws Exception {
+    @ParameterizedTest(name = "{0} ranks, threads={1}, {2}")
+    @CsvSource({"1, multiple, world", "2, multiple, world", "3, multiple, world", "4, multiple, split",
+        "3, serialized, split", "2, single, world"})
+    void arrayCollectivesAreOpenMpisOwn(int ranks, String threads, String comms) throws Exception {
         List<String> cmd = OpenMpiTests.mpirun(ranks);
         cmd.addAll(OpenMpiTests.java());
         cmd.addAll(List.of("-Djpar.openmpi.threads=" + threads, "-cp", System.getProperty("java.class.path"),
-                NativeCollectives.class.getName()));
+                NativeCollectives.class.getName(), comms));
         Jpar.Result r = OpenMpiTests.exec(cmd, Map.of(), 600);
         assertThat(r.exitCode()).as(r.toString()).isZero();
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < ranks; i++) {
             expected.add("rank " + i + " native collectives ok");
+            if (comms.equals("split")) {
+                expected.add("rank " + i + " split native collectives ok");
+            }
         }
         assertThat(r.out()).as(r.toString()).containsExactlyInAnyOrderElementsOf(expected);
     }
