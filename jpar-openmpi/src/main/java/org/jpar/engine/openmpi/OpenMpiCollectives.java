@@ -34,8 +34,8 @@ import org.jpar.spi.PointToPointCollectives;
  * </ul>
  *
  * <p>Buffers: arrays up to {@link #HEAP_MAX} bytes go to the bindings as they are (the JNI copies them to native
- * memory and back); larger ones are staged through this thread's direct buffers, which measured 2-10 times faster
- * for 1 MiB here (the bindings' array path allocates, and Open MPI re-registers, a new native copy per call).
+ * memory and back); larger ones are staged through this thread's direct buffers: for 1 MiB the bindings' array path
+ * measured 3 to 90 times slower here than direct buffers (it makes a new native copy of each array per call).
  *
  * <p>Blocking and progress: at thread level {@code multiple} (the default) these are Open MPI's blocking
  * collectives (its nonblocking ones cost 5-20 times as much for 8 bytes here), bracketed by
@@ -48,7 +48,7 @@ import org.jpar.spi.PointToPointCollectives;
 final class OpenMpiCollectives extends PointToPointCollectives {
     /**
      * Arrays up to this many bytes go to the bindings as Java arrays, larger ones through direct buffers
-     * ({@code -Djpar.openmpi.collectiveHeapMax}, the same on every rank is not needed: it only picks local buffers).
+     * ({@code -Djpar.openmpi.collectiveHeapMax}; a local choice, ranks may differ).
      */
     static final int HEAP_MAX = Integer.getInteger("jpar.openmpi.collectiveHeapMax", 16 * 1024);
     /** Staging buffers up to this size are kept per thread for reuse; larger ones are left to the GC. */
