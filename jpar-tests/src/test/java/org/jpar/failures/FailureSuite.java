@@ -55,6 +55,14 @@ public abstract class FailureSuite {
         assertRankFailed(r, 0, ranks, "java.lang.IllegalStateException: boom in rank 0");
     }
 
+    /** Open MPI: the others sit in MPI_Allreduce itself (blocking, native); the failing rank's abort ends them. */
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 4})
+    void anExceptionInsideTryWithResourcesWhileOthersWaitInAnArrayAllreduce(int ranks) throws Exception {
+        Jpar.Result r = run(ranks, "ThrowInTryWithResources", "allreduce", "1");
+        assertRankFailed(r, 1, ranks, "java.lang.IllegalStateException: boom in rank 1");
+    }
+
     @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {2, 3})
     void anExceptionInsideTryWithResourcesWhileOthersWaitInAReceive(int ranks) throws Exception {

@@ -5,7 +5,8 @@ import org.jpar.Par;
 /**
  * The README's idiom, {@code try (var world = Par.init(args))}: rank {@code args[1]} (default 0) throws inside the
  * block while every other rank waits in a barrier ({@code args[0]} = {@code barrier}), in a receive from it
- * ({@code receive}), or has already returned from main ({@code return}: its process waits to finalize MPI).
+ * ({@code receive}), in an array allreduce of 1 MiB ({@code allreduce}: Open MPI's own, blocking), or has already
+ * returned from main ({@code return}: its process waits to finalize MPI).
  */
 public final class ThrowInTryWithResources {
     private ThrowInTryWithResources() {
@@ -21,6 +22,8 @@ public final class ThrowInTryWithResources {
             }
             if (waitIn.equals("receive")) {
                 world.receive(bad);
+            } else if (waitIn.equals("allreduce")) {
+                world.allreduce(new double[1 << 17], org.jpar.Op.SUM);
             } else if (waitIn.equals("return")) {
                 return;
             } else {
