@@ -11,7 +11,6 @@ import org.jpar.Request;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
 import org.jpar.spi.Collectives;
-import org.jpar.spi.PointToPointCollectives;
 import org.jpar.spi.Transport;
 
 /**
@@ -115,7 +114,7 @@ final class ThreadsTransport implements Transport {
     public Collectives collectives() {
         Collectives c = collectives;
         if (c == null) {
-            c = new PointToPointCollectives(this);
+            c = new ThreadsCollectives(this, job, job, rank, mine);
             collectives = c;
         }
         return c;
@@ -319,6 +318,35 @@ final class ThreadsTransport implements Transport {
         }
         byte[] bytes = codec().encode(message);
         return new Msg(rank, dest, tag, Msg.ENCODED, bytes, bytes.length);
+    }
+
+    /**
+     * For the engine's collectives: {@code value} as other ranks may read it, any number of times ({@link #unshare}):
+     * itself if immutable (or null), a copy of a primitive array, else its encoding.
+     */
+    Object shareable(Object value) {
+        if (value == null || IMMUTABLE.contains(value.getClass())) {
+            return value;
+        }
+        if (PrimitiveArrays.isPrimitiveArray(value)) {
+            return PrimitiveArrays.copy(value);
+        }
+        return new Encoded(codec().encode(value));
+    }
+
+    /** @return this rank's own copy of what {@link #shareable} made (in this rank's class loader) */
+    Object unshare(Object shared) {
+        if (shared instanceof Encoded e) {
+            return codec().decode(e.bytes());
+        }
+        if (PrimitiveArrays.isPrimitiveArray(shared)) {
+            return PrimitiveArrays.copy(shared);
+        }
+        return shared;
+    }
+
+    /** An object's encoding, staged for other ranks. */
+    private record Encoded(byte[] bytes) {
     }
 
     private ObjectCodec codec() {
