@@ -41,6 +41,10 @@ final class CollectiveSlot {
         volatile long arrivedIn;
         /** Rounds this rank has finished (its own only). */
         long rounds;
+        /** How long this rank spins before it parks, adapted to how spins went (its own only). */
+        long spinNanos;
+        /** Waits that did not spin (its own only). */
+        int unspun;
         String kind;
         int root;
         Object op;

@@ -32,6 +32,9 @@ final class ThreadsCollectives extends PointToPointCollectives {
     /** Thread.yield() calls a waiting rank makes after spinning and before it parks, when ranks outnumber cores. */
     private static final int YIELDS = Integer.getInteger("jpar.threads.collectiveYields", 0);
 
+    /** The shortest spin worth trying. */
+    private static final long MIN_SPIN_NANOS = 1_000;
+
     private static final CollectiveSlot.Round NOTHING = (s, r) -> null;
 
     private final ThreadsTransport tt;
@@ -59,6 +62,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
         this.jobRank = jobRank;
         this.box = box;
         this.me = slot.members[rank];
+        me.spinNanos = job.spinNanos;
     }
 
     void progress() {
@@ -85,18 +89,28 @@ final class ThreadsCollectives extends PointToPointCollectives {
     /**
      * Waits until round {@code target - 1} of the slot completes: spins while ranks have cores to spare, yields if
      * asked, then parks in the rank's mailbox (so a failure of the job wakes it), visible to the deadlock watchdog.
+     * The spin adapts, as the JVM's own lock spinning does: a spin that ended the wait doubles the next one (up to
+     * {@code jpar.threads.spinMicros}), one that did not halves it, so ranks that cannot run at once (cores busy with
+     * other work) soon stop burning the time their peers need.
      */
     void await(CollectiveSlot s, long target, CollectiveSlot.Member m) {
-        long spin = job.spinNanos;
+        long spin = m.spinNanos;
         if (spin > 0) {
             long start = System.nanoTime();
             int i = 0;
-            while (!s.completed(target)) {
+            boolean done;
+            while (!(done = s.completed(target))) {
                 Thread.onSpinWait();
-                if ((++i & 0xFF) == 0 && (System.nanoTime() - start > spin || job.failure() != null)) {
+                if ((++i & 0xF) == 0 && (System.nanoTime() - start > spin || job.failure() != null)) {
                     break;
                 }
             }
+            m.spinNanos = done ? Math.min(job.spinNanos, spin * 2) : spin / 2 < MIN_SPIN_NANOS ? 0 : spin / 2;
+            if (done) {
+                return;
+            }
+        } else if (job.spinNanos > 0 && (++m.unspun & 0x3F) == 0) {
+            m.spinNanos = MIN_SPIN_NANOS; // every 64 waits, try spinning again
         }
         for (int i = 0; i < YIELDS && !s.completed(target); i++) {
             Thread.yield();
