@@ -21,7 +21,9 @@ final class CollectiveSlot {
     /** How many ranks a woken rank wakes. */
     static final int FANOUT = Integer.getInteger("jpar.threads.collectiveFanout", 4);
 
-    private static final Map<Object, CollectiveSlot> SLOTS = new WeakHashMap<>();
+    /** Slots by id, while a rank's collectives hold the id (the same String object at every rank of the group). */
+    private static final Map<String, CollectiveSlot> SLOTS = new WeakHashMap<>();
+    private static final AtomicInteger IDS = new AtomicInteger();
 
     /** The work of one round, given by every rank; the combiner's is run. */
     interface Round {
@@ -74,10 +76,19 @@ final class CollectiveSlot {
         }
     }
 
-    /** @return the slot of the group {@code key} (an object its ranks share, e.g. the group), made on first use */
-    static CollectiveSlot of(Object key, int size) {
+    /** Makes a slot for a group of {@code size} ranks. @return its id, for {@link #of} at every rank of the group */
+    static String register(int size) {
+        String id = "collectives-" + IDS.incrementAndGet();
         synchronized (SLOTS) {
-            return SLOTS.computeIfAbsent(key, k -> new CollectiveSlot(size));
+            SLOTS.put(id, new CollectiveSlot(size));
+        }
+        return id;
+    }
+
+    /** @return the slot {@link #register} made under {@code id} */
+    static CollectiveSlot of(String id) {
+        synchronized (SLOTS) {
+            return SLOTS.get(id);
         }
     }
 

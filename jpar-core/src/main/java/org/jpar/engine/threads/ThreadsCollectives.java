@@ -46,19 +46,26 @@ final class ThreadsCollectives extends PointToPointCollectives {
     private final Mailbox box;
     private final CollectiveSlot.Member me;
 
+    /** The slot's id: holding it keeps the slot registered while this group's collectives live. */
+    private final String slotId;
+
     /**
+     * Joins the group's slot: group rank 0 makes it and tells the others its id by a point-to-point broadcast (so
+     * every communicator, the world or one made by split/dup, has its own). Called by every rank of the group at its
+     * first collective.
+     *
      * @param t       the rank's endpoint (for the point-to-point collectives and the codec)
-     * @param groupKey an object every rank of the group shares (names its slot)
      * @param jobRank this rank in the job, for the deadlock watchdog
      * @param box     the mailbox the rank parks on (woken when the job fails)
      */
-    ThreadsCollectives(ThreadsTransport t, ThreadsJob job, Object groupKey, int jobRank, Mailbox box) {
+    ThreadsCollectives(ThreadsTransport t, ThreadsJob job, int jobRank, Mailbox box) {
         super(t);
         this.tt = t;
         this.job = job;
         this.rank = t.rank();
         this.size = t.size();
-        this.slot = CollectiveSlot.of(groupKey, size);
+        this.slotId = (String) super.broadcast(rank == 0 ? CollectiveSlot.register(size) : null, 0);
+        this.slot = CollectiveSlot.of(slotId);
         this.jobRank = jobRank;
         this.box = box;
         this.me = slot.members[rank];

@@ -110,11 +110,12 @@ final class ThreadsTransport implements Transport {
         throw new UnsupportedOperationException("split is not implemented yet on the threads engine");
     }
 
+    /** The first call is made by every rank of the group at once (Communicator calls it in its first collective). */
     @Override
     public Collectives collectives() {
         Collectives c = collectives;
         if (c == null) {
-            c = new ThreadsCollectives(this, job, job, rank, mine);
+            c = new ThreadsCollectives(this, job, rank, mine);
             collectives = c;
         }
         return c;
