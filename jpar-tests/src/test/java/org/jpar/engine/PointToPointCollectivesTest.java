@@ -49,6 +49,24 @@ class PointToPointCollectivesTest {
         return nodes.stream();
     }
 
+    /** A receiving rank names both ranks when arrays differ in length or type (every rank then fails with the job). */
+    @org.junit.jupiter.api.Test
+    void arraysThatDifferAcrossRanksAreNamedByTheRankThatReceivesThem() {
+        Throwable e = ThreadsCollectivesTest.failure(4, w -> pointToPoint(w)
+                .allreduce(new double[w.rank() == 3 ? 3 : 4], org.jpar.Op.SUM));
+        org.assertj.core.api.Assertions.assertThat(e).isInstanceOf(org.jpar.JparException.class)
+                .hasMessageMatching("allreduce: rank [0-3] passed double\\[\\] of [34] elements but rank [0-3] passed "
+                        + "double\\[\\] of [34] elements: every rank must pass arrays of the same type and length");
+        e = ThreadsCollectivesTest.failure(2, w -> pointToPoint(w)
+                .reduce(w.rank() == 1 ? (Object) new long[2] : new int[2], org.jpar.Op.MAX, 0));
+        org.assertj.core.api.Assertions.assertThat(e).hasMessage("reduce: rank 0 passed int[] of 2 elements but rank 1 "
+                + "passed long[] of 2 elements: every rank must pass arrays of the same type and length");
+        e = ThreadsCollectivesTest.failure(3, w -> pointToPoint(w).gatherv(new double[w.rank() == 2 ? 1 : 2],
+                w.rank() == 0 ? new double[6] : null, w.rank() == 0 ? new int[] {2, 2, 2} : null, 0));
+        org.assertj.core.api.Assertions.assertThat(e).hasMessage("gatherv: rank 2 sent 1 elements but root 0's "
+                + "counts[2] is 2: give every rank's send at least its count");
+    }
+
     static List<Method> collectiveMethods() {
         List<Method> all = new ArrayList<>();
         for (Class<?> c : List.of(ArrayCollectivesContract.class, ObjectCollectivesContract.class)) {
