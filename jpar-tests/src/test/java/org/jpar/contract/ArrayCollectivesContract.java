@@ -427,4 +427,42 @@ public class ArrayCollectivesContract {
         // nothing above reached another rank: the next collective still pairs up
         assertThat(c.allreduce(new int[] {1}, Op.SUM)).containsExactly(c.size());
     }
+
+    @Contract
+    public void largeArraysTwiceInARow(Communicator c) {
+        if (c.size() > 8) {
+            return; // several arrays of 4.8 MB per rank: enough ranks for the trees, without the heap of 64
+        }
+        int n = c.size();
+        int me = c.rank();
+        int len = 600_000 - 600_000 % n; // 4.8 MB: over every engine's eager and staging thresholds
+        for (int round = 0; round < 2; round++) {
+            double[] a = new double[len];
+            for (int i = 0; i < len; i += 997) {
+                a[i] = me + i + round;
+            }
+            double[] sum = c.allreduce(a, Op.SUM);
+            for (int i = 0; i < len; i += 997) {
+                assertThat(sum[i]).as("allreduce element " + i).isEqualTo(n * (n - 1) / 2.0 + n * (double) (i + round));
+            }
+            double[] b = new double[len];
+            if (me == n - 1) {
+                b[len - 1] = 42 + round;
+            }
+            c.broadcastInto(b, n - 1);
+            assertThat(b[len - 1]).isEqualTo(42 + round);
+            int block = len / n;
+            double[] out = new double[len];
+            for (int d = 0; d < n; d++) {
+                out[d * block] = 1000 * me + d + round;
+                out[d * block + block - 1] = -(1000 * me + d);
+            }
+            double[] in = new double[len];
+            c.alltoall(out, in);
+            for (int s = 0; s < n; s++) {
+                assertThat(in[s * block]).isEqualTo(1000 * s + me + round);
+                assertThat(in[s * block + block - 1]).isEqualTo(-(1000 * s + me));
+            }
+        }
+    }
 }

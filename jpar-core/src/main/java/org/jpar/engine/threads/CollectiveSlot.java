@@ -116,6 +116,8 @@ final class CollectiveSlot {
         if (arrived.incrementAndGet() == size) {
             arrived.set(0);
             String err;
+            Object before = scratch;
+            result = null;
             try {
                 err = checkSameCall();
                 if (err == null) {
@@ -123,6 +125,9 @@ final class CollectiveSlot {
                 }
             } catch (RuntimeException | Error e) {
                 err = m.kind + ": " + e;
+            }
+            if (scratch == before && result != before && large(before)) {
+                scratch = null; // a large buffer this round did not use is not kept for later
             }
             error = err;
             combiner = rank;
@@ -132,11 +137,25 @@ final class CollectiveSlot {
         }
         wakeChildren(rank);
         m.rounds = r + 1;
+        int previous = (int) ((r + 1) & 1);
+        Object old = m.stage[previous];
+        if (old != null && (large(old) || !org.jpar.internal.PrimitiveArrays.isPrimitiveArray(old))) {
+            // every reader of the previous round has arrived in this one: only small arrays are kept, for reuse
+            m.stage[previous] = null;
+        }
         String err = error; // the next round's combiner writes it only after this rank arrives there
         if (err != null) {
             throw new JparException(err);
         }
         return r;
+    }
+
+    /** Staged or scratch arrays up to this size are kept for reuse by the next rounds; larger ones are let go. */
+    static final long KEEP_BYTES = 4L << 20;
+
+    private static boolean large(Object a) {
+        return a != null && org.jpar.internal.PrimitiveArrays.isPrimitiveArray(a)
+                && org.jpar.internal.PrimitiveArrays.bytes(a) > KEEP_BYTES;
     }
 
     /** @return true once round {@code target - 1} (counting from 0) has completed */
