@@ -159,7 +159,7 @@ class ThreadsCollectivesTest {
         });
         assertThat(e).isInstanceOf(JparException.class).isNotInstanceOf(JobAbortedException.class)
                 .hasMessageStartingWith("deadlock: ")
-                .hasMessageContaining("rank 0: waits in allreduce (arrays) on a communicator of 6 ranks (rank 0 there),"
+                .hasMessageContaining("rank 0: waits in allreduce (arrays) on the world communicator (rank 0 of 6 there),"
                         + " waiting for ranks 3, 5")
                 .hasMessageContaining("rank 3: waits in receive(source=0, tag=9)");
     }
@@ -172,5 +172,46 @@ class ThreadsCollectivesTest {
                 assertThat(r[0]).isEqualTo(1023 * 1024 / 2.0 + 1024.0 * i);
             }
         }));
+    }
+
+    @Test
+    void communicatorsMadeBySplitAndDupHaveCollectivesOfTheirOwnAtOnce() {
+        assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(8, (Communicator w) -> {
+            Communicator half = w.split(w.rank() % 2, -w.rank());
+            Communicator copy = w.dup();
+            Thread other = new Thread(() -> {
+                for (int i = 0; i < 300; i++) {
+                    assertThat(copy.allreduce(new long[] {i}, Op.SUM)).containsExactly(8L * i);
+                }
+            });
+            other.start();
+            for (int i = 0; i < 300; i++) {
+                // ranks 6, 4, 2, 0 (or 7, 5, 3, 1) in that order: the sum of the ranks before, in the new order
+                long[] before = half.exscan(new long[] {w.rank()}, Op.SUM);
+                long want = 0;
+                for (int r = 6 + w.rank() % 2; r > w.rank(); r -= 2) {
+                    want += r;
+                }
+                assertThat(before).containsExactly(want);
+                assertThat(w.<Integer>allreduce(1, Integer::sum)).isEqualTo(8);
+            }
+            other.join();
+            half.close();
+            copy.close();
+        }));
+    }
+
+    @Test
+    void aDeadlockInACollectiveOfASubCommunicatorNamesIt() {
+        Throwable e = failure(4, w -> {
+            Communicator half = w.split(w.rank() / 2, 0);
+            if (w.rank() == 1) {
+                w.receive(0, 9);
+            }
+            half.barrier();
+        });
+        assertThat(e).hasMessageStartingWith("deadlock: ")
+                .hasMessageContaining("rank 0: waits in barrier on communicator #")
+                .hasMessageContaining(" (rank 0 of 2 there), waiting for ranks 1");
     }
 }

@@ -206,10 +206,13 @@ final class CollectiveSlot {
         return op instanceof Enum<?> e ? "Op." + e.name() : String.valueOf(op);
     }
 
-    /** For the deadlock report: {@code "allreduce on a communicator of 8 ranks (...), waiting for ranks 3, 5"}. */
-    String describe(int rank, long target) {
-        StringBuilder sb = new StringBuilder(String.valueOf(members[rank].kind)).append(" on a communicator of ")
-                .append(size).append(" ranks (rank ").append(rank).append(" there), waiting for ranks ");
+    /**
+     * For the deadlock report: {@code "allreduce (arrays) on the world communicator (rank 0 of 6 there), waiting for
+     * ranks 3, 5"}.
+     */
+    String describe(String communicator, int rank, long target) {
+        StringBuilder sb = new StringBuilder(String.valueOf(members[rank].kind)).append(" on ").append(communicator)
+                .append(" (rank ").append(rank).append(" of ").append(size).append(" there), waiting for ranks ");
         int shown = 0;
         int missing = 0;
         for (int i = 0; i < size; i++) {

@@ -44,6 +44,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
     private final int size;
     private final int jobRank;
     private final Mailbox box;
+    private final String name;
     private final CollectiveSlot.Member me;
 
     /** The slot's id: holding it keeps the slot registered while this group's collectives live. */
@@ -57,8 +58,9 @@ final class ThreadsCollectives extends PointToPointCollectives {
      * @param t       the rank's endpoint (for the point-to-point collectives and the codec)
      * @param jobRank this rank in the job, for the deadlock watchdog
      * @param box     the mailbox the rank parks on (woken when the job fails)
+     * @param name    the communicator, for the deadlock report ({@code "the world communicator"})
      */
-    ThreadsCollectives(ThreadsTransport t, ThreadsJob job, int jobRank, Mailbox box) {
+    ThreadsCollectives(ThreadsTransport t, ThreadsJob job, int jobRank, Mailbox box, String name) {
         super(t);
         this.tt = t;
         this.job = job;
@@ -68,6 +70,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
         this.slot = CollectiveSlot.of(slotId);
         this.jobRank = jobRank;
         this.box = box;
+        this.name = name;
         this.me = slot.members[rank];
         me.spinNanos = job.spinNanos;
     }
@@ -173,7 +176,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
         @Override
         public String describe() {
-            return s.describe(rank, target);
+            return s.describe(name, rank, target);
         }
     }
 
