@@ -593,13 +593,6 @@ final class OpenMpiCollectives extends PointToPointCollectives {
     }
 
     /** @return MPI displacements of blocks of {@code counts} laid out in rank order without gaps */
-    private static int[] displacements(int[] counts) {
-        int[] d = new int[counts.length];
-        for (int i = 1; i < counts.length; i++) {
-            d[i] = d[i - 1] + counts[i - 1];
-        }
-        return d;
-    }
 
     /** Copies elements {@code [from, from + n)} of {@code array} to the start of {@code b}, as {@code mode} says. */
     private static void put(ByteBuffer b, Object array, int from, int n, int mode) {
