@@ -48,6 +48,17 @@ public abstract class FailureSuite {
         assertThat(r.millis()).as(r.toString()).isLessThan(BOUND_MILLIS);
     }
 
+    /** Arrays of different lengths in one allreduce: the job fails with a message saying so (not a raw MPI error). */
+    @Test
+    void arraysOfDifferentLengthsInAnAllreduceAreOneClearError() throws Exception {
+        Jpar.Result r = run(3, "MismatchedAllreduce");
+        assertThat(r.exitCode()).as(r.toString()).isNotZero();
+        assertThat(r.err()).as(r.toString()).anyMatch(l -> l.matches("(?i)jpar: rank \\d of 3 failed: .*allreduce.*")
+                && (l.contains("every rank must pass arrays of the same type and length")
+                        || l.contains("every rank must pass the same type and length")));
+        assertThat(r.millis()).as(r.toString()).isLessThan(BOUND_MILLIS);
+    }
+
     @ParameterizedTest(name = "{0} ranks")
     @ValueSource(ints = {2, 4})
     void anExceptionInsideTryWithResourcesWhileOthersWaitInABarrier(int ranks) throws Exception {

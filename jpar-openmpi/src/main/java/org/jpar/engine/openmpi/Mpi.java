@@ -547,6 +547,10 @@ public final class Mpi {
     }
     // ---------------------------------------------------------------- end of native collectives on arrays
 
+    private static final java.util.Set<String> COLLECTIVE_CALLS = java.util.Set.of("MPI_Allgather", "MPI_Allgatherv",
+            "MPI_Allreduce", "MPI_Alltoall", "MPI_Bcast", "MPI_Gatherv", "MPI_Reduce", "MPI_Reduce_scatter",
+            "MPI_Scatterv", "MPI_Scan", "MPI_Exscan");
+
     /** Rethrows unchecked throwables; turns Open MPI's checked {@code MPIException} into a {@link JparException}. */
     static RuntimeException fail(String call, Throwable t) {
         if (t instanceof RuntimeException r) {
@@ -556,7 +560,12 @@ public final class Mpi {
             throw e;
         }
         if (MPI_EXCEPTION.isInstance(t)) {
-            return new JparException("Open MPI: " + call + " failed: " + t.getMessage(), t);
+            String m = String.valueOf(t.getMessage());
+            boolean collective = COLLECTIVE_CALLS.contains(call.replace("MPI_I", "MPI_"));
+            return new JparException("Open MPI: " + call + " failed: " + m + (collective && m.contains("MPI_ERR_TRUNCATE")
+                    ? " (the ranks passed different array lengths, types or counts to this collective: every rank must "
+                            + "pass the same type and length, and the same counts; only the arrays' data may differ)"
+                    : ""), t);
         }
         return new JparException("Open MPI: " + call + " failed: " + t, t);
     }
