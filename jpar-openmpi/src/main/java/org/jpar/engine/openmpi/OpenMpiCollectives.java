@@ -171,12 +171,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         Object type = types[kind];
         nativeCalls[BROADCAST_INTO]++;
         if (heap(bytes)) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.bcast(comm, array, n, type, root);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.bcast(comm, array, n, type, root));
             return;
         }
         ByteBuffer b = STAGING.get().first(bytes);
@@ -185,12 +180,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
             put(b, array, 0, n, AS_IS);
         }
         if (blocking) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.bcast(comm, b, n, type, root);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.bcast(comm, b, n, type, root));
         } else {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.ibcast(comm, b, n, type, root)));
         }
@@ -216,12 +206,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int mode = mode(op, send);
         long staged = mode == WIDEN ? 4L * Array.getLength(send) : bytes(send);
         if (heap(bytes) && type != int2 && mode == AS_IS) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.reduce(comm, send == recv ? null : send, recv, count, type, mpiOp, root);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.reduce(comm, send == recv ? null : send, recv, count, type, mpiOp, root));
             return;
         }
         Staging st = STAGING.get();
@@ -230,12 +215,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         put(sb, send, 0, n, mode);
         Object wire = mode == WIDEN ? types[Wire.INTS] : type;
         if (blocking) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.reduce(comm, sb, rb, count, wire, mpiOp, root);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.reduce(comm, sb, rb, count, wire, mpiOp, root));
         } else {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.ireduce(comm, sb, rb, count, wire, mpiOp, root)));
         }
@@ -261,12 +241,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int mode = mode(op, send);
         long staged = mode == WIDEN ? 4L * Array.getLength(send) : bytes(send);
         if (heap(bytes) && type != int2 && mode == AS_IS) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.allReduce(comm, send == recv ? null : send, recv, count, type, mpiOp);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.allReduce(comm, send == recv ? null : send, recv, count, type, mpiOp));
             return;
         }
         Staging st = STAGING.get();
@@ -275,12 +250,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         put(sb, send, 0, n, mode);
         Object wire = mode == WIDEN ? types[Wire.INTS] : type;
         if (blocking) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.allReduce(comm, sb, rb, count, wire, mpiOp);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.allReduce(comm, sb, rb, count, wire, mpiOp));
         } else {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.iallReduce(comm, sb, rb, count, wire, mpiOp)));
         }
@@ -306,12 +276,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         long staged = mode == WIDEN ? 4L * Array.getLength(send) : bytes(send);
         // exscan: Open MPI writes rank 0's recv (MPI leaves it undefined; jpar keeps it as it was), so staged
         if (heap(bytes) && type != int2 && mode == AS_IS && send != recv && !exclusive) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.scan(comm, send, recv, count, type, mpiOp, exclusive);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.scan(comm, send, recv, count, type, mpiOp, exclusive));
             return;
         }
         Staging st = STAGING.get();
@@ -320,12 +285,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         put(sb, send, 0, n, mode);
         Object wire = mode == WIDEN ? types[Wire.INTS] : type;
         if (blocking) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.scan(comm, sb, rb, count, wire, mpiOp, exclusive);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.scan(comm, sb, rb, count, wire, mpiOp, exclusive));
         } else {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.iscan(comm, sb, rb, count, wire, mpiOp, exclusive)));
         }
@@ -364,12 +324,8 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int size = elementBytes(send);
         int mode = mode(op, send);
         if (heap((long) total * size) && type != int2 && mode == AS_IS && send != recv) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.reduceScatter(comm, send, recv, counts, type, mpiOp);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            Object mpiType = type;
+            mpi.blockingCollective(() -> Mpi.reduceScatter(comm, send, recv, counts, mpiType, mpiOp));
             return;
         }
         Staging st = STAGING.get();
@@ -380,12 +336,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         Object mpiType = mode == WIDEN ? types[Wire.INTS] : type;
         int[] c = mpiCounts;
         if (blocking) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.reduceScatter(comm, sb, rb, c, mpiType, mpiOp);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.reduceScatter(comm, sb, rb, c, mpiType, mpiOp));
         } else {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.ireduceScatter(comm, sb, rb, c, mpiType, mpiOp)));
         }
@@ -404,12 +355,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int[] displs = atRoot ? displacements(counts) : null;
         long total = atRoot ? (long) displs[displs.length - 1] + counts[counts.length - 1] : 0;
         if (heap(Math.max((long) mine * size, total * size))) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.gatherv(comm, send, mine, recv, counts, displs, type, root);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.gatherv(comm, send, mine, recv, counts, displs, type, root));
             return;
         }
         Staging st = STAGING.get();
@@ -417,12 +363,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         ByteBuffer rb = st.second(total * size);
         put(sb, send, 0, mine, AS_IS);
         if (blocking) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.gatherv(comm, sb, mine, atRoot ? rb : null, counts, displs, type, root);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.gatherv(comm, sb, mine, atRoot ? rb : null, counts, displs, type, root));
         } else {
             mpi.awaitCollective(mpi.startCollective(
                     () -> Mpi.igatherv(comm, sb, mine, rb, counts, displs, type, root)));
@@ -442,12 +383,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int[] displs = displacements(counts);
         long total = (long) displs[displs.length - 1] + counts[counts.length - 1];
         if (heap(total * size) && send != recv) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.allGatherv(comm, send, mine, recv, counts, displs, type);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.allGatherv(comm, send, mine, recv, counts, displs, type));
             return;
         }
         Staging st = STAGING.get();
@@ -455,12 +391,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         ByteBuffer rb = st.second(total * size);
         put(sb, send, 0, mine, AS_IS);
         if (blocking) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.allGatherv(comm, sb, mine, rb, counts, displs, type);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.allGatherv(comm, sb, mine, rb, counts, displs, type));
         } else {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.iallGatherv(comm, sb, mine, rb, counts, displs, type)));
         }
@@ -479,12 +410,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int[] displs = atRoot ? displacements(counts) : null;
         long total = atRoot ? (long) displs[displs.length - 1] + counts[counts.length - 1] : 0;
         if (heap(Math.max((long) mine * size, total * size)) && send != recv) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.scatterv(comm, send, counts, displs, recv, mine, type, root);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.scatterv(comm, send, counts, displs, recv, mine, type, root));
             return;
         }
         Staging st = STAGING.get();
@@ -497,12 +423,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
             put(rb, recv, 0, mine, AS_IS);
         }
         if (blocking) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.scatterv(comm, atRoot ? sb : null, counts, displs, rb, mine, type, root);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.scatterv(comm, atRoot ? sb : null, counts, displs, rb, mine, type, root));
         } else {
             mpi.awaitCollective(mpi.startCollective(
                     () -> Mpi.iscatterv(comm, sb, counts, displs, rb, mine, type, root)));
@@ -519,12 +440,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int block = n / t.size();
         long bytes = bytes(send);
         if (heap(bytes) && send != recv) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.allToAll(comm, send, recv, block, type);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.allToAll(comm, send, recv, block, type));
             return;
         }
         Staging st = STAGING.get();
@@ -532,12 +448,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         ByteBuffer rb = st.second(bytes);
         put(sb, send, 0, n, AS_IS);
         if (blocking) {
-            mpi.enterBlockingCollective();
-            try {
-                Mpi.allToAll(comm, sb, rb, block, type);
-            } finally {
-                mpi.exitBlockingCollective();
-            }
+            mpi.blockingCollective(() -> Mpi.allToAll(comm, sb, rb, block, type));
         } else {
             mpi.awaitCollective(mpi.startCollective(() -> Mpi.iallToAll(comm, sb, rb, block, type)));
         }

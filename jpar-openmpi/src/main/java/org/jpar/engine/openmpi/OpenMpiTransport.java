@@ -609,6 +609,16 @@ final class OpenMpiTransport implements Transport {
         inBlockingCollective.decrementAndGet();
     }
 
+    /** Runs one blocking native collective between {@link #enterBlockingCollective()} and its exit. */
+    void blockingCollective(Runnable call) {
+        enterBlockingCollective();
+        try {
+            call.run();
+        } finally {
+            exitBlockingCollective();
+        }
+    }
+
     /** Wakes (or starts) the progress helper of {@link #enterBlockingCollective()}. */
     private void assist() {
         Thread a = assistant;
