@@ -58,12 +58,19 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mpi-jar", paramLabel = "JAR", description = "Open MPI's mpi.jar (--engine openmpi)")
     String mpiJar;
 
+    @Option(names = "--device", paramLabel = "DEVICE", description = "MPJ Express's device (--engine mpj): multicore "
+            + "(default) or niodev")
+    String device;
+
+    @Option(names = "--mpj-home", paramLabel = "DIR", description = "MPJ Express's home (--engine mpj)")
+    String mpjHome;
+
     private List<String> options = List.of();
 
     @Override
     public Integer call() throws Exception {
         Engine e = RunCommand.engine(spec.commandLine(), engine);
-        options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar);
+        options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome);
         switch (benchmark) {
             case "pingpong": {
                 int code = e.run(job(ranks == null ? 2 : ranks, PingPong.class, Double.toString(scale)));
