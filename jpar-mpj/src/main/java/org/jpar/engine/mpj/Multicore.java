@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.nio.charset.Charset;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import org.jpar.Communicator;
 import org.jpar.JparException;
@@ -53,7 +54,22 @@ public final class Multicore {
         }
     }
 
-    private record Failure(int rank, Throwable cause) {
+    /** How the job failed: made in advance for every rank, so a rank with a full heap still fails without allocating. */
+    private static final class Failure {
+        final int rank;
+        volatile Throwable cause;
+
+        Failure(int rank) {
+            this.rank = rank;
+        }
+
+        int rank() {
+            return rank;
+        }
+
+        Throwable cause() {
+            return cause;
+        }
     }
 
     private static final class Job {
@@ -61,19 +77,27 @@ public final class Multicore {
         final AtomicReference<Failure> failure = new AtomicReference<>();
         final CountDownLatch finished;
         final CountDownLatch initialized;
-        final CountDownLatch failed = new CountDownLatch(1);
+        final Failure[] failures;
+        final Failure other = new Failure(-1);
 
         Job(int size) {
             this.size = size;
             this.finished = new CountDownLatch(size);
             this.initialized = new CountDownLatch(size);
+            this.failures = new Failure[size];
+            for (int r = 0; r < size; r++) {
+                failures[r] = new Failure(r);
+            }
         }
 
+        /** Records the job's first failure; allocates nothing (a failing rank's heap may be full). */
         void fail(int rank, Throwable cause) {
-            if (failure.compareAndSet(null, new Failure(rank, cause))) {
-                LastWords.release();
-                failed.countDown();
+            LastWords.release(); // the job is over: reporting it may need the memory
+            Failure f = rank >= 0 ? failures[rank] : other;
+            if (f.cause == null) {
+                f.cause = cause;
             }
+            failure.compareAndSet(null, f);
         }
     }
 
@@ -140,17 +164,9 @@ public final class Multicore {
         for (Thread t : threads) {
             t.start();
         }
-        while (true) {
-            try {
-                if (job.finished.await(20, java.util.concurrent.TimeUnit.MILLISECONDS) && job.failure.get() == null) {
-                    break;
-                }
-                if (job.failure.get() != null) {
-                    break;
-                }
-            } catch (InterruptedException e) {
-                job.fail(-1, new JparException("the launching thread was interrupted"));
-            }
+        // polls without allocating: a rank may keep the heap full, and this thread must live to report it
+        while (job.failure.get() == null && job.finished.getCount() > 0) {
+            LockSupport.parkNanos(20_000_000L);
         }
         Failure f = job.failure.get();
         System.out.flush();
