@@ -66,6 +66,7 @@ final class MpjTransport implements Transport {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final String[] TYPE_NAMES = {"BYTE", "BYTE", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE", "CHAR",
         "BOOLEAN", "BYTE", "BYTE"};
+    static final boolean BLOCKING_SEND = Boolean.getBoolean("jpar.mpj.blockingSend");
     /** Completed sends are forgotten once this many wait. */
     private static final int SWEEP = 32;
 
@@ -341,7 +342,11 @@ final class MpjTransport implements Transport {
             if (o.payload != null) {
                 toBytes(o.payload, o.kind, o.elements, head, HEADER);
             }
-            keep(mpj.isend(comm, head, 0, HEADER + (int) o.bytes, types[BYTES], dest, mpjTag));
+            if (BLOCKING_SEND) {
+                mpj.send(comm, head, 0, HEADER + (int) o.bytes, types[BYTES], dest, mpjTag);
+            } else {
+                keep(mpj.isend(comm, head, 0, HEADER + (int) o.bytes, types[BYTES], dest, mpjTag));
+            }
         } else {
             int seq = sequence.getAndIncrement() & Integer.MAX_VALUE;
             header(head, o.kind, true, seq, o.bytes);

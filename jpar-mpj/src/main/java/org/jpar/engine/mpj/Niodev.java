@@ -39,6 +39,9 @@ final class Niodev {
     private static DataOutputStream controlOut;
     private static volatile boolean reported;
     private static final AtomicReference<Thread> EXITING = new AtomicReference<>();
+    private static final java.util.concurrent.atomic.AtomicBoolean FINISHED = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The threads alive once MPJ started (its own non-daemon threads among them), which the end of a rank ignores. */
+    private static java.util.Set<Thread> mpjThreads = java.util.Set.of();
 
     private Niodev() {
     }
@@ -76,6 +79,7 @@ final class Niodev {
                 controlOut = new DataOutputStream(control.getOutputStream());
                 Rendezvous.greet(in, controlOut, key, rank);
                 initThroughRelay(mpj, rank, size, in);
+                mpjThreads = java.util.Set.copyOf(Thread.getAllStackTraces().keySet());
                 control.setSoTimeout(0);
                 supervise(in);
             } catch (IOException | RuntimeException e) {
@@ -233,15 +237,70 @@ final class Niodev {
     }
 
     /**
-     * At the normal end of the process: let MPJ deliver what this rank sent, {@code MPI.Finalize} (waits for every
-     * rank), and tell the launcher. Never blocks a rank the launcher is stopping (it halts from the supervision
-     * thread).
+     * After {@code main} returned: waits, as the JVM does, for the non-daemon threads the program started (MPJ's own
+     * non-daemon threads would keep the JVM alive for ever), ends the rank normally and exits with code 0.
+     */
+    static void endOfMain() {
+        Thread me = Thread.currentThread();
+        while (true) {
+            Thread next = null;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t != me && !t.isDaemon() && t.isAlive() && !mpjThreads.contains(t)
+                        && !t.getName().equals("DestroyJavaVM")) {
+                    next = t;
+                    break;
+                }
+            }
+            if (next == null) {
+                break;
+            }
+            try {
+                next.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        finishNormally();
+        System.exit(0);
+    }
+
+    /**
+     * At the normal end of the rank: let MPJ deliver what this rank sent, {@code MPI.Finalize} (waits for every rank),
+     * and tell the launcher. Once.
+     */
+    private static void finishNormally() {
+        MpjTransport t = joined;
+        if (t == null || reported || !FINISHED.compareAndSet(false, true)) {
+            return;
+        }
+        t.close();
+        t.drainSends(30_000);
+        try {
+            t.finish();
+        } catch (RuntimeException e) {
+            System.err.println("jpar: rank " + t.rank() + ": MPI.Finalize at exit failed: " + e.getMessage());
+        }
+        LineOutput.flushProcess();
+        tell(Rendezvous.ENDED);
+    }
+
+    /**
+     * At JVM exit (a shutdown hook): a rank that called {@code System.exit} before finishing stops the job; one the
+     * launcher stops by a signal just ends; otherwise the rank ends normally. Never blocks a rank the launcher is
+     * stopping (it halts from the supervision thread).
      */
     private static void atExit() {
         EXITING.set(Thread.currentThread());
         MpjTransport t = joined;
-        if (t == null || reported) {
+        if (t == null || reported || FINISHED.get()) {
             return;
+        }
+        for (Thread th : Thread.getAllStackTraces().keySet()) {
+            String name = th.getName();
+            if (name.startsWith("SIG") && name.endsWith(" handler")) {
+                return; // stopped by a signal (the launcher, or the user): do not block
+            }
         }
         for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
             for (StackTraceElement f : e.getValue()) {
@@ -259,13 +318,6 @@ final class Niodev {
                 }
             }
         }
-        t.drainSends(30_000);
-        try {
-            t.finish();
-        } catch (RuntimeException e) {
-            System.err.println("jpar: rank " + t.rank() + ": MPI.Finalize at exit failed: " + e.getMessage());
-        }
-        LineOutput.flushProcess();
-        tell(Rendezvous.ENDED);
+        finishNormally();
     }
 }

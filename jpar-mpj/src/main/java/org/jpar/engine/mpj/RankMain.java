@@ -36,6 +36,7 @@ public final class RankMain {
         }
         try {
             main.invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+            Niodev.endOfMain();
         } catch (InvocationTargetException e) {
             Niodev.fail(rank, size, e.getCause() != null ? MainMethods.withoutLauncherFrames(e.getCause()) : e);
         } catch (IllegalAccessException | RuntimeException | Error e) {
