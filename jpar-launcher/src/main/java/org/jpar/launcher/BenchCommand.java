@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.jpar.bench.CodecBench;
 import org.jpar.bench.IdleRanks;
 import org.jpar.bench.JobBench;
+import org.jpar.bench.MpjPingPong;
 import org.jpar.bench.PingPong;
 import org.jpar.bench.RawOpenMpiPingPong;
 import org.jpar.bench.RawThreadsPingPong;
@@ -73,6 +74,11 @@ final class BenchCommand implements Callable<Integer> {
         options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome);
         switch (benchmark) {
             case "pingpong": {
+                if (e instanceof MpjLauncher) {
+                    // jpar and raw MPJ Express in the same job: the same JVMs, the same device
+                    return e.run(job(ranks == null ? 2 : ranks, noBaseline ? PingPong.class : MpjPingPong.class,
+                            Double.toString(scale)));
+                }
                 int code = e.run(job(ranks == null ? 2 : ranks, PingPong.class, Double.toString(scale)));
                 if (code == 0 && !noBaseline && e instanceof ThreadsLauncher) {
                     RawThreadsPingPong.run(scale);

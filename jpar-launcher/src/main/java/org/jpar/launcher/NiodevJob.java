@@ -242,10 +242,16 @@ final class NiodevJob {
         }
     }
 
-    /** @return the addresses the rendezvous listener accepts connections from: the job's hosts only */
+    /**
+     * @return the addresses the rendezvous listener accepts connections from: the job's hosts only (loopback alone for
+     *         a job on this machine, whose ranks reach it there)
+     */
     private static Set<InetAddress> allowed(List<Host> hosts, boolean remote) {
         Set<InetAddress> allowed = new HashSet<>();
         allowed.add(InetAddress.getLoopbackAddress());
+        if (!remote) {
+            return allowed;
+        }
         for (Host h : hosts) {
             try {
                 Collections.addAll(allowed, InetAddress.getAllByName(h.name()));

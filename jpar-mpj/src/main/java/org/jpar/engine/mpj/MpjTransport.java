@@ -120,6 +120,16 @@ final class MpjTransport implements Transport {
         codec = new ObjectCodec(codecLoader, "rank " + rank);
     }
 
+    /** @return MPJ's API of this rank (for the raw baseline) */
+    Mpj mpj() {
+        return mpj;
+    }
+
+    /** @return a new duplicate of this rank's {@code MPI.COMM_WORLD} (collective: every rank calls it) */
+    Object dupWorld() {
+        return mpj.dup(world);
+    }
+
     @Override
     public int rank() {
         return rank;

@@ -196,6 +196,7 @@ public final class Multicore {
                 System.setErr(lineErr); // every rank is past MPI.Init: from now on standard error is the program's
             }
         }
+        RawMpj.bindThread(mpj, t.dupWorld());
         Communicator world = new Communicator(t);
         Engines.bind(world);
         Method main = MainMethods.find(userLoader, mainClass);
