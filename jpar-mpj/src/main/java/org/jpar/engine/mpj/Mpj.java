@@ -31,6 +31,8 @@ public final class Mpj {
     private final MethodHandle abort;
     private final MethodHandle barrier;
     private final MethodHandle dup;
+    private final MethodHandle split;
+    private final MethodHandle iprobe;
     private final MethodHandle waitStatus;
     private final MethodHandle testStatus;
     private final MethodHandle statusSource;
@@ -64,6 +66,8 @@ public final class Mpj {
             abort = erased(l.findVirtual(comm, "Abort", methodType(void.class, int.class)));
             barrier = erased(l.findVirtual(intracomm, "Barrier", methodType(void.class)));
             dup = erased(l.findVirtual(intracomm, "clone", methodType(Object.class)));
+            split = erased(l.findVirtual(intracomm, "Split", methodType(intracomm, int.class, int.class)));
+            iprobe = erased(l.findVirtual(comm, "Iprobe", methodType(status, int.class, int.class)));
             waitStatus = erased(l.findVirtual(request, "Wait", methodType(status)));
             testStatus = erased(l.findVirtual(request, "Test", methodType(status)));
             statusSource = erased(l.findGetter(devStatus, "source", int.class));
@@ -189,6 +193,24 @@ public final class Mpj {
             return (Object) dup.invokeExact(comm);
         } catch (Throwable t) {
             throw fail("Intracomm.clone", t);
+        }
+    }
+
+    /** @return the new intracommunicator of this rank's colour ({@code Intracomm.Split}), or null */
+    public Object split(Object comm, int color, int key) {
+        try {
+            return (Object) split.invokeExact(comm, color, key);
+        } catch (Throwable t) {
+            throw fail("Intracomm.Split", t);
+        }
+    }
+
+    /** @return the {@code Status} of a matching message, or null; never blocks */
+    public Object iprobe(Object comm, int source, int tag) {
+        try {
+            return (Object) iprobe.invokeExact(comm, source, tag);
+        } catch (Throwable t) {
+            throw fail("Iprobe", t);
         }
     }
 

@@ -17,6 +17,8 @@ import org.jpar.JparException;
 import org.jpar.Request;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
+import org.jpar.spi.Collectives;
+import org.jpar.spi.PointToPointCollectives;
 import org.jpar.spi.Transport;
 
 /**
@@ -83,6 +85,7 @@ final class MpjTransport implements Transport {
     private final int size;
     private final String processorName;
     private final ObjectCodec codec;
+    private final ClassLoader codecLoader;
     private final AtomicInteger sequence = new AtomicInteger();
     private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[LANDING]);
     /** Sends MPJ has not completed: kept (with MPJ's request) until it does. */
@@ -91,6 +94,11 @@ final class MpjTransport implements Transport {
     /** Nonblocking receives not complete yet: the progress thread moves them on. */
     private final Set<ReceiveRequest> receives = ConcurrentHashMap.newKeySet();
     private final ThreadGroup progressGroup;
+    /** The world's transport for a group made by {@link #split}, else null. */
+    private final MpjTransport parent;
+    /** Heads (with their bulk parts) a probe received: the next matching receive takes them first, in order. */
+    private final java.util.ArrayDeque<In> probed = new java.util.ArrayDeque<>();
+    private volatile Collectives collectives;
     private volatile Thread progress;
     private volatile boolean closed;
 
@@ -102,10 +110,17 @@ final class MpjTransport implements Transport {
      *                      of the rank's own group call MPJ)
      */
     MpjTransport(Mpj mpj, String device, ClassLoader codecLoader, ThreadGroup progressGroup) {
+        this(mpj, device, codecLoader, progressGroup, mpj.constant("COMM_WORLD"), null);
+    }
+
+    /** An endpoint into the group of {@code comm} (the world, or a group made by {@link #split}). */
+    private MpjTransport(Mpj mpj, String device, ClassLoader codecLoader, ThreadGroup progressGroup, Object comm,
+                         MpjTransport parent) {
         this.mpj = mpj;
         this.device = device;
         this.progressGroup = progressGroup;
-        world = mpj.constant("COMM_WORLD");
+        this.parent = parent;
+        world = comm;
         rank = mpj.rank(world);
         size = mpj.size(world);
         user = mpj.dup(world);
@@ -118,6 +133,7 @@ final class MpjTransport implements Transport {
         anyTag = mpj.intConstant("ANY_TAG");
         processorName = mpj.processorName();
         codec = new ObjectCodec(codecLoader, "rank " + rank);
+        this.codecLoader = codecLoader;
     }
 
     /** @return MPJ's API of this rank (for the raw baseline) */
@@ -409,6 +425,10 @@ final class MpjTransport implements Transport {
     @Override
     public Envelope<Object> receive(int source, int tag, Object buffer) {
         checkOpen();
+        In stashed = takeProbed(source, tag);
+        if (stashed != null) {
+            return open(stashed, buffer, source, tag);
+        }
         byte[] landing = scratch.get();
         Object status = mpj.recv(comm(tag), landing, 0, LANDING, types[BYTES],
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpjTag(tag));
@@ -465,6 +485,12 @@ final class MpjTransport implements Transport {
     @Override
     public Request<Object> ireceive(int source, int tag, Object buffer) {
         checkOpen();
+        In stashed = takeProbed(source, tag);
+        if (stashed != null) {
+            ReceiveRequest done = new ReceiveRequest(null, null, buffer, source, tag);
+            done.arrived(stashed);
+            return done;
+        }
         byte[] landing = new byte[LANDING];
         Object head = mpj.irecv(comm(tag), landing, 0, LANDING, types[BYTES],
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpjTag(tag));
@@ -647,6 +673,12 @@ final class MpjTransport implements Transport {
             receives.remove(this);
         }
 
+        /** The message a probe already received. */
+        void arrived(In message) {
+            in = message;
+            arrived = true;
+        }
+
         /** @return true once MPJ delivered the whole message */
         private boolean transfer(boolean block) {
             if (arrived) {
@@ -686,16 +718,151 @@ final class MpjTransport implements Transport {
         }
     }
 
-    // ---------------------------------------------------------------- lifecycle
+    // ---------------------------------------------------------------- probe
 
-    /** Native barrier on the collectives' communicator. */
+    /**
+     * {@code MPI_Probe}/{@code MPI_Iprobe}. MPJ's probe tells only the source, the tag and the size of jpar's header
+     * message, not the value's type and size, which the header carries; so a probe that finds a message receives it
+     * (with its bulk part) into this rank's list of probed messages, and the next receive that matches takes it from
+     * there before asking MPJ. Messages from one sender with one tag keep their order.
+     */
     @Override
-    public void barrier() {
+    public Envelope<Void> probe(int source, int tag, boolean block) {
         checkOpen();
-        if (size > 1) {
-            mpj.barrier(internal);
+        synchronized (probed) {
+            for (In in : probed) {
+                if (matches(in, source, tag)) {
+                    return envelope(in);
+                }
+            }
+        }
+        int mpjSource = source == ANY_SOURCE ? anySource : source;
+        int mpjTag = tag == ANY_TAG ? anyTag : mpjTag(tag);
+        if (!block && mpj.iprobe(comm(tag), mpjSource, mpjTag) == null) {
+            return null;
+        }
+        byte[] landing = new byte[LANDING];
+        Object status = mpj.recv(comm(tag), landing, 0, LANDING, types[BYTES], mpjSource, mpjTag);
+        In in = In.read(landing, mpj.count(status, types[BYTES]));
+        in.source = mpj.source(status);
+        in.tag = tag < 0 && tag != ANY_TAG ? tag : mpj.tag(status);
+        if (in.chunked) {
+            in.whole = newArray(in.kind, in.elements);
+            mpj.recv(bulk, in.whole, 0, in.elements, types[in.kind], in.source, in.seq);
+        }
+        synchronized (probed) {
+            probed.add(in);
+        }
+        return envelope(in);
+    }
+
+    private static boolean matches(In in, int source, int tag) {
+        return (source == ANY_SOURCE || in.source == source) && (tag == ANY_TAG ? in.tag >= 0 : in.tag == tag);
+    }
+
+    /** @return the oldest probed message that matches, taken off the list, or null */
+    private In takeProbed(int source, int tag) {
+        if (probed.isEmpty()) {
+            return null;
+        }
+        synchronized (probed) {
+            for (java.util.Iterator<In> it = probed.iterator(); it.hasNext(); ) {
+                In in = it.next();
+                if (matches(in, source, tag)) {
+                    it.remove();
+                    return in;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Envelope<Void> envelope(In in) {
+        return new Envelope<>(null, in.source, in.tag, in.bytes, typeName(in));
+    }
+
+    private static String typeName(In in) {
+        switch (in.kind) {
+            case NULL:
+                return "null";
+            case STRING:
+                return "java.lang.String";
+            case OBJECT: {
+                byte[] b = in.whole != null ? (byte[]) in.whole
+                        : java.util.Arrays.copyOfRange(in.landing, HEADER, HEADER + (int) in.bytes);
+                String name = ObjectCodec.className(b);
+                return name != null ? name : "";
+            }
+            default:
+                return newArray(in.kind, 0).getClass().getTypeName();
         }
     }
+
+    // ---------------------------------------------------------------- groups, collectives, abort
+
+    /**
+     * {@code MPI_Comm_split} through MPJ's {@code Intracomm.Split}: the new group gets its own three communicators
+     * (user, collectives, bulk), so its messages never mix with this group's.
+     */
+    @Override
+    public Transport split(int color, int key) {
+        checkOpen();
+        Object comm = mpj.split(world, color == org.jpar.Par.UNDEFINED ? mpj.intConstant("UNDEFINED") : color, key);
+        if (comm == null || color == org.jpar.Par.UNDEFINED) {
+            return null;
+        }
+        return new MpjTransport(mpj, device, codecLoader, progressGroup, comm, parent != null ? parent : this);
+    }
+
+    @Override
+    public Collectives collectives() {
+        Collectives c = collectives;
+        if (c == null) {
+            c = new MpjCollectives(this);
+            collectives = c;
+        }
+        return c;
+    }
+
+    /** Every collective over jpar's point-to-point messages, but the barrier: MPJ's own, on the collectives' communicator. */
+    private static final class MpjCollectives extends PointToPointCollectives {
+        private final MpjTransport mt;
+
+        MpjCollectives(MpjTransport t) {
+            super(t);
+            this.mt = t;
+        }
+
+        @Override
+        public void barrier() {
+            mt.checkOpen();
+            if (mt.size > 1) {
+                mt.mpj.barrier(mt.internal);
+            }
+        }
+    }
+
+    /**
+     * {@code MPI_Abort}: says which rank stopped the job with which code, then ends the job: in the multicore device
+     * the JVM halts with {@code code}; in niodev the launcher stops every rank and exits with {@code code}. MPJ's own
+     * {@code Abort} is not used: it exits its process with 0 and leaves the other ranks running.
+     */
+    @Override
+    public void abort(int code) {
+        int worldRank = parent != null ? parent.rank : rank;
+        int worldSize = parent != null ? parent.size : size;
+        System.out.flush();
+        System.err.println("jpar: rank " + worldRank + " of " + worldSize + " called abort(" + code + "): the job is "
+                + "stopped with exit code " + code);
+        System.err.flush();
+        if (device.equals(MpjEngine.NIODEV)) {
+            Niodev.abort(code);
+        } else {
+            Multicore.abort(code);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
 
     /**
      * Ends this rank's communication without waiting for the other ranks. MPJ's {@code MPI.Finalize} is left to the
@@ -714,10 +881,6 @@ final class MpjTransport implements Transport {
         return closed;
     }
 
-    /** Stops the whole job ({@code Comm.Abort}); MPJ's own abort may not return. */
-    void abort(int code) {
-        mpj.abort(world, code);
-    }
 
     /** {@code MPI.Finalize}. */
     void finish() {

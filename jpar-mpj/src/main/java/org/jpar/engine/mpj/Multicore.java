@@ -207,6 +207,13 @@ public final class Multicore {
         }
     }
 
+    /** {@code Par.abort(code)} in a multicore job: the JVM (the whole job) ends with {@code code}. */
+    static void abort(int code) {
+        System.out.flush();
+        System.err.flush();
+        Runtime.getRuntime().halt(code);
+    }
+
     /** Waits, as the JVM does at the end of {@code main}, until the non-daemon threads the rank started end. */
     private static void awaitNonDaemonThreads(ThreadGroup group) throws InterruptedException {
         Thread me = Thread.currentThread();

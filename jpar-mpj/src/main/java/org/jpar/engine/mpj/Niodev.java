@@ -223,6 +223,25 @@ final class Niodev {
         }
     }
 
+    /** {@code Par.abort(code)} in a niodev job: the launcher stops every rank and exits with {@code code}. */
+    static void abort(int code) {
+        reported = true;
+        LineOutput.flushProcess();
+        DataOutputStream out = controlOut;
+        if (out != null) {
+            try {
+                synchronized (out) {
+                    out.write(Rendezvous.ABORT);
+                    out.writeInt(code);
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // the launcher is gone
+            }
+        }
+        Runtime.getRuntime().halt(code == 0 ? 1 : code);
+    }
+
     private static void tell(int what) {
         DataOutputStream out = controlOut;
         if (out != null) {

@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -73,6 +72,7 @@ public final class NiodevServer {
         int writePort;
         int readPort;
         volatile boolean reportedFailure;
+        volatile int abortCode = -1;
         volatile boolean ended;
         volatile boolean exited;
         volatile int exitCode;
@@ -209,6 +209,10 @@ public final class NiodevServer {
                     }
                     break;
                 case MESSAGE:
+                    if (e.code() == Rendezvous.ABORT) {
+                        stopAll(graceSeconds);
+                        return rank.abortCode;
+                    }
                     if (e.code() == Rendezvous.FAILED) {
                         rank.reportedFailure = true;
                         return failed(e.rank(), hosts, graceSeconds);
@@ -267,6 +271,10 @@ public final class NiodevServer {
                 sleep(20);
             }
         }
+        if (rank.abortCode >= 0) {
+            stopAll(graceSeconds);
+            return rank.abortCode;
+        }
         if (!rank.reportedFailure) {
             int code = rank.exited ? rank.exitCode : -1;
             String how = code > 128 && code < 160 ? "was killed by signal " + (code - 128) + " ("
@@ -279,7 +287,7 @@ public final class NiodevServer {
 
     private void drainMessages() {
         for (Event e; (e = events.poll()) != null; ) {
-            if (e.kind() == Kind.MESSAGE && e.code() == Rendezvous.FAILED) {
+            if (e.kind() == Kind.MESSAGE && (e.code() == Rendezvous.FAILED || e.code() == Rendezvous.ABORT)) {
                 ranks[e.rank()].reportedFailure = true;
             }
         }
@@ -363,10 +371,11 @@ public final class NiodevServer {
     /** Authenticates one connection and registers its rank, or closes it. */
     private void greet(Socket s) {
         int rank = -1;
+        DataInputStream in;
         try {
             s.setSoTimeout(GREETING_MILLIS);
             s.setTcpNoDelay(true);
-            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
             byte[] nonce = Rendezvous.nonce();
             out.write(Rendezvous.MAGIC);
@@ -403,15 +412,18 @@ public final class NiodevServer {
             closeQuietly(s);
             return;
         }
-        watch(rank, s);
+        watch(rank, s, in);
     }
 
     /** Reads what rank {@code rank} says until its connection closes. */
-    private void watch(int rank, Socket s) {
+    private void watch(int rank, Socket s, DataInputStream in) {
         try {
-            InputStream in = s.getInputStream();
             for (int b = in.read(); b >= 0; b = in.read()) {
-                if (b == Rendezvous.FAILED || b == Rendezvous.ENDED) {
+                if (b == Rendezvous.ABORT) {
+                    ranks[rank].abortCode = in.readInt();
+                    ranks[rank].reportedFailure = true;
+                    events.add(new Event(rank, Kind.MESSAGE, b));
+                } else if (b == Rendezvous.FAILED || b == Rendezvous.ENDED) {
                     if (b == Rendezvous.FAILED) {
                         ranks[rank].reportedFailure = true;
                     }

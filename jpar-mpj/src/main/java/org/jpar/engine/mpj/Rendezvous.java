@@ -24,7 +24,8 @@ import javax.crypto.spec.SecretKeySpec;
  * rank -> launcher:  MPJ's write port (int), read port (int)          (from MPJ's "Sending Info", relayed)
  * launcher -> rank:  MPJ's peer table (writeUTF), once every rank has registered
  * then, until the job ends:
- * rank -> launcher:  'E' the rank ended normally, or 'F' it failed (and reported it itself)
+ * rank -> launcher:  'E' the rank ended normally, 'F' it failed (and reported it itself), or 'A' and an int: it
+ *                    called abort(code) (and said so itself)
  * launcher -> rank:  'S' stop now (another rank failed, or the job is being stopped)
  * </pre>
  *
@@ -40,6 +41,8 @@ final class Rendezvous {
     static final int ENDED = 'E';
     static final int FAILED = 'F';
     static final int STOP = 'S';
+    /** Rank -> launcher: {@code Par.abort(code)}, followed by the code (int). */
+    static final int ABORT = 'A';
     /** Environment variable of a niodev rank: the number of ranks. */
     static final String SIZE_ENV = "JPAR_MPJ_SIZE";
     /** Environment variable of a niodev rank: the launcher's rendezvous address, {@code HOST:PORT}. */
