@@ -37,10 +37,11 @@ import org.jpar.spi.Transport;
  * {@code ANY_TAG} sees only them), jpar's collectives (internal tag {@code t < 0} as MPJ tag {@code -t}), and the bulk
  * parts of large messages.
  *
- * <p><b>Sends never wait for their receiver.</b> MPJ's multicore {@code Send} waits until the receiver has matched it
- * ("every rank sends, then every rank receives" deadlocks); jpar posts every send as an {@code Isend} (MPJ copies the
- * data before {@code Isend} returns) and keeps the request until MPJ completes it. So a send returns as soon as the
- * caller may reuse its message, on both devices, at every size, and sends to this rank itself never block.
+ * <p><b>Sends never wait for their receiver.</b> MPJ's multicore {@code Send} waits until the receiver has matched
+ * it, at every size ("every rank sends, then every rank receives" deadlocks); jpar posts every send as an
+ * {@code Isend} (MPJ copies the data before {@code Isend} returns) and keeps the request until MPJ completes it. So a
+ * send returns as soon as the caller may reuse its message, on both devices, at every size, and sends to this rank
+ * itself never block ({@code -Djpar.mpj.waitAbove=BYTES} makes larger blocking sends wait for their receiver instead).
  *
  * <p><b>Progress</b> (MPI-4.0 §3.7.4). A nonblocking receive posts its header's receive at once; when a large
  * message's header arrives, the bulk part's receive must be posted too. A progress thread of the rank does that for
@@ -63,12 +64,17 @@ final class MpjTransport implements Transport {
 
     static final int HEADER = 16;
     /** Bytes every header receive lands in: header and payload up to this size travel as one message. */
-    static final int LANDING = Math.max(1024, Integer.getInteger("jpar.mpj.landing", 16 * 1024 + HEADER));
+    static final int LANDING = Math.max(1024, Integer.getInteger("jpar.mpj.landing", 64 * 1024 + HEADER));
     static final int INLINE = LANDING - HEADER;
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final String[] TYPE_NAMES = {"BYTE", "BYTE", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE", "CHAR",
         "BOOLEAN", "BYTE", "BYTE"};
-    static final boolean BLOCKING_SEND = Boolean.getBoolean("jpar.mpj.blockingSend");
+    /**
+     * Blocking sends of at least this many bytes send their bulk part with MPJ's blocking {@code Send}, which waits
+     * for the receiver ({@code -Djpar.mpj.waitAbove}; default: never: measured here it gained nothing, and every send
+     * returns without waiting for its receiver).
+     */
+    static final long WAIT_ABOVE = Long.getLong("jpar.mpj.waitAbove", Long.MAX_VALUE);
     /** Completed sends are forgotten once this many wait. */
     private static final int SWEEP = 32;
 
@@ -347,17 +353,20 @@ final class MpjTransport implements Transport {
 
     @Override
     public void send(Object message, int dest, int tag) {
-        post(message, dest, tag);
+        post(message, dest, tag, true);
     }
 
     @Override
     public Request<Void> isend(Object message, int dest, int tag) {
-        post(message, dest, tag);
+        post(message, dest, tag, false);
         return DoneSend.INSTANCE;
     }
 
-    /** Posts {@code message} (MPJ copies it before returning) and keeps the requests until MPJ completes them. */
-    private void post(Object message, int dest, int tag) {
+    /**
+     * Posts {@code message} (MPJ copies it before returning) and keeps the requests until MPJ completes them; see
+     * {@link #WAIT_ABOVE}.
+     */
+    private void post(Object message, int dest, int tag, boolean blocking) {
         checkOpen();
         Out o = prepare(message);
         Object comm = comm(tag);
@@ -368,16 +377,16 @@ final class MpjTransport implements Transport {
             if (o.payload != null) {
                 toBytes(o.payload, o.kind, o.elements, head, HEADER);
             }
-            if (BLOCKING_SEND) {
-                mpj.send(comm, head, 0, HEADER + (int) o.bytes, types[BYTES], dest, mpjTag);
-            } else {
-                keep(mpj.isend(comm, head, 0, HEADER + (int) o.bytes, types[BYTES], dest, mpjTag));
-            }
+            keep(mpj.isend(comm, head, 0, HEADER + (int) o.bytes, types[BYTES], dest, mpjTag));
         } else {
             int seq = sequence.getAndIncrement() & Integer.MAX_VALUE;
             header(head, o.kind, true, seq, o.bytes);
             keep(mpj.isend(comm, head, 0, HEADER, types[BYTES], dest, mpjTag));
-            keep(mpj.isend(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq));
+            if (blocking && dest != rank && o.bytes >= WAIT_ABOVE) {
+                mpj.send(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq);
+            } else {
+                keep(mpj.isend(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq));
+            }
         }
     }
 
