@@ -32,6 +32,9 @@ public final class Mpj {
     private final MethodHandle barrier;
     private final MethodHandle dup;
     private final MethodHandle split;
+    private final MethodHandle group;
+    private final MethodHandle incl;
+    private final MethodHandle create;
     private final MethodHandle iprobe;
     private final MethodHandle waitStatus;
     private final MethodHandle testStatus;
@@ -67,6 +70,10 @@ public final class Mpj {
             barrier = erased(l.findVirtual(intracomm, "Barrier", methodType(void.class)));
             dup = erased(l.findVirtual(intracomm, "clone", methodType(Object.class)));
             split = erased(l.findVirtual(intracomm, "Split", methodType(intracomm, int.class, int.class)));
+            Class<?> groupClass = Class.forName("mpi.Group", false, loader);
+            group = erased(l.findVirtual(comm, "Group", methodType(groupClass)));
+            incl = erased(l.findVirtual(groupClass, "Incl", methodType(groupClass, int[].class)));
+            create = erased(l.findVirtual(intracomm, "Create", methodType(intracomm, groupClass)));
             iprobe = erased(l.findVirtual(comm, "Iprobe", methodType(status, int.class, int.class)));
             waitStatus = erased(l.findVirtual(request, "Wait", methodType(status)));
             testStatus = erased(l.findVirtual(request, "Test", methodType(status)));
@@ -202,6 +209,20 @@ public final class Mpj {
             return (Object) split.invokeExact(comm, color, key);
         } catch (Throwable t) {
             throw fail("Intracomm.Split", t);
+        }
+    }
+
+    /**
+     * @return a new intracommunicator of {@code ranks} (ranks of {@code comm}, in the new order), made by
+     *         {@code comm.Create(comm.Group().Incl(ranks))}; only the members call it
+     */
+    public Object create(Object comm, int[] ranks) {
+        try {
+            Object g = (Object) group.invokeExact(comm);
+            Object sub = (Object) incl.invokeExact(g, (Object) ranks);
+            return (Object) create.invokeExact(comm, sub);
+        } catch (Throwable t) {
+            throw fail("Intracomm.Create", t);
         }
     }
 

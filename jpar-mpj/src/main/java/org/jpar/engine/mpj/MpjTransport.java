@@ -466,6 +466,8 @@ final class MpjTransport implements Transport {
         if (in.kind == arrayKind(buffer.getClass()) && in.elements <= java.lang.reflect.Array.getLength(buffer)) {
             if (!in.chunked) {
                 fromBytes(in.landing, HEADER, in.kind, in.elements, buffer);
+            } else if (in.whole != buffer) { // a probe received it before the buffer was known
+                System.arraycopy(in.whole, 0, buffer, 0, in.elements);
             }
             return new Envelope<>(buffer, in.source, in.tag, in.bytes);
         }
@@ -810,15 +812,35 @@ final class MpjTransport implements Transport {
     // ---------------------------------------------------------------- groups, collectives, abort
 
     /**
-     * {@code MPI_Comm_split} through MPJ's {@code Intracomm.Split}: the new group gets its own three communicators
-     * (user, collectives, bulk), so its messages never mix with this group's.
+     * {@code MPI_Comm_split}: the ranks agree on the new groups with jpar's own allgather of (colour, key) on this
+     * group, then each new group's members make its communicator with MPJ's {@code Intracomm.Create} (MPJ's
+     * {@code Split} gets its groups wrong when communicators are made and dropped in quick succession), and its three
+     * duplicates (user, collectives, bulk), so its messages never mix with this group's. MPJ's {@code Comm.Free} does
+     * nothing, so a closed group's communicators stay allocated in MPJ until the job ends.
      */
     @Override
     public Transport split(int color, int key) {
         checkOpen();
-        Object comm = mpj.split(world, color == org.jpar.Par.UNDEFINED ? mpj.intConstant("UNDEFINED") : color, key);
-        if (comm == null || color == org.jpar.Par.UNDEFINED) {
+        Object[] all = collectives().allgather(new int[] {color, key});
+        if (color == org.jpar.Par.UNDEFINED) {
             return null;
+        }
+        java.util.List<int[]> members = new java.util.ArrayList<>();
+        for (int r = 0; r < all.length; r++) {
+            int[] ck = (int[]) all[r];
+            if (ck[0] == color) {
+                members.add(new int[] {ck[1], r});
+            }
+        }
+        members.sort((a, b) -> a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]));
+        int[] ranks = new int[members.size()];
+        for (int i = 0; i < ranks.length; i++) {
+            ranks[i] = members.get(i)[1];
+        }
+        Object comm = mpj.create(world, ranks);
+        if (comm == null) {
+            throw new JparException("MPJ Express: Intracomm.Create gave no communicator to rank " + rank
+                    + " of its own group " + java.util.Arrays.toString(ranks));
         }
         return new MpjTransport(mpj, device, codecLoader, progressGroup, comm, parent != null ? parent : this);
     }
@@ -852,8 +874,9 @@ final class MpjTransport implements Transport {
     }
 
     /**
-     * {@code MPI_Abort}: says which rank stopped the job with which code, then ends the job: in the multicore device
-     * the JVM halts with {@code code}; in niodev the launcher stops every rank and exits with {@code code}. MPJ's own
+     * {@code MPI_Abort}: says which rank stopped the job with which code, then ends the job with exit status
+     * {@link Transport#exitStatus(int) exitStatus(code)}: in the multicore device the JVM halts; in niodev the
+     * launcher stops every rank and exits with it. MPJ's own
      * {@code Abort} is not used: it exits its process with 0 and leaves the other ranks running.
      */
     @Override
@@ -861,13 +884,14 @@ final class MpjTransport implements Transport {
         int worldRank = parent != null ? parent.rank : rank;
         int worldSize = parent != null ? parent.size : size;
         System.out.flush();
-        System.err.println("jpar: rank " + worldRank + " of " + worldSize + " called abort(" + code + "): the job is "
-                + "stopped with exit code " + code);
+        int status = Transport.exitStatus(code);
+        System.err.println("jpar: rank " + worldRank + " of " + worldSize + " called abort(" + code + "): the job was "
+                + "stopped (exit code " + status + ")");
         System.err.flush();
         if (device.equals(MpjEngine.NIODEV)) {
-            Niodev.abort(code);
+            Niodev.abort(status);
         } else {
-            Multicore.abort(code);
+            Multicore.abort(status);
         }
     }
 

@@ -223,8 +223,9 @@ final class Niodev {
         }
     }
 
-    /** {@code Par.abort(code)} in a niodev job: the launcher stops every rank and exits with {@code code}. */
-    static void abort(int code) {
+    /** {@code Par.abort} in a niodev job: the launcher stops every rank and exits with {@code status}. */
+    static void abort(int status) {
+        int code = status;
         reported = true;
         LineOutput.flushProcess();
         DataOutputStream out = controlOut;
@@ -239,7 +240,7 @@ final class Niodev {
                 // the launcher is gone
             }
         }
-        Runtime.getRuntime().halt(code == 0 ? 1 : code);
+        Runtime.getRuntime().halt(code);
     }
 
     private static void tell(int what) {
