@@ -34,11 +34,21 @@ public final class MpjPingPong {
             throw new JparException("the MPJ ping-pong runs under jpar run --engine mpj");
         }
         String device = System.getProperty("jpar.bench.device", "");
-        PingPong.run(world, scale);
         Integer boxed = 42;
-        double ns = objectsJpar(world, boxed, Math.max(10, (int) (100_000 * scale)));
-        if (world.rank() == 0) {
-            System.out.println(Payloads.line("jpar-mpj", "integer", -1, ns));
+        for (Payloads.Payload p : Payloads.arrays(scale)) {
+            byte[] msg = (byte[]) p.value();
+            double t = jparArrays(world, msg, new byte[msg.length], p.iterations());
+            if (world.rank() == 0) {
+                System.out.println(Payloads.line("jpar-mpj", p.name(), p.bytes(), t));
+            }
+        }
+        List<Payloads.Payload> jparObjects = new java.util.ArrayList<>(Payloads.objects(scale));
+        jparObjects.add(new Payloads.Payload("integer", boxed, -1, Math.max(10, (int) (100_000 * scale))));
+        for (Payloads.Payload p : jparObjects) {
+            double t = jparObjects(world, p.value(), p.iterations());
+            if (world.rank() == 0) {
+                System.out.println(Payloads.line("jpar-mpj", p.name(), Math.max(0, p.bytes()), t));
+            }
         }
         world.barrier();
         Mpj mpj = raw.mpj();
@@ -64,8 +74,52 @@ public final class MpjPingPong {
         Par.finish();
     }
 
-    private static double objectsJpar(Communicator c, Object msg, int iterations) {
-        return PingPong.objects(c, msg, iterations);
+    private static double jparArrays(Communicator c, byte[] msg, byte[] buf, int iterations) {
+        double[] batches = new double[BATCHES];
+        for (int b = -WARMUP; b < BATCHES; b++) {
+            c.barrier();
+            long start = System.nanoTime();
+            if (c.rank() == 0) {
+                for (int i = 0; i < iterations; i++) {
+                    c.send(msg, 1, 0);
+                    c.receiveInto(buf, 1, 0);
+                }
+            } else if (c.rank() == 1) {
+                for (int i = 0; i < iterations; i++) {
+                    c.receiveInto(buf, 0, 0);
+                    c.send(buf, 0, 0);
+                }
+            }
+            long t = System.nanoTime() - start;
+            if (b >= 0) {
+                batches[b] = t / (2.0 * iterations);
+            }
+        }
+        return Payloads.median(batches);
+    }
+
+    private static double jparObjects(Communicator c, Object msg, int iterations) {
+        double[] batches = new double[BATCHES];
+        for (int b = -WARMUP; b < BATCHES; b++) {
+            c.barrier();
+            long start = System.nanoTime();
+            if (c.rank() == 0) {
+                for (int i = 0; i < iterations; i++) {
+                    c.send(msg, 1, 0);
+                    c.receive(1, 0);
+                }
+            } else if (c.rank() == 1) {
+                for (int i = 0; i < iterations; i++) {
+                    Object o = c.receive(0, 0);
+                    c.send(o, 0, 0);
+                }
+            }
+            long t = System.nanoTime() - start;
+            if (b >= 0) {
+                batches[b] = t / (2.0 * iterations);
+            }
+        }
+        return Payloads.median(batches);
     }
 
     private static double arrays(Mpj mpj, Object comm, int rank, byte[] msg, byte[] buf, int iterations) {
