@@ -8,6 +8,7 @@ import org.jpar.bench.CodecBench;
 import org.jpar.bench.CollectiveBench;
 import org.jpar.bench.IdleRanks;
 import org.jpar.bench.JobBench;
+import org.jpar.bench.MpjPingPong;
 import org.jpar.bench.PingPong;
 import org.jpar.bench.RawOpenMpiCollectives;
 import org.jpar.bench.RingTest;
@@ -68,14 +69,26 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mpi-jar", paramLabel = "JAR", description = "Open MPI's mpi.jar (--engine openmpi)")
     String mpiJar;
 
+    @Option(names = "--device", paramLabel = "DEVICE", description = "MPJ Express's device (--engine mpj): multicore "
+            + "(default) or niodev")
+    String device;
+
+    @Option(names = "--mpj-home", paramLabel = "DIR", description = "MPJ Express's home (--engine mpj)")
+    String mpjHome;
+
     private List<String> options = List.of();
 
     @Override
     public Integer call() throws Exception {
         Engine e = RunCommand.engine(spec.commandLine(), engine);
-        options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar);
+        options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome);
         switch (benchmark) {
             case "pingpong":
+                if (e instanceof MpjLauncher) {
+                    // jpar and raw MPJ Express in the same job: the same JVMs, the same device
+                    return e.run(job(ranks == null ? 2 : ranks, noBaseline ? PingPong.class : MpjPingPong.class,
+                            Double.toString(scale)));
+                }
                 // the raw baseline runs in the same ranks, batch by batch in turn with jpar's
                 return e.run(job(ranks == null ? 2 : ranks, PingPong.class, Double.toString(scale),
                         noBaseline ? "no-baseline" : "baseline"));

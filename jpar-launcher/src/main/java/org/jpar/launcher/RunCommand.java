@@ -25,7 +25,7 @@ final class RunCommand implements Callable<Integer> {
     static {
         ENGINES.put("threads", new ThreadsLauncher());
         ENGINES.put("openmpi", new OpenMpiLauncher());
-        ENGINES.put("mpj", new Unavailable("mpj", "MPJ Express"));
+        ENGINES.put("mpj", new MpjLauncher());
     }
 
     @CommandLine.Spec
@@ -51,6 +51,15 @@ final class RunCommand implements Callable<Integer> {
             + "-Djpar.openmpi.jar, JPAR_OPENMPI_JAR, then the installation's, from ompi_info or mpirun)")
     String mpiJar;
 
+    @Option(names = "--device", paramLabel = "DEVICE", description = "MPJ Express's device (--engine mpj): multicore "
+            + "(default: every rank a thread of one JVM) or niodev (one JVM per rank over TCP; several hosts with "
+            + "--hostfile)")
+    String device;
+
+    @Option(names = "--mpj-home", paramLabel = "DIR", description = "MPJ Express's home (--engine mpj; default: "
+            + "-Djpar.mpj.home, JPAR_MPJ_HOME, MPJ_HOME, then /usr/share/mpj)")
+    String mpjHome;
+
     @Parameters(index = "0", paramLabel = "MAIN", description = "the program's main class, e.g. org.jpar.examples.Ring")
     String mainClass;
 
@@ -65,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
                     "-np " + ranks + " is out of range: a job needs at least 1 rank");
         }
         return e.run(new Engine.Job(ranks, mainClass, List.copyOf(args), classPath, hostfile,
-                engineOptions(spec.commandLine(), e, mpiJar)));
+                engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome)));
     }
 
     static Engine engine(CommandLine line, String name) {
@@ -77,15 +86,28 @@ final class RunCommand implements Callable<Integer> {
         return e;
     }
 
-    /** @return the engine-specific options: {@code --mpi-jar} for Open MPI */
-    static List<String> engineOptions(CommandLine line, Engine e, String mpiJar) {
-        if (mpiJar == null) {
-            return List.of();
+    /** @return the engine-specific options: {@code --mpi-jar} for Open MPI, {@code --device}, {@code --mpj-home} for MPJ */
+    static List<String> engineOptions(CommandLine line, Engine e, String mpiJar, String device, String mpjHome) {
+        List<String> options = new ArrayList<>();
+        if (mpiJar != null) {
+            if (!(e instanceof OpenMpiLauncher)) {
+                throw new CommandLine.ParameterException(line, "--mpi-jar needs --engine openmpi");
+            }
+            options.add(OpenMpiLauncher.MPI_JAR_OPTION + mpiJar);
         }
-        if (!(e instanceof OpenMpiLauncher)) {
-            throw new CommandLine.ParameterException(line, "--mpi-jar needs --engine openmpi");
+        if (device != null || mpjHome != null) {
+            if (!(e instanceof MpjLauncher)) {
+                throw new CommandLine.ParameterException(line, (device != null ? "--device" : "--mpj-home")
+                        + " needs --engine mpj");
+            }
+            if (device != null) {
+                options.add(MpjLauncher.DEVICE_OPTION + device);
+            }
+            if (mpjHome != null) {
+                options.add(MpjLauncher.HOME_OPTION + mpjHome);
+            }
         }
-        return List.of(OpenMpiLauncher.MPI_JAR_OPTION + mpiJar);
+        return List.copyOf(options);
     }
 
     /** An engine this build cannot run yet. */

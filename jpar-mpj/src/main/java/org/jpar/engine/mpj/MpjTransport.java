@@ -1,0 +1,928 @@
+package org.jpar.engine.mpj;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jpar.Envelope;
+import org.jpar.JparException;
+import org.jpar.Request;
+import org.jpar.internal.ObjectCodec;
+import org.jpar.internal.PrimitiveArrays;
+import org.jpar.spi.Collectives;
+import org.jpar.spi.PointToPointCollectives;
+import org.jpar.spi.Transport;
+
+/**
+ * One rank's endpoint on MPJ Express ({@code mpi.*} of its own class loader, through {@link Mpj}).
+ *
+ * <p><b>Format.</b> Every jpar message is one MPJ message of bytes (a 16-byte header, then the payload when it fits
+ * in {@link #LANDING} bytes), so the receiver learns the kind of the value (which primitive array, a string, an
+ * encoded object, null) from the message itself, and MPJ's matching (a source or {@code ANY_SOURCE}, a tag or
+ * {@code ANY_TAG}) and ordering apply unchanged. A larger payload travels as a header alone and a second message on
+ * the bulk communicator, typed with the array's own MPJ datatype and tagged with a sequence number, straight from the
+ * sender's array into the receiver's (MPJ packs and unpacks arrays itself: jpar adds no copy). Objects go through
+ * jpar's codec as bytes, never through {@code MPI.OBJECT} (which deserializes with the wrong class loader in the
+ * multicore device); primitive arrays are never serialized.
+ *
+ * <p><b>Communicators.</b> Three duplicates of {@code MPI.COMM_WORLD}: user messages (tags as given, so
+ * {@code ANY_TAG} sees only them), jpar's collectives (internal tag {@code t < 0} as MPJ tag {@code -t}), and the bulk
+ * parts of large messages.
+ *
+ * <p><b>Sends never wait for their receiver.</b> MPJ's multicore {@code Send} waits until the receiver has matched
+ * it, at every size ("every rank sends, then every rank receives" deadlocks); jpar posts every send as an
+ * {@code Isend} (MPJ copies the data before {@code Isend} returns) and keeps the request until MPJ completes it. So a
+ * send returns as soon as the caller may reuse its message, on both devices, at every size, and sends to this rank
+ * itself never block ({@code -Djpar.mpj.waitAbove=BYTES} makes larger blocking sends wait for their receiver instead).
+ *
+ * <p><b>Progress</b> (MPI-4.0 §3.7.4). A nonblocking receive posts its header's receive at once; when a large
+ * message's header arrives, the bulk part's receive must be posted too. A progress thread of the rank does that for
+ * every nonblocking receive whose header arrived while nothing awaits it, so a posted receive lets its sender's
+ * message complete whatever the receiver does meanwhile, and a request the program drops still takes its whole
+ * message.
+ */
+final class MpjTransport implements Transport {
+    static final byte NULL = 0;
+    static final byte BYTES = 1;
+    static final byte SHORTS = 2;
+    static final byte INTS = 3;
+    static final byte LONGS = 4;
+    static final byte FLOATS = 5;
+    static final byte DOUBLES = 6;
+    static final byte CHARS = 7;
+    static final byte BOOLEANS = 8;
+    static final byte STRING = 9;
+    static final byte OBJECT = 10;
+
+    static final int HEADER = 16;
+    /** Bytes every header receive lands in: header and payload up to this size travel as one message. */
+    static final int LANDING = Math.max(1024, Integer.getInteger("jpar.mpj.landing", 64 * 1024 + HEADER));
+    static final int INLINE = LANDING - HEADER;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final String[] TYPE_NAMES = {"BYTE", "BYTE", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE", "CHAR",
+        "BOOLEAN", "BYTE", "BYTE"};
+    /**
+     * Blocking sends of at least this many bytes send their bulk part with MPJ's blocking {@code Send}, which waits
+     * for the receiver ({@code -Djpar.mpj.waitAbove}; default: never: measured here it gained nothing, and every send
+     * returns without waiting for its receiver).
+     */
+    static final long WAIT_ABOVE = Long.getLong("jpar.mpj.waitAbove", Long.MAX_VALUE);
+    /** Completed sends are forgotten once this many wait. */
+    private static final int SWEEP = 32;
+
+    private final Mpj mpj;
+    private final String device;
+    private final Object world;
+    private final Object user;
+    private final Object internal;
+    private final Object bulk;
+    private final Object[] types = new Object[TYPE_NAMES.length];
+    private final int anySource;
+    private final int anyTag;
+    private final int rank;
+    private final int size;
+    private final String processorName;
+    private final ObjectCodec codec;
+    private final ClassLoader codecLoader;
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[LANDING]);
+    /** Sends MPJ has not completed: kept (with MPJ's request) until it does. */
+    private final Queue<Object> sends = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger sendCount = new AtomicInteger();
+    /** Nonblocking receives not complete yet: the progress thread moves them on. */
+    private final Set<ReceiveRequest> receives = ConcurrentHashMap.newKeySet();
+    private final ThreadGroup progressGroup;
+    /** The world's transport for a group made by {@link #split}, else null. */
+    private final MpjTransport parent;
+    /** Heads (with their bulk parts) a probe received: the next matching receive takes them first, in order. */
+    private final java.util.ArrayDeque<In> probed = new java.util.ArrayDeque<>();
+    private volatile Collectives collectives;
+    private volatile Thread progress;
+    private volatile boolean closed;
+
+    /**
+     * @param mpj           MPJ's API, initialized ({@code MPI.Init} returned) in the rank's class loader
+     * @param device        {@code multicore} or {@code niodev}, for messages
+     * @param codecLoader   where received classes are looked up (the rank's class loader)
+     * @param progressGroup the thread group of the rank's progress thread (the multicore device only lets threads
+     *                      of the rank's own group call MPJ)
+     */
+    MpjTransport(Mpj mpj, String device, ClassLoader codecLoader, ThreadGroup progressGroup) {
+        this(mpj, device, codecLoader, progressGroup, mpj.constant("COMM_WORLD"), null);
+    }
+
+    /** An endpoint into the group of {@code comm} (the world, or a group made by {@link #split}). */
+    private MpjTransport(Mpj mpj, String device, ClassLoader codecLoader, ThreadGroup progressGroup, Object comm,
+                         MpjTransport parent) {
+        this.mpj = mpj;
+        this.device = device;
+        this.progressGroup = progressGroup;
+        this.parent = parent;
+        world = comm;
+        rank = mpj.rank(world);
+        size = mpj.size(world);
+        user = mpj.dup(world);
+        internal = mpj.dup(world);
+        bulk = mpj.dup(world);
+        for (int k = 0; k < types.length; k++) {
+            types[k] = mpj.constant(TYPE_NAMES[k]);
+        }
+        anySource = mpj.intConstant("ANY_SOURCE");
+        anyTag = mpj.intConstant("ANY_TAG");
+        processorName = mpj.processorName();
+        codec = new ObjectCodec(codecLoader, "rank " + rank);
+        this.codecLoader = codecLoader;
+    }
+
+    /** @return MPJ's API of this rank (for the raw baseline) */
+    Mpj mpj() {
+        return mpj;
+    }
+
+    /** @return a new duplicate of this rank's {@code MPI.COMM_WORLD} (collective: every rank calls it) */
+    Object dupWorld() {
+        return mpj.dup(world);
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public String processorName() {
+        return processorName;
+    }
+
+    @Override
+    public String engineName() {
+        return MpjEngine.NAME;
+    }
+
+    /** @return {@code multicore} or {@code niodev} */
+    String device() {
+        return device;
+    }
+
+    // ---------------------------------------------------------------- the format
+
+    /** An outgoing value: its kind, its payload as an array (the message itself, or bytes), its size. */
+    private static final class Out {
+        final byte kind;
+        final Object payload;
+        final int elements;
+        final long bytes;
+
+        Out(byte kind, Object payload, int elements, long bytes) {
+            this.kind = kind;
+            this.payload = payload;
+            this.elements = elements;
+            this.bytes = bytes;
+        }
+    }
+
+    private Out prepare(Object message) {
+        if (message == null) {
+            return new Out(NULL, null, 0, 0);
+        }
+        byte kind = arrayKind(message.getClass());
+        if (kind != NULL) {
+            int n = java.lang.reflect.Array.getLength(message);
+            return new Out(kind, message, n, PrimitiveArrays.bytes(message));
+        }
+        byte[] b;
+        if (message instanceof String s) {
+            b = s.getBytes(StandardCharsets.UTF_8);
+            kind = STRING;
+        } else {
+            b = codec.encode(message);
+            kind = OBJECT;
+        }
+        return new Out(kind, b, b.length, b.length);
+    }
+
+    static byte arrayKind(Class<?> c) {
+        if (c == byte[].class) {
+            return BYTES;
+        } else if (c == double[].class) {
+            return DOUBLES;
+        } else if (c == int[].class) {
+            return INTS;
+        } else if (c == long[].class) {
+            return LONGS;
+        } else if (c == float[].class) {
+            return FLOATS;
+        } else if (c == short[].class) {
+            return SHORTS;
+        } else if (c == char[].class) {
+            return CHARS;
+        } else if (c == boolean[].class) {
+            return BOOLEANS;
+        }
+        return NULL;
+    }
+
+    private static int elementBytes(byte kind) {
+        switch (kind) {
+            case SHORTS:
+            case CHARS:
+                return 2;
+            case INTS:
+            case FLOATS:
+                return 4;
+            case LONGS:
+            case DOUBLES:
+                return 8;
+            default:
+                return 1;
+        }
+    }
+
+    private static void header(byte[] b, byte kind, boolean chunked, int seq, long bytes) {
+        ByteBuffer h = ByteBuffer.wrap(b, 0, HEADER).order(ORDER);
+        h.put(0, kind).put(1, (byte) (chunked ? 1 : 0)).putInt(4, seq).putLong(8, bytes);
+    }
+
+    /** Copies {@code n} elements of the array {@code a} into {@code b} from {@code at}, in native byte order. */
+    private static void toBytes(Object a, byte kind, int n, byte[] b, int at) {
+        ByteBuffer w = ByteBuffer.wrap(b, at, b.length - at).slice().order(ORDER);
+        switch (kind) {
+            case BYTES -> System.arraycopy(a, 0, b, at, n);
+            case SHORTS -> w.asShortBuffer().put((short[]) a, 0, n);
+            case INTS -> w.asIntBuffer().put((int[]) a, 0, n);
+            case LONGS -> w.asLongBuffer().put((long[]) a, 0, n);
+            case FLOATS -> w.asFloatBuffer().put((float[]) a, 0, n);
+            case DOUBLES -> w.asDoubleBuffer().put((double[]) a, 0, n);
+            case CHARS -> w.asCharBuffer().put((char[]) a, 0, n);
+            case BOOLEANS -> {
+                boolean[] z = (boolean[]) a;
+                for (int i = 0; i < n; i++) {
+                    b[at + i] = (byte) (z[i] ? 1 : 0);
+                }
+            }
+            default -> System.arraycopy(a, 0, b, at, n); // string and object bytes
+        }
+    }
+
+    /** Copies {@code n} elements from {@code b} at {@code at} into the array {@code a}. */
+    private static void fromBytes(byte[] b, int at, byte kind, int n, Object a) {
+        ByteBuffer r = ByteBuffer.wrap(b, at, b.length - at).slice().order(ORDER);
+        switch (kind) {
+            case BYTES -> System.arraycopy(b, at, a, 0, n);
+            case SHORTS -> r.asShortBuffer().get((short[]) a, 0, n);
+            case INTS -> r.asIntBuffer().get((int[]) a, 0, n);
+            case LONGS -> r.asLongBuffer().get((long[]) a, 0, n);
+            case FLOATS -> r.asFloatBuffer().get((float[]) a, 0, n);
+            case DOUBLES -> r.asDoubleBuffer().get((double[]) a, 0, n);
+            case CHARS -> r.asCharBuffer().get((char[]) a, 0, n);
+            case BOOLEANS -> {
+                boolean[] z = (boolean[]) a;
+                for (int i = 0; i < n; i++) {
+                    z[i] = b[at + i] != 0;
+                }
+            }
+            default -> System.arraycopy(b, at, a, 0, n);
+        }
+    }
+
+    private static Object newArray(byte kind, int n) {
+        switch (kind) {
+            case SHORTS:
+                return new short[n];
+            case INTS:
+                return new int[n];
+            case LONGS:
+                return new long[n];
+            case FLOATS:
+                return new float[n];
+            case DOUBLES:
+                return new double[n];
+            case CHARS:
+                return new char[n];
+            case BOOLEANS:
+                return new boolean[n];
+            default:
+                return new byte[n];
+        }
+    }
+
+    /** A received header: what follows and from whom. */
+    private static final class In {
+        byte kind;
+        boolean chunked;
+        int seq;
+        long bytes;
+        int elements;
+        int source;
+        int tag;
+        /** The payload: the landing buffer (inline, from {@link #HEADER}), or the array the bulk part went into. */
+        byte[] landing;
+        Object whole;
+
+        static In read(byte[] landing, int count) {
+            if (count < HEADER) {
+                throw new JparException("MPJ Express delivered a message of " + count + " bytes, shorter than jpar's "
+                        + HEADER + "-byte header: is every rank running the same jpar version?");
+            }
+            ByteBuffer h = ByteBuffer.wrap(landing, 0, HEADER).order(ORDER);
+            In in = new In();
+            in.kind = h.get(0);
+            in.chunked = h.get(1) != 0;
+            in.seq = h.getInt(4);
+            in.bytes = h.getLong(8);
+            in.elements = (int) (in.bytes / elementBytes(in.kind));
+            in.landing = landing;
+            return in;
+        }
+    }
+
+    // ---------------------------------------------------------------- point to point
+
+    @Override
+    public void send(Object message, int dest, int tag) {
+        post(message, dest, tag, true);
+    }
+
+    @Override
+    public Request<Void> isend(Object message, int dest, int tag) {
+        post(message, dest, tag, false);
+        return DoneSend.INSTANCE;
+    }
+
+    /**
+     * Posts {@code message} (MPJ copies it before returning) and keeps the requests until MPJ completes them; see
+     * {@link #WAIT_ABOVE}.
+     */
+    private void post(Object message, int dest, int tag, boolean blocking) {
+        checkOpen();
+        Out o = prepare(message);
+        Object comm = comm(tag);
+        int mpjTag = mpjTag(tag);
+        byte[] head = scratch.get();
+        if (o.bytes <= INLINE) {
+            header(head, o.kind, false, 0, o.bytes);
+            if (o.payload != null) {
+                toBytes(o.payload, o.kind, o.elements, head, HEADER);
+            }
+            keep(mpj.isend(comm, head, 0, HEADER + (int) o.bytes, types[BYTES], dest, mpjTag));
+        } else {
+            int seq = sequence.getAndIncrement() & Integer.MAX_VALUE;
+            header(head, o.kind, true, seq, o.bytes);
+            keep(mpj.isend(comm, head, 0, HEADER, types[BYTES], dest, mpjTag));
+            if (blocking && dest != rank && o.bytes >= WAIT_ABOVE) {
+                mpj.send(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq);
+            } else {
+                keep(mpj.isend(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq));
+            }
+        }
+    }
+
+    private void keep(Object request) {
+        sends.add(request);
+        if (sendCount.incrementAndGet() >= SWEEP) {
+            sweepSends();
+        }
+    }
+
+    /** Forgets the sends MPJ completed (oldest first, up to the first that is still under way). */
+    private void sweepSends() {
+        for (Iterator<Object> it = sends.iterator(); it.hasNext(); ) {
+            Object r = it.next();
+            if (mpj.test(r) == null) {
+                return;
+            }
+            it.remove();
+            sendCount.decrementAndGet();
+        }
+    }
+
+    /**
+     * Waits (at most {@code millis}) until MPJ completed every send of this rank: niodev delivers a large message
+     * only once its receiver asks for it, so a rank that ends must not take its last messages with it.
+     *
+     * @return true if every send completed
+     */
+    boolean drainSends(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (!sends.isEmpty()) {
+            Object r = sends.peek();
+            if (r != null && mpj.test(r) != null) {
+                sends.remove(r);
+                sendCount.decrementAndGet();
+            } else if (System.nanoTime() > deadline) {
+                return false;
+            } else {
+                LockSupport.parkNanos(100_000);
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public Envelope<Object> receive(int source, int tag, Object buffer) {
+        checkOpen();
+        In stashed = takeProbed(source, tag);
+        if (stashed != null) {
+            return open(stashed, buffer, source, tag);
+        }
+        byte[] landing = scratch.get();
+        Object status = mpj.recv(comm(tag), landing, 0, LANDING, types[BYTES],
+                source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpjTag(tag));
+        In in = In.read(landing, mpj.count(status, types[BYTES]));
+        in.source = mpj.source(status);
+        in.tag = tag < 0 && tag != ANY_TAG ? tag : mpj.tag(status);
+        if (in.chunked) {
+            in.whole = target(in, buffer);
+            mpj.recv(bulk, in.whole, 0, in.elements, types[in.kind], in.source, in.seq);
+        }
+        return open(in, buffer, source, tag);
+    }
+
+    /** @return the array a large message's bulk part goes into: the receiver's buffer when it fits, else a new one */
+    private static Object target(In in, Object buffer) {
+        boolean fits = buffer != null && in.kind == arrayKind(buffer.getClass())
+                && in.elements <= java.lang.reflect.Array.getLength(buffer);
+        return fits ? buffer : newArray(in.kind, in.elements);
+    }
+
+    /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
+    private Envelope<Object> open(In in, Object buffer, int source, int tag) {
+        if (buffer == null) {
+            return new Envelope<>(value(in), in.source, in.tag, in.bytes);
+        }
+        if (in.kind == arrayKind(buffer.getClass()) && in.elements <= java.lang.reflect.Array.getLength(buffer)) {
+            if (!in.chunked) {
+                fromBytes(in.landing, HEADER, in.kind, in.elements, buffer);
+            } else if (in.whole != buffer) { // a probe received it before the buffer was known
+                System.arraycopy(in.whole, 0, buffer, 0, in.elements);
+            }
+            return new Envelope<>(buffer, in.source, in.tag, in.bytes);
+        }
+        Object sent = value(in);
+        throw PrimitiveArrays.mismatch(source, tag, buffer, sent, in.source, in.tag);
+    }
+
+    private Object value(In in) {
+        if (in.kind == NULL) {
+            return null;
+        }
+        Object payload = in.whole;
+        if (payload == null) {
+            payload = newArray(in.kind, in.elements);
+            fromBytes(in.landing, HEADER, in.kind, in.elements, payload);
+        }
+        if (in.kind == STRING) {
+            return new String((byte[]) payload, StandardCharsets.UTF_8);
+        }
+        if (in.kind == OBJECT) {
+            return codec.decode((byte[]) payload);
+        }
+        return payload;
+    }
+
+    @Override
+    public Request<Object> ireceive(int source, int tag, Object buffer) {
+        checkOpen();
+        In stashed = takeProbed(source, tag);
+        if (stashed != null) {
+            ReceiveRequest done = new ReceiveRequest(null, null, buffer, source, tag);
+            done.arrived(stashed);
+            return done;
+        }
+        byte[] landing = new byte[LANDING];
+        Object head = mpj.irecv(comm(tag), landing, 0, LANDING, types[BYTES],
+                source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpjTag(tag));
+        ReceiveRequest r = new ReceiveRequest(head, landing, buffer, source, tag);
+        receives.add(r);
+        wakeProgress();
+        return r;
+    }
+
+    private Object comm(int tag) {
+        return tag >= 0 || tag == ANY_TAG ? user : internal;
+    }
+
+    private static int mpjTag(int tag) {
+        return tag >= 0 ? tag : -tag;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new JparException("rank " + rank + " has finished (Par.finish() or the end of its "
+                    + "try-with-resources) and can no longer communicate");
+        }
+    }
+
+    // ---------------------------------------------------------------- progress
+
+    /** Starts the progress thread on first use, or wakes it. */
+    private void wakeProgress() {
+        Thread t = progress;
+        if (t == null) {
+            synchronized (this) {
+                t = progress;
+                if (t == null) {
+                    t = new Thread(progressGroup, this::progressLoop, "jpar-mpj-progress-" + rank);
+                    t.setDaemon(true);
+                    progress = t;
+                    t.start();
+                    return;
+                }
+            }
+        }
+        LockSupport.unpark(t);
+    }
+
+    /**
+     * Moves every nonblocking receive on that nothing else is moving: tests its header, posts its bulk part's receive
+     * once the header is there. Polls while receives are outstanding (from every 50 µs, backing off to 2 ms while
+     * nothing changes), and sleeps while there are none.
+     */
+    private void progressLoop() {
+        long pause = 50_000;
+        while (!closed) {
+            if (receives.isEmpty()) {
+                LockSupport.park(this);
+                pause = 50_000;
+                continue;
+            }
+            boolean moved = false;
+            for (ReceiveRequest r : receives) {
+                moved |= r.tryAdvance();
+            }
+            pause = moved ? 50_000 : Math.min(2_000_000, pause * 2);
+            LockSupport.parkNanos(this, pause);
+        }
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /** A nonblocking send: complete at once, since MPJ copied the message when it was posted (see the class comment). */
+    private static final class DoneSend implements Request<Void> {
+        static final DoneSend INSTANCE = new DoneSend();
+        private static final Envelope<Void> ENVELOPE = new Envelope<>(null, -1, -1, 0);
+
+        @Override
+        public Void await() {
+            return null;
+        }
+
+        @Override
+        public Envelope<Void> awaitEnvelope() {
+            return ENVELOPE;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+    }
+
+    /** A nonblocking receive: the header's request, then (large messages) the bulk part's. */
+    private final class ReceiveRequest implements Request<Object> {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final int source;
+        private final int tag;
+        private final Object buffer;
+        private final byte[] landing;
+        private Object head;
+        private Object tail;
+        private In in;
+        private boolean arrived;
+        private Envelope<Object> result;
+        private RuntimeException failure;
+
+        ReceiveRequest(Object head, byte[] landing, Object buffer, int source, int tag) {
+            this.head = head;
+            this.landing = landing;
+            this.buffer = buffer;
+            this.source = source;
+            this.tag = tag;
+        }
+
+        @Override
+        public Object await() {
+            return awaitEnvelope().value();
+        }
+
+        @Override
+        public Envelope<Object> awaitEnvelope() {
+            lock.lock();
+            try {
+                if (failure == null && result == null) {
+                    try {
+                        transfer(true);
+                        open();
+                    } catch (RuntimeException e) {
+                        fail(e);
+                    }
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                return result;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean isDone() {
+            lock.lock();
+            try {
+                if (failure == null && result == null) {
+                    try {
+                        if (transfer(false)) {
+                            open();
+                        }
+                    } catch (RuntimeException e) {
+                        fail(e);
+                    }
+                }
+                return result != null || failure != null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** For the progress thread: moves the transfer on without blocking, unless another thread is at it. */
+        boolean tryAdvance() {
+            if (!lock.tryLock()) {
+                return false;
+            }
+            try {
+                if (failure != null || arrived) {
+                    receives.remove(this);
+                    return false;
+                }
+                Object before = head;
+                boolean done = transfer(false);
+                return done || head != before;
+            } catch (RuntimeException e) {
+                fail(e);
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private void fail(RuntimeException e) {
+            failure = e;
+            receives.remove(this);
+        }
+
+        /** The message a probe already received. */
+        void arrived(In message) {
+            in = message;
+            arrived = true;
+        }
+
+        /** @return true once MPJ delivered the whole message */
+        private boolean transfer(boolean block) {
+            if (arrived) {
+                return true;
+            }
+            if (head != null) {
+                Object status = block ? mpj.waitFor(head) : mpj.test(head);
+                if (status == null) {
+                    return false;
+                }
+                head = null;
+                in = In.read(landing, mpj.count(status, types[BYTES]));
+                in.source = mpj.source(status);
+                in.tag = tag < 0 && tag != ANY_TAG ? tag : mpj.tag(status);
+                if (in.chunked) {
+                    in.whole = target(in, buffer);
+                    tail = mpj.irecv(bulk, in.whole, 0, in.elements, types[in.kind], in.source, in.seq);
+                }
+            }
+            if (tail != null) {
+                Object status = block ? mpj.waitFor(tail) : mpj.test(tail);
+                if (status == null) {
+                    return false;
+                }
+                tail = null;
+            }
+            arrived = true;
+            receives.remove(this);
+            return true;
+        }
+
+        private void open() {
+            if (result == null && failure == null) {
+                result = MpjTransport.this.open(in, buffer, source, tag);
+                in = null;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- probe
+
+    /**
+     * {@code MPI_Probe}/{@code MPI_Iprobe}. MPJ's probe tells only the source, the tag and the size of jpar's header
+     * message, not the value's type and size, which the header carries; so a probe that finds a message receives it
+     * (with its bulk part) into this rank's list of probed messages, and the next receive that matches takes it from
+     * there before asking MPJ. Messages from one sender with one tag keep their order.
+     */
+    @Override
+    public Envelope<Void> probe(int source, int tag, boolean block) {
+        checkOpen();
+        synchronized (probed) {
+            for (In in : probed) {
+                if (matches(in, source, tag)) {
+                    return envelope(in);
+                }
+            }
+        }
+        int mpjSource = source == ANY_SOURCE ? anySource : source;
+        int mpjTag = tag == ANY_TAG ? anyTag : mpjTag(tag);
+        if (!block && mpj.iprobe(comm(tag), mpjSource, mpjTag) == null) {
+            return null;
+        }
+        byte[] landing = new byte[LANDING];
+        Object status = mpj.recv(comm(tag), landing, 0, LANDING, types[BYTES], mpjSource, mpjTag);
+        In in = In.read(landing, mpj.count(status, types[BYTES]));
+        in.source = mpj.source(status);
+        in.tag = tag < 0 && tag != ANY_TAG ? tag : mpj.tag(status);
+        if (in.chunked) {
+            in.whole = newArray(in.kind, in.elements);
+            mpj.recv(bulk, in.whole, 0, in.elements, types[in.kind], in.source, in.seq);
+        }
+        synchronized (probed) {
+            probed.add(in);
+        }
+        return envelope(in);
+    }
+
+    private static boolean matches(In in, int source, int tag) {
+        return (source == ANY_SOURCE || in.source == source) && (tag == ANY_TAG ? in.tag >= 0 : in.tag == tag);
+    }
+
+    /** @return the oldest probed message that matches, taken off the list, or null */
+    private In takeProbed(int source, int tag) {
+        if (probed.isEmpty()) {
+            return null;
+        }
+        synchronized (probed) {
+            for (java.util.Iterator<In> it = probed.iterator(); it.hasNext(); ) {
+                In in = it.next();
+                if (matches(in, source, tag)) {
+                    it.remove();
+                    return in;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Envelope<Void> envelope(In in) {
+        return new Envelope<>(null, in.source, in.tag, in.bytes, typeName(in));
+    }
+
+    private static String typeName(In in) {
+        switch (in.kind) {
+            case NULL:
+                return "null";
+            case STRING:
+                return "java.lang.String";
+            case OBJECT: {
+                byte[] b = in.whole != null ? (byte[]) in.whole
+                        : java.util.Arrays.copyOfRange(in.landing, HEADER, HEADER + (int) in.bytes);
+                String name = ObjectCodec.className(b);
+                return name != null ? name : "";
+            }
+            default:
+                return newArray(in.kind, 0).getClass().getTypeName();
+        }
+    }
+
+    // ---------------------------------------------------------------- groups, collectives, abort
+
+    /**
+     * {@code MPI_Comm_split}: the ranks agree on the new groups with jpar's own allgather of (colour, key) on this
+     * group, then each new group's members make its communicator with MPJ's {@code Intracomm.Create} (MPJ's
+     * {@code Split} gets its groups wrong when communicators are made and dropped in quick succession), and its three
+     * duplicates (user, collectives, bulk), so its messages never mix with this group's. MPJ's {@code Comm.Free} does
+     * nothing, so a closed group's communicators stay allocated in MPJ until the job ends.
+     */
+    @Override
+    public Transport split(int color, int key) {
+        checkOpen();
+        Object[] all = collectives().allgather(new int[] {color, key});
+        if (color == org.jpar.Par.UNDEFINED) {
+            return null;
+        }
+        java.util.List<int[]> members = new java.util.ArrayList<>();
+        for (int r = 0; r < all.length; r++) {
+            int[] ck = (int[]) all[r];
+            if (ck[0] == color) {
+                members.add(new int[] {ck[1], r});
+            }
+        }
+        members.sort((a, b) -> a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]));
+        int[] ranks = new int[members.size()];
+        for (int i = 0; i < ranks.length; i++) {
+            ranks[i] = members.get(i)[1];
+        }
+        Object comm = mpj.create(world, ranks);
+        if (comm == null) {
+            throw new JparException("MPJ Express: Intracomm.Create gave no communicator to rank " + rank
+                    + " of its own group " + java.util.Arrays.toString(ranks));
+        }
+        return new MpjTransport(mpj, device, codecLoader, progressGroup, comm, parent != null ? parent : this);
+    }
+
+    @Override
+    public Collectives collectives() {
+        Collectives c = collectives;
+        if (c == null) {
+            c = new MpjCollectives(this);
+            collectives = c;
+        }
+        return c;
+    }
+
+    /** Every collective over jpar's point-to-point messages, but the barrier: MPJ's own, on the collectives' communicator. */
+    private static final class MpjCollectives extends PointToPointCollectives {
+        private final MpjTransport mt;
+
+        MpjCollectives(MpjTransport t) {
+            super(t);
+            this.mt = t;
+        }
+
+        @Override
+        public void barrier() {
+            mt.checkOpen();
+            if (mt.size > 1) {
+                mt.mpj.barrier(mt.internal);
+            }
+        }
+    }
+
+    /**
+     * {@code MPI_Abort}: says which rank stopped the job with which code, then ends the job with exit status
+     * {@link Transport#exitStatus(int) exitStatus(code)}: in the multicore device the JVM halts; in niodev the
+     * launcher stops every rank and exits with it. MPJ's own
+     * {@code Abort} is not used: it exits its process with 0 and leaves the other ranks running.
+     */
+    @Override
+    public void abort(int code) {
+        int worldRank = parent != null ? parent.rank : rank;
+        int worldSize = parent != null ? parent.size : size;
+        System.out.flush();
+        int status = Transport.exitStatus(code);
+        System.err.println("jpar: rank " + worldRank + " of " + worldSize + " called abort(" + code + "): the job was "
+                + "stopped (exit code " + status + ")");
+        System.err.flush();
+        if (device.equals(MpjEngine.NIODEV)) {
+            Niodev.abort(status);
+        } else {
+            Multicore.abort(status);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Ends this rank's communication without waiting for the other ranks. MPJ's {@code MPI.Finalize} is left to the
+     * end of the process ({@link #finish()}).
+     */
+    @Override
+    public void close() {
+        closed = true;
+        Thread t = progress;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+
+    /** {@code MPI.Finalize}. */
+    void finish() {
+        mpj.finish();
+    }
+
+    /** @return a short description for messages */
+    @Override
+    public String toString() {
+        return "MPJ Express " + device + " rank " + rank + " of " + size;
+    }
+}

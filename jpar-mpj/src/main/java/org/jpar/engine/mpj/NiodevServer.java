@@ -1,0 +1,495 @@
+package org.jpar.engine.mpj;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The launcher's side of a niodev job: starts the ranks, serves MPJ's rendezvous over jpar's authenticated start-up
+ * protocol ({@link Rendezvous}), and supervises the ranks until the job ends.
+ *
+ * <p><b>The listener is a network service</b>, so it is kept small: it lives only while the job starts (it is closed
+ * as soon as every rank has registered, or the start fails); it accepts connections only from the job's own hosts
+ * (any other address is closed at once, unread); every connection must prove, within 10 s, that it knows the job's
+ * random key (HMAC-SHA256 over a fresh nonce; the key reaches the ranks on their standard input and never crosses the
+ * network); and a connection that fails any of this, claims a rank that is taken or out of range, or sends anything
+ * malformed is closed and ignored: it can neither stop nor join the job. The table of addresses MPJ's ranks then
+ * connect to each other with is sent only to the authenticated ranks, with each rank's address as its own connection
+ * came from. MPJ's peer connections themselves are MPJ's: unauthenticated and unencrypted, as MPI's are (the job's
+ * network must be private, see the README).
+ *
+ * <p><b>Supervision.</b> Each rank's connection stays open until the job ends: a rank that fails says so there and
+ * exits 1; a rank that dies (killed, its host lost) is seen by its process ending or its connection closing. Either
+ * way every other rank is told to stop (and halts at once), local processes are killed if they have not ended within
+ * the grace period, and the failing rank is named. When the launcher itself dies, every rank sees its connection
+ * close and halts.
+ *
+ * <p>Internal: public for the launcher; not part of jpar's API.
+ */
+public final class NiodevServer {
+    /** Environment variable of a niodev rank: the number of ranks. */
+    public static final String SIZE_ENV = Rendezvous.SIZE_ENV;
+    /** Environment variable of a niodev rank: where the launcher's listener is ({@code HOST:PORT}). */
+    public static final String SERVER_ENV = Rendezvous.SERVER_ENV;
+    private static final int GREETING_MILLIS = 10_000;
+
+    private final int size;
+    private final Set<InetAddress> allowed;
+    private final int startSeconds;
+    private final ServerSocket listener;
+    private final byte[] key = Rendezvous.newKey();
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Rank[] ranks;
+    private volatile boolean registering = true;
+    /** Connections refused or dropped during start-up (foreign, malformed, unauthenticated), for the tests. */
+    private volatile int refused;
+
+    private record Event(int rank, Kind kind, int code) {
+    }
+
+    private enum Kind { REGISTERED, MESSAGE, CLOSED, EXITED }
+
+    /** One rank: its process, its connection once registered, what it said. */
+    private static final class Rank {
+        Process process;
+        Socket socket;
+        DataOutputStream out;
+        InetAddress address;
+        int writePort;
+        int readPort;
+        volatile boolean reportedFailure;
+        volatile int abortCode = -1;
+        volatile boolean ended;
+        volatile boolean exited;
+        volatile int exitCode;
+    }
+
+    /**
+     * Opens the listener on every interface, on a port the system chooses.
+     *
+     * @param size         the number of ranks
+     * @param allowed      the addresses of the job's hosts: connections from others are closed unread
+     * @param startSeconds how long the ranks may take to register
+     */
+    public NiodevServer(int size, Set<InetAddress> allowed, int startSeconds) throws IOException {
+        this.size = size;
+        this.allowed = Set.copyOf(allowed);
+        this.startSeconds = startSeconds;
+        this.ranks = new Rank[size];
+        for (int i = 0; i < size; i++) {
+            ranks[i] = new Rank();
+        }
+        listener = new ServerSocket();
+        listener.bind(new InetSocketAddress(0), 64);
+    }
+
+    /** @return the listener's port */
+    public int port() {
+        return listener.getLocalPort();
+    }
+
+    /**
+     * Starts the ranks ({@code commands[r]} with {@code envs[r]} added to this environment), runs the rendezvous and
+     * supervises the job to its end.
+     *
+     * @param hosts where each rank runs, for messages
+     * @return 0 when every rank ended normally, 1 when one failed or died (named on standard error)
+     */
+    public int run(List<List<String>> commands, List<Map<String, String>> envs, String[] hosts, int graceSeconds) {
+        Thread acceptor = new Thread(this::acceptLoop, "jpar-mpj-rendezvous");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        Thread stopper = new Thread(() -> stopAll(graceSeconds), "jpar-mpj-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        try {
+            for (int r = 0; r < size; r++) {
+                ProcessBuilder pb = new ProcessBuilder(commands.get(r));
+                pb.environment().putAll(envs.get(r));
+                pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+                Process p;
+                try {
+                    p = pb.start();
+                } catch (IOException e) {
+                    System.err.println("jpar: cannot start rank " + r + " of " + size + " on " + hosts[r] + ": "
+                            + e.getMessage());
+                    stopAll(graceSeconds);
+                    return 1;
+                }
+                ranks[r].process = p;
+                giveKey(p, r == 0);
+                int rank = r;
+                p.onExit().thenAccept(done -> {
+                    ranks[rank].exitCode = done.exitValue();
+                    ranks[rank].exited = true;
+                    events.add(new Event(rank, Kind.EXITED, done.exitValue()));
+                });
+            }
+            return supervise(hosts, graceSeconds);
+        } finally {
+            closeListener();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs
+            }
+        }
+    }
+
+    /** Writes the job key on the rank's standard input; rank 0 then gets this process's standard input. */
+    private void giveKey(Process p, boolean forwardInput) {
+        OutputStream in = p.getOutputStream();
+        try {
+            in.write((Rendezvous.hex(key) + "\n").getBytes(StandardCharsets.US_ASCII));
+            in.flush();
+        } catch (IOException e) {
+            // the rank died at once: its exit is reported
+        }
+        if (!forwardInput || System.console() != null) {
+            closeQuietly(in);
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try (in) {
+                System.in.transferTo(in);
+            } catch (IOException e) {
+                // the rank ended or closed its input
+            }
+        }, "jpar-mpj-stdin");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private int supervise(String[] hosts, int graceSeconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(startSeconds);
+        int registered = 0;
+        while (true) {
+            Event e;
+            try {
+                e = registering ? events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                        : events.take();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                stopAll(graceSeconds);
+                return 1;
+            }
+            if (e == null) {
+                StringBuilder missing = new StringBuilder();
+                for (int r = 0; r < size; r++) {
+                    if (ranks[r].socket == null) {
+                        missing.append(missing.length() == 0 ? "" : ", ").append(r).append(" (").append(hosts[r])
+                                .append(')');
+                    }
+                }
+                System.err.println("jpar: the niodev job did not start within " + startSeconds + " s: rank(s) "
+                        + missing + " never reached the launcher" + (refused > 0 ? " (" + refused + " connection(s) "
+                        + "were refused: not from the job's hosts, or without the job's key)" : "") + "; check that "
+                        + "every host reaches this one (-Djpar.mpj.server=ADDRESS to give the address), or raise "
+                        + "-Djpar.mpj.startSeconds");
+                return stopped(graceSeconds);
+            }
+            Rank rank = ranks[e.rank()];
+            switch (e.kind()) {
+                case REGISTERED:
+                    if (++registered == size) {
+                        sendTable();
+                    }
+                    break;
+                case MESSAGE:
+                    if (e.code() == Rendezvous.ABORT) {
+                        stopAll(graceSeconds);
+                        return rank.abortCode;
+                    }
+                    if (e.code() == Rendezvous.FAILED) {
+                        rank.reportedFailure = true;
+                        return failed(e.rank(), hosts, graceSeconds);
+                    }
+                    rank.ended = true;
+                    break;
+                case CLOSED:
+                    if (!rank.ended && !rank.reportedFailure && !awaitExit(rank, 3000)) {
+                        System.err.println("jpar: rank " + e.rank() + " of " + size + " on " + hosts[e.rank()]
+                                + " lost its connection to the launcher (its process or host died)");
+                        return stopped(graceSeconds);
+                    }
+                    break;
+                case EXITED:
+                    if (e.code() != 0 || (!rank.ended && rank.socket == null && registering)) {
+                        return failed(e.rank(), hosts, graceSeconds);
+                    }
+                    if (allExitedNormally()) {
+                        return 0;
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private boolean awaitExit(Rank rank, long millis) {
+        try {
+            return rank.process.waitFor(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private boolean allExitedNormally() {
+        for (Rank r : ranks) {
+            if (!r.exited || r.exitCode != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Names the failing rank (unless it reported itself), stops the others. */
+    private int failed(int r, String[] hosts, int graceSeconds) {
+        Rank rank = ranks[r];
+        if (!rank.reportedFailure) {
+            awaitExit(rank, 1000);
+            // a failure report travels on the connection: give it a moment to arrive after the exit
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000);
+            while (!rank.reportedFailure && rank.socket != null && !rank.socket.isClosed()
+                    && System.nanoTime() < end) {
+                drainMessages();
+                sleep(20);
+            }
+        }
+        if (rank.abortCode >= 0) {
+            stopAll(graceSeconds);
+            return rank.abortCode;
+        }
+        if (!rank.reportedFailure) {
+            int code = rank.exited ? rank.exitCode : -1;
+            String how = code > 128 && code < 160 ? "was killed by signal " + (code - 128) + " ("
+                    + signalName(code - 128) + ")" : code >= 0 ? "ended with exit code " + code + " without a report"
+                    : "died";
+            System.err.println("jpar: rank " + r + " of " + size + " " + how + " on node " + hosts[r]);
+        }
+        return stopped(graceSeconds);
+    }
+
+    private void drainMessages() {
+        for (Event e; (e = events.poll()) != null; ) {
+            if (e.kind() == Kind.MESSAGE && (e.code() == Rendezvous.FAILED || e.code() == Rendezvous.ABORT)) {
+                ranks[e.rank()].reportedFailure = true;
+            }
+        }
+    }
+
+    private int stopped(int graceSeconds) {
+        stopAll(graceSeconds);
+        System.err.println("jpar: the job was stopped (exit code 1)");
+        return 1;
+    }
+
+    private static String signalName(int signal) {
+        switch (signal) {
+            case 1: return "Hangup";
+            case 2: return "Interrupt";
+            case 3: return "Quit";
+            case 6: return "Aborted";
+            case 9: return "Killed";
+            case 11: return "Segmentation fault";
+            case 15: return "Terminated";
+            default: return "signal " + signal;
+        }
+    }
+
+    /** Tells every rank to stop, closes the connections, and kills what has not ended within the grace period. */
+    private synchronized void stopAll(int graceSeconds) {
+        closeListener();
+        for (Rank r : ranks) {
+            DataOutputStream out = r.out;
+            if (out != null) {
+                try {
+                    synchronized (out) {
+                        out.write(Rendezvous.STOP);
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // it is gone already
+                }
+            }
+            closeQuietly(r.socket);
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(1, graceSeconds));
+        for (Rank r : ranks) {
+            Process p = r.process;
+            if (p == null) {
+                continue;
+            }
+            try {
+                if (!p.waitFor(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    p.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- rendezvous
+
+    private void acceptLoop() {
+        while (registering) {
+            Socket s;
+            try {
+                s = listener.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            if (!allowed.contains(s.getInetAddress())) {
+                refused++;
+                closeQuietly(s);
+                continue;
+            }
+            Thread t = new Thread(() -> greet(s), "jpar-mpj-rendezvous-" + s.getRemoteSocketAddress());
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** Authenticates one connection and registers its rank, or closes it. */
+    private void greet(Socket s) {
+        int rank = -1;
+        DataInputStream in;
+        try {
+            s.setSoTimeout(GREETING_MILLIS);
+            s.setTcpNoDelay(true);
+            in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            byte[] nonce = Rendezvous.nonce();
+            out.write(Rendezvous.MAGIC);
+            out.write(nonce);
+            out.flush();
+            int claimed = in.readInt();
+            byte[] mac = new byte[Rendezvous.MAC_BYTES];
+            in.readFully(mac);
+            if (claimed < 0 || claimed >= size || !Rendezvous.macMatches(key, nonce, claimed, mac)) {
+                throw new IOException("not authenticated");
+            }
+            // MPJ's "Sending Info" may take a while (MPI.Init of the rank): no greeting deadline for it any more
+            s.setSoTimeout(0);
+            int writePort = in.readInt();
+            int readPort = in.readInt();
+            if (writePort <= 0 || writePort > 65535 || readPort <= 0 || readPort > 65535) {
+                throw new IOException("bad ports");
+            }
+            synchronized (this) {
+                Rank r = ranks[claimed];
+                if (r.socket != null || !registering) {
+                    throw new IOException("rank taken");
+                }
+                r.socket = s;
+                r.out = out;
+                r.address = s.getInetAddress();
+                r.writePort = writePort;
+                r.readPort = readPort;
+            }
+            rank = claimed;
+            events.add(new Event(rank, Kind.REGISTERED, 0));
+        } catch (IOException | RuntimeException e) {
+            refused++;
+            closeQuietly(s);
+            return;
+        }
+        watch(rank, s, in);
+    }
+
+    /** Reads what rank {@code rank} says until its connection closes. */
+    private void watch(int rank, Socket s, DataInputStream in) {
+        try {
+            for (int b = in.read(); b >= 0; b = in.read()) {
+                if (b == Rendezvous.ABORT) {
+                    ranks[rank].abortCode = in.readInt();
+                    ranks[rank].reportedFailure = true;
+                    events.add(new Event(rank, Kind.MESSAGE, b));
+                } else if (b == Rendezvous.FAILED || b == Rendezvous.ENDED) {
+                    if (b == Rendezvous.FAILED) {
+                        ranks[rank].reportedFailure = true;
+                    }
+                    events.add(new Event(rank, Kind.MESSAGE, b));
+                }
+            }
+        } catch (SocketException e) {
+            // closed
+        } catch (IOException e) {
+            // closed
+        }
+        events.add(new Event(rank, Kind.CLOSED, 0));
+    }
+
+    /** Every rank registered: MPJ's peer table to each, in rank order; the listener closes. */
+    private synchronized void sendTable() {
+        registering = false;
+        closeListener();
+        StringBuilder table = new StringBuilder("#Peer Information");
+        for (int r = 0; r < size; r++) {
+            Rank k = ranks[r];
+            table.append(';').append(k.address.getHostAddress()).append('@').append(k.readPort).append('@')
+                    .append(k.writePort).append('@').append(r).append("@0");
+        }
+        String t = table.toString();
+        for (Rank r : ranks) {
+            try {
+                synchronized (r.out) {
+                    r.out.writeUTF(t);
+                    r.out.flush();
+                }
+            } catch (IOException e) {
+                // that rank died: its exit is reported
+            }
+        }
+    }
+
+    private void closeListener() {
+        registering = false;
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // closed
+        }
+    }
+
+    /** @return the number of connections refused so far (foreign, malformed or unauthenticated) */
+    public int refused() {
+        return refused;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // nothing to do
+            }
+        }
+    }
+}

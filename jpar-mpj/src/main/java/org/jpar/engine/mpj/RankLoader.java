@@ -1,0 +1,84 @@
+package org.jpar.engine.mpj;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One multicore rank's copy of the program: the user's classes are defined again in every rank's loader, so each rank
+ * has its own static state, as the separate processes of niodev (or any MPI) would. The JDK and jpar's own runtime
+ * (API, engines, job layer) and libraries are shared. Class bytes are read once for all ranks.
+ */
+final class RankLoader extends ClassLoader {
+    static {
+        registerAsParallelCapable();
+    }
+
+    private static final String[] SHARED_PREFIXES = {
+        "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.w3c.", "org.xml.",
+        "org.jpar.spi.", "org.jpar.internal.", "org.jpar.engine.", "org.jpar.launcher.",
+        "org.jpar.junit.", "org.jpar.job.",
+        "org.apache.fory.", "org.codehaus.janino.", "org.codehaus.commons.", "org.jctools.", "picocli.",
+        "org.HdrHistogram.", "me.tongfei.", "org.junit.", "org.opentest4j.", "org.apiguardian.", "org.assertj.",
+        "net.bytebuddy.",
+    };
+
+    /** Class bytes shared by every rank's loader. */
+    static final class ClassBytes {
+        private static final byte[] NONE = new byte[0];
+        private final ClassLoader source;
+        private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
+
+        ClassBytes(ClassLoader source) {
+            this.source = source;
+        }
+
+        byte[] get(String className) {
+            byte[] b = cache.computeIfAbsent(className, this::read);
+            return b == NONE ? null : b;
+        }
+
+        private byte[] read(String className) {
+            try (InputStream in = source.getResourceAsStream(className.replace('.', '/') + ".class")) {
+                return in == null ? NONE : in.readAllBytes();
+            } catch (IOException e) {
+                return NONE;
+            }
+        }
+    }
+
+    private final ClassBytes bytes;
+
+    RankLoader(int rank, ClassBytes bytes, ClassLoader parent) {
+        super("jpar-mpj-user-" + rank, parent);
+        this.bytes = bytes;
+    }
+
+    static boolean isShared(String name) {
+        for (String p : SHARED_PREFIXES) {
+            if (name.startsWith(p)) {
+                return true;
+            }
+        }
+        return name.startsWith("org.jpar.") && name.indexOf('.', "org.jpar.".length()) < 0;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (isShared(name)) {
+            return getParent().loadClass(name);
+        }
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            if (c == null) {
+                byte[] b = bytes.get(name);
+                c = b == null ? getParent().loadClass(name) : defineClass(name, b, 0, b.length);
+            }
+            if (resolve) {
+                resolveClass(c);
+            }
+            return c;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package org.jpar.engine.mpj;
+
+import java.lang.reflect.Method;
+import java.util.List;
+
+import org.jpar.contract.ContractSuite;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The core's contract, unchanged, on MPJ Express's multicore device: one job per size, every contract method. */
+class MpjMulticoreContractIT extends ContractSuite {
+    @BeforeAll
+    static void mpj() {
+        MpjTests.requireMpj();
+    }
+
+    @Override
+    protected boolean oneJobPerSize() {
+        return true;
+    }
+
+    @Override
+    protected void run(int size, List<Method> methods) throws Exception {
+        MpjContract.run("multicore", size, methods);
+    }
+}

@@ -1,0 +1,43 @@
+package org.jpar.engine.mpj;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.jpar.failures.FailureSuite;
+import org.jpar.launcher.Jpar;
+import org.junit.jupiter.api.BeforeAll;
+
+/** {@link FailureSuite} on MPJ Express's multicore device, through {@code jpar run --engine mpj}. */
+class MpjMulticoreFailuresIT extends FailureSuite {
+    @BeforeAll
+    static void mpj() {
+        MpjTests.requireMpj();
+    }
+
+    /** The device whose failures this suite runs. */
+    protected String device() {
+        return "multicore";
+    }
+
+    @Override
+    protected Jpar.Result run(int ranks, String program, String... args) throws Exception {
+        return runWithJvmOptions("", ranks, program, args);
+    }
+
+    @Override
+    protected Jpar.Result runWithJvmOptions(String jvmOptions, int ranks, String program, String... args)
+            throws Exception {
+        String marker = "-Djpar.test.marker=" + UUID.randomUUID();
+        List<String> cmd = MpjTests.jparRun(device(), ranks);
+        cmd.addAll(List.of("--class-path", Jpar.testClasses(), "org.jpar.programs." + program));
+        cmd.addAll(List.of(args));
+        Jpar.Result r = MpjTests.exec(cmd, Map.of("JPAR_JAVA_OPTS", (jvmOptions + " " + marker).trim()),
+                TIMEOUT_SECONDS);
+        assertThat(MpjTests.leftovers(marker, 5000)).as(r.toString()).isEmpty();
+        return r;
+    }
+}
