@@ -1,0 +1,849 @@
+package org.jpar.engine.nativempi.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jpar.Envelope;
+import org.jpar.JparException;
+import org.jpar.Request;
+import org.jpar.engine.nativempi.NativeEngine;
+import org.jpar.engine.nativempi.NativeWorld;
+import org.jpar.internal.ObjectCodec;
+import org.jpar.internal.PrimitiveArrays;
+import org.jpar.spi.Collectives;
+
+/**
+ * This process's endpoint into {@code MPI_COMM_WORLD} through the MPI library's C interface ({@link Mpi}), in the
+ * {@link Wire} format (the Open MPI Java-bindings engine's format, so both behave alike). Three duplicates of the
+ * world communicator keep traffic apart: user messages (tags as given, so {@code ANY_TAG} sees only them), jpar's
+ * collectives (internal tag {@code t < 0} as MPI tag {@code -t}), and the rests of chunked messages (tagged with a
+ * sequence number). Every message's bytes go to MPI from off-heap memory: a primitive array is copied once into it
+ * (never serialized). Sends to this rank itself never block (they complete when received).
+ *
+ * <p>Thread safety ({@code -Djpar.native.threads}): {@code multiple} (the default) asks for
+ * {@code MPI_THREAD_MULTIPLE} and every call goes straight to MPI from any thread. {@code serialized}, or an MPI that
+ * grants less: one lock serializes the calls, and blocking operations become nonblocking ones tested with the lock
+ * released between tests, so one blocked thread never stops the others.
+ *
+ * <p>Progress (MPI-4.0 §3.7.4): a message larger than one landing buffer travels as a head and a rest, and the
+ * rest's receive can only be posted once the head has arrived. So while an {@code ireceive} waits for its head, every
+ * blocking call of this rank runs as a nonblocking operation tested in turn with those receives, and posts their
+ * rests as their heads arrive.
+ *
+ * <p>Request lifetime: every nonblocking operation stays in {@link #outstanding}, with the memory MPI reads or
+ * writes, until MPI reports it complete, whatever the user does with its {@link Request}.
+ */
+public final class NativeTransport implements NativeWorld {
+    /** Per-thread staging buffers up to this size are kept for reuse; larger ones are left to the GC. */
+    private static final int RETAIN = 8 << 20;
+    /** Dropped requests are tested (and forgotten once complete) when this many are outstanding, or twice the rest. */
+    private static final int SWEEP_MIN = 64;
+    private static final int THREAD_SERIALIZED = 2;
+    private static final int THREAD_MULTIPLE = 3;
+
+    private final String libraryVersion;
+    private final long world;
+    private final long user;
+    private final long internal;
+    private final long bulk;
+    private final long byteType;
+    /** The datatype of a chunked message's rest, by kind ({@link Wire#restType}). */
+    private final long[] restTypes = new long[Wire.LIST_DOUBLE + 1];
+    private final int anySource;
+    private final int anyTag;
+    private final long sequenceModulus;
+    private final int rank;
+    private final int size;
+    private final String processorName;
+    private final ObjectCodec codec;
+    /** True to call MPI's blocking operations directly; false to serialize (own lock). */
+    private final boolean multiple;
+    private final ReentrantLock serial = new ReentrantLock();
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final Queue<Buf> landings = new ConcurrentLinkedQueue<>();
+    private final Queue<SendRequest> selfSends = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock sweeping = new ReentrantLock();
+    /** Nonblocking receives whose head has not arrived: blocking calls test them (see the class comment). */
+    private final Set<ReceiveRequest> awaitingHead = ConcurrentHashMap.newKeySet();
+    /** Every nonblocking operation MPI has not completed: keeps it and its memory reachable until then. */
+    private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
+    private volatile int sweepAt = SWEEP_MIN;
+    private volatile boolean closed;
+    private volatile boolean finalized;
+
+    /** Off-heap memory and a native-order {@link ByteBuffer} view of it (what {@link Wire} reads and writes). */
+    static final class Buf {
+        final MemorySegment seg;
+        final ByteBuffer b;
+
+        Buf(long bytes) {
+            seg = Arena.ofAuto().allocate(Math.max(bytes, 8), 8);
+            b = seg.asByteBuffer().order(Wire.ORDER);
+        }
+    }
+
+    /** One request of MPI with its status and test flag, in memory the GC frees once nothing refers to it. */
+    static final class Req {
+        final MemorySegment request;
+        final MemorySegment status;
+        final MemorySegment flag;
+
+        Req() {
+            MemorySegment m = Arena.ofAuto().allocate(48, 8);
+            request = m.asSlice(0, 8);
+            status = m.asSlice(8, 32);
+            flag = m.asSlice(40, 4);
+        }
+    }
+
+    /** One thread's reusable memory. Its blocking sends and receives never overlap, so one buffer serves both. */
+    private static final class Scratch {
+        final Buf io = new Buf(Wire.MESSAGE);
+        final MemorySegment status = Arena.ofAuto().allocate(32, 8);
+        final Wire.Out prepared = new Wire.Out();
+        final Wire.In received = new Wire.In();
+        Buf staging;
+
+        /** @return off-heap memory of at least {@code bytes}, this thread's own while it uses it */
+        Buf staging(long bytes) {
+            Buf b = staging;
+            if (b != null && b.seg.byteSize() >= bytes) {
+                return b;
+            }
+            b = new Buf(bytes);
+            if (bytes <= RETAIN) {
+                staging = b;
+            }
+            return b;
+        }
+    }
+
+    /**
+     * Initializes MPI (the library is loaded and bound already, see {@link Connect}).
+     *
+     * @param threads {@code multiple} or {@code serialized}
+     */
+    NativeTransport(String threads, String libraryVersion) {
+        int required;
+        switch (threads) {
+            case "multiple":
+                required = THREAD_MULTIPLE;
+                break;
+            case "serialized":
+                required = THREAD_SERIALIZED;
+                break;
+            default:
+                throw new JparException("-Djpar.native.threads=" + threads + " is not a thread level: choose "
+                        + "multiple (the default: any thread calls MPI) or serialized (jpar serializes the calls)");
+        }
+        this.libraryVersion = libraryVersion;
+        int provided = Mpi.initThread(required);
+        multiple = required == THREAD_MULTIPLE && provided >= THREAD_MULTIPLE;
+        Abi abi = Mpi.ABI;
+        world = abi.handle("COMM_WORLD");
+        rank = Mpi.rank(world);
+        size = Mpi.size(world);
+        long errorsReturn = abi.handle("ERRORS_RETURN");
+        Mpi.setErrhandler(world, errorsReturn);
+        user = Mpi.dup(world);
+        internal = Mpi.dup(world);
+        bulk = Mpi.dup(world);
+        byteType = abi.handle("BYTE");
+        for (byte k = 0; k < restTypes.length; k++) {
+            restTypes[k] = abi.handle(Wire.restType(k));
+        }
+        anySource = abi.anySource;
+        anyTag = abi.anyTag;
+        int tagUb = Mpi.tagUb(world);
+        sequenceModulus = (tagUb >= Short.MAX_VALUE ? tagUb : Short.MAX_VALUE) + 1L;
+        processorName = Mpi.processorName();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        codec = new ObjectCodec(loader != null ? loader : NativeTransport.class.getClassLoader(), "rank " + rank);
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public String processorName() {
+        return processorName;
+    }
+
+    @Override
+    public String engineName() {
+        return NativeEngine.NAME;
+    }
+
+    @Override
+    public String libraryVersion() {
+        return libraryVersion;
+    }
+
+    // ---------------------------------------------------------------- point to point
+
+    @Override
+    public void send(Object message, int dest, int tag) {
+        if (dest == rank) {
+            sendToSelf(message, tag);
+            return;
+        }
+        Scratch s = scratch.get();
+        Wire.Out o = s.prepared;
+        Wire.prepare(o, message, codec);
+        long comm = comm(tag);
+        int mpiTag = mpiTag(tag);
+        try {
+            Buf io = s.io;
+            ByteBuffer b = io.b;
+            if (o.plain()) {
+                int n = (int) o.bytes;
+                Wire.plainHeader(b, o.kind, n);
+                Wire.writePayload(b, Wire.HEADER, o, 0, n);
+                send(comm, io.seg, Wire.HEADER + n, byteType, dest, mpiTag);
+            } else {
+                int seq = nextSequence();
+                Wire.chunkHeader(b, o.kind, seq, o.bytes, Wire.HEAD_PAYLOAD);
+                Wire.writePayload(b, Wire.CHUNK_HEADER, o, 0, Wire.HEAD_PAYLOAD);
+                send(comm, io.seg, Wire.CHUNK_HEADER + Wire.HEAD_PAYLOAD, byteType, dest, mpiTag);
+                int restBytes = (int) (o.bytes - Wire.HEAD_PAYLOAD);
+                Buf staged = s.staging(restBytes);
+                Wire.writePayload(staged.b, 0, o, Wire.HEAD_PAYLOAD, restBytes);
+                send(bulk, staged.seg, restBytes / Wire.elementBytes(o.kind), restTypes[o.kind], dest, seq);
+            }
+        } finally {
+            o.data = null;
+        }
+    }
+
+    @Override
+    public Envelope<Object> receive(int source, int tag, Object buffer) {
+        Scratch s = scratch.get();
+        Buf io = s.io;
+        MemorySegment status = recv(comm(tag), io.seg, Wire.MESSAGE, byteType,
+                source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpiTag(tag), s.status);
+        Wire.In in = s.received;
+        int seq = in.readHeader(io.b);
+        in.source = Mpi.source(status);
+        in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
+        try {
+            if (seq >= 0) {
+                Buf rest = s.staging(in.restLen());
+                recv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq, s.status);
+                in.rest = rest.b;
+            }
+            return open(in, buffer, source, tag);
+        } finally {
+            in.clear();
+        }
+    }
+
+    @Override
+    public Request<Void> isend(Object message, int dest, int tag) {
+        sweepIfMany();
+        SendRequest r = post(message, dest, tag);
+        if (dest == rank) {
+            selfSends.add(r);
+        }
+        return r;
+    }
+
+    @Override
+    public Request<Object> ireceive(int source, int tag, Object buffer) {
+        sweepIfMany();
+        Buf landing = landing();
+        Req request = irecv(comm(tag), landing.seg, Wire.MESSAGE, byteType,
+                source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpiTag(tag));
+        ReceiveRequest r = new ReceiveRequest(request, landing, buffer, source, tag);
+        outstanding.add(r);
+        awaitingHead.add(r);
+        return r;
+    }
+
+    /** A send to this rank: posted nonblocking and completed when received, so it never deadlocks. */
+    private void sendToSelf(Object message, int tag) {
+        selfSends.add(post(message, rank, tag));
+        sweepSelfSends();
+    }
+
+    /** Forgets the self-sends that are complete. */
+    private void sweepSelfSends() {
+        if (selfSends.isEmpty() || !sweeping.tryLock()) {
+            return;
+        }
+        try {
+            for (Iterator<SendRequest> it = selfSends.iterator(); it.hasNext(); ) {
+                if (it.next().isDone()) {
+                    it.remove();
+                }
+            }
+        } finally {
+            sweeping.unlock();
+        }
+    }
+
+    /** Posts a nonblocking send of {@code message} from its own off-heap copy. */
+    private SendRequest post(Object message, int dest, int tag) {
+        Wire.Out o = new Wire.Out();
+        Wire.prepare(o, message, codec);
+        long comm = comm(tag);
+        int mpiTag = mpiTag(tag);
+        if (o.plain()) {
+            Buf b = landing();
+            int n = (int) o.bytes;
+            Wire.plainHeader(b.b, o.kind, n);
+            Wire.writePayload(b.b, Wire.HEADER, o, 0, n);
+            return track(new SendRequest(isend(comm, b.seg, Wire.HEADER + n, byteType, dest, mpiTag), null, b, true));
+        }
+        int seq = nextSequence();
+        Buf b = new Buf(Wire.CHUNK_HEADER + o.bytes);
+        Wire.chunkHeader(b.b, o.kind, seq, o.bytes, Wire.HEAD_PAYLOAD);
+        Wire.writePayload(b.b, Wire.CHUNK_HEADER, o, 0, (int) o.bytes);
+        int headMessage = Wire.CHUNK_HEADER + Wire.HEAD_PAYLOAD;
+        int rest = (int) (o.bytes - Wire.HEAD_PAYLOAD);
+        Req head = isend(comm, b.seg, headMessage, byteType, dest, mpiTag);
+        Req tail = isend(bulk, b.seg.asSlice(headMessage, rest), rest / Wire.elementBytes(o.kind), restTypes[o.kind],
+                dest, seq);
+        return track(new SendRequest(head, tail, b, false));
+    }
+
+    private SendRequest track(SendRequest r) {
+        outstanding.add(r);
+        return r;
+    }
+
+    /** Tests the outstanding operations when there are many, forgetting the complete ones, so their memory goes. */
+    private void sweepIfMany() {
+        if (outstanding.size() < sweepAt) {
+            return;
+        }
+        for (Outstanding r : outstanding) {
+            r.tryAdvance();
+        }
+        sweepAt = Math.max(SWEEP_MIN, 2 * outstanding.size());
+    }
+
+    /** @return true when blocking calls may go straight to MPI's blocking operations */
+    private boolean straight() {
+        return multiple && awaitingHead.isEmpty();
+    }
+
+    /** Tests every nonblocking receive that waits for its head (but {@code self}), posting the rests that arrived. */
+    private void progress(Object self) {
+        for (ReceiveRequest r : awaitingHead) {
+            if (r != self) {
+                r.tryAdvance();
+            }
+        }
+    }
+
+    /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
+    private Envelope<Object> open(Wire.In in, Object buffer, int source, int tag) {
+        if (buffer == null) {
+            return new Envelope<>(in.value(codec), in.source, in.tag, in.bytes);
+        }
+        if (in.kind == Wire.arrayKind(buffer.getClass())
+                && in.elements() <= java.lang.reflect.Array.getLength(buffer)) {
+            in.copyTo(buffer);
+            return new Envelope<>(buffer, in.source, in.tag, in.bytes);
+        }
+        Object sent = in.value(codec);
+        throw PrimitiveArrays.mismatch(source, tag, buffer, sent, in.source, in.tag);
+    }
+
+    private long comm(int tag) {
+        return tag >= 0 || tag == ANY_TAG ? user : internal;
+    }
+
+    private static int mpiTag(int tag) {
+        return tag >= 0 ? tag : -tag;
+    }
+
+    private int nextSequence() {
+        return (int) ((sequence.getAndIncrement() & 0xFFFFFFFFL) % sequenceModulus);
+    }
+
+    private Buf landing() {
+        Buf b = landings.poll();
+        return b != null ? b : new Buf(Wire.MESSAGE);
+    }
+
+    // ---------------------------------------------------------------- collectives
+
+    @Override
+    public void barrier() {
+        // always the nonblocking barrier: MPI never matches a blocking collective with a nonblocking one, and a rank
+        // with receives awaiting their heads must test them while it waits
+        Req r = new Req();
+        if (multiple) {
+            Mpi.ibarrier(internal, r.request);
+        } else {
+            locked(() -> Mpi.ibarrier(internal, r.request));
+        }
+        complete(r, null);
+    }
+
+    /**
+     * Broadcast as the Open MPI engine does it: the message goes down a binomial tree of point-to-point messages
+     * (received bytes forwarded as they are); a value larger than one message leaves only its header in the tree,
+     * and its payload follows in one native {@code MPI_Ibcast}.
+     */
+    @Override
+    public Object broadcast(Object message, int root) {
+        if (size == 1) {
+            return message;
+        }
+        Scratch s = scratch.get();
+        Buf io = s.io;
+        ByteBuffer b = io.b;
+        Wire.Out o = s.prepared;
+        Wire.In in = s.received;
+        int tag = -Collectives.TAG_BROADCAST;
+        int rel = (rank - root + size) % size;
+        try {
+            int count;
+            int mask = 1;
+            if (rank == root) {
+                Wire.prepare(o, message, codec);
+                if (o.plain()) {
+                    Wire.plainHeader(b, o.kind, (int) o.bytes);
+                    Wire.writePayload(b, Wire.HEADER, o, 0, (int) o.bytes);
+                    count = Wire.HEADER + (int) o.bytes;
+                } else {
+                    Wire.chunkHeader(b, o.kind, 0, o.bytes, 0);
+                    count = Wire.CHUNK_HEADER;
+                }
+                while (mask < size) {
+                    mask <<= 1;
+                }
+            } else {
+                while ((rel & mask) == 0) {
+                    mask <<= 1;
+                }
+                recv(internal, io.seg, Wire.MESSAGE, byteType, (rel - mask + root) % size, tag, s.status);
+                count = in.readHeader(b) < 0 ? Wire.HEADER + in.headLen : Wire.CHUNK_HEADER;
+            }
+            for (mask >>= 1; mask > 0; mask >>= 1) {
+                if (rel + mask < size) {
+                    send(internal, io.seg, count, byteType, (rel + mask + root) % size, tag);
+                }
+            }
+            if (rank == root) {
+                if (!o.plain()) {
+                    broadcastPayload(s, o.kind, o.bytes, o, root);
+                }
+                return message;
+            }
+            in.source = root;
+            in.tag = -1;
+            if (in.headLen < in.bytes) {
+                broadcastPayload(s, in.kind, in.bytes, null, root);
+            }
+            return in.value(codec);
+        } finally {
+            o.data = null;
+            in.clear();
+        }
+    }
+
+    /** The payload of a large broadcast value, in one native nonblocking broadcast from off-heap memory. */
+    private void broadcastPayload(Scratch s, byte kind, long bytes, Wire.Out root, int rootRank) {
+        int elements = (int) (bytes / Wire.elementBytes(kind));
+        Buf staged = s.staging(bytes);
+        if (root != null) {
+            Wire.writePayload(staged.b, 0, root, 0, (int) bytes);
+        }
+        Req r = new Req();
+        if (multiple) {
+            Mpi.ibcast(staged.seg, elements, restTypes[kind], rootRank, internal, r.request);
+        } else {
+            locked(() -> Mpi.ibcast(staged.seg, elements, restTypes[kind], rootRank, internal, r.request));
+        }
+        complete(r, null);
+        if (root == null) {
+            s.received.rest = staged.b;
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Ends this rank's communication, without waiting for the other ranks: {@code MPI_Finalize} waits for every rank
+     * to finalize, so it runs only when the process ends normally ({@link #finalizeMpi()}, from
+     * {@link NativeEngine}).
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        selfSends.clear();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void finalizeMpi() {
+        close();
+        synchronized (this) {
+            if (finalized) {
+                return;
+            }
+            finalized = true;
+        }
+        Mpi.finalizeMpi();
+    }
+
+    @Override
+    public boolean isFinalized() {
+        return finalized;
+    }
+
+    @Override
+    public void abort(int code) {
+        Mpi.abort(world, code);
+    }
+
+    // ---------------------------------------------------------------- MPI calls, serialized when needed
+
+    private void locked(Runnable call) {
+        serial.lock();
+        try {
+            call.run();
+        } finally {
+            serial.unlock();
+        }
+    }
+
+    private void send(long comm, MemorySegment b, int count, long type, int dest, int tag) {
+        if (straight()) {
+            Mpi.send(b, count, type, dest, tag, comm);
+        } else {
+            complete(isend(comm, b, count, type, dest, tag), null);
+        }
+    }
+
+    private MemorySegment recv(long comm, MemorySegment b, int count, long type, int source, int tag,
+                               MemorySegment status) {
+        if (straight()) {
+            Mpi.recv(b, count, type, source, tag, comm, status);
+            return status;
+        }
+        return complete(irecv(comm, b, count, type, source, tag), null);
+    }
+
+    private Req isend(long comm, MemorySegment b, int count, long type, int dest, int tag) {
+        Req r = new Req();
+        if (multiple) {
+            Mpi.isend(b, count, type, dest, tag, comm, r.request);
+        } else {
+            locked(() -> Mpi.isend(b, count, type, dest, tag, comm, r.request));
+        }
+        return r;
+    }
+
+    private Req irecv(long comm, MemorySegment b, int count, long type, int source, int tag) {
+        Req r = new Req();
+        if (multiple) {
+            Mpi.irecv(b, count, type, source, tag, comm, r.request);
+        } else {
+            locked(() -> Mpi.irecv(b, count, type, source, tag, comm, r.request));
+        }
+        return r;
+    }
+
+    /** @return the request's status if it is complete, else null */
+    private MemorySegment test(Req r) {
+        if (multiple) {
+            return Mpi.test(r.request, r.flag, r.status) ? r.status : null;
+        }
+        serial.lock();
+        try {
+            return Mpi.test(r.request, r.flag, r.status) ? r.status : null;
+        } finally {
+            serial.unlock();
+        }
+    }
+
+    /**
+     * Waits for {@code r}: in MPI's wait, or (serialized, or while nonblocking receives other than {@code self} wait
+     * for their heads) by testing it in turn with those receives, with the lock released in between.
+     */
+    private MemorySegment complete(Req r, Object self) {
+        if (multiple && (awaitingHead.isEmpty()
+                || (self != null && awaitingHead.size() == 1 && awaitingHead.contains(self)))) {
+            Mpi.waitFor(r.request, r.status);
+            return r.status;
+        }
+        for (int i = 0; ; i++) {
+            MemorySegment status = test(r);
+            if (status != null) {
+                return status;
+            }
+            progress(self);
+            if (i < 1000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /** A nonblocking operation MPI may not have completed yet. */
+    private interface Outstanding {
+        /** Moves the operation on without blocking, unless another thread is at it. */
+        void tryAdvance();
+    }
+
+    /** A nonblocking send: one request (plain) or two (head and rest), and the memory they read. */
+    private final class SendRequest implements Request<Void>, Outstanding {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final boolean pooled;
+        private Req head;
+        private Req tail;
+        private Buf buffer;
+        private RuntimeException failure;
+
+        SendRequest(Req head, Req tail, Buf buffer, boolean pooled) {
+            this.head = head;
+            this.tail = tail;
+            this.buffer = buffer;
+            this.pooled = pooled;
+        }
+
+        @Override
+        public Void await() {
+            awaitEnvelope();
+            return null;
+        }
+
+        @Override
+        public Envelope<Void> awaitEnvelope() {
+            lock.lock();
+            try {
+                if (failure != null) {
+                    throw failure;
+                }
+                if (head != null) {
+                    complete(head, null);
+                    head = null;
+                }
+                if (tail != null) {
+                    complete(tail, null);
+                    tail = null;
+                }
+                release();
+                return new Envelope<>(null, -1, -1, 0);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean isDone() {
+            lock.lock();
+            try {
+                if (failure != null) {
+                    throw failure;
+                }
+                return poll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void tryAdvance() {
+            if (lock.tryLock()) {
+                try {
+                    if (failure == null) {
+                        poll();
+                    }
+                } catch (RuntimeException e) {
+                    failure = e;
+                    outstanding.remove(this);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        private boolean poll() {
+            if (head != null && test(head) != null) {
+                head = null;
+            }
+            if (head == null && tail != null && test(tail) != null) {
+                tail = null;
+            }
+            if (head == null && tail == null) {
+                release();
+                return true;
+            }
+            return false;
+        }
+
+        /** MPI completed the send: the memory goes back to the pool, and the engine forgets the request. */
+        private void release() {
+            if (buffer != null) {
+                if (pooled) {
+                    landings.add(buffer);
+                }
+                buffer = null;
+                outstanding.remove(this);
+            }
+        }
+    }
+
+    /**
+     * A nonblocking receive: the head lands in its own buffer; the rest of a chunked message follows into off-heap
+     * memory, posted by whichever thread sees the head arrive (see the class comment).
+     */
+    private final class ReceiveRequest implements Request<Object>, Outstanding {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final int source;
+        private final int tag;
+        private final Object buffer;
+        private Req head;
+        private Buf landing;
+        private Req tail;
+        private Buf rest;
+        private Wire.In in;
+        /** True once MPI delivered the whole message. */
+        private boolean arrived;
+        private Envelope<Object> result;
+        private RuntimeException failure;
+
+        ReceiveRequest(Req head, Buf landing, Object buffer, int source, int tag) {
+            this.head = head;
+            this.landing = landing;
+            this.buffer = buffer;
+            this.source = source;
+            this.tag = tag;
+        }
+
+        @Override
+        public Object await() {
+            return awaitEnvelope().value();
+        }
+
+        @Override
+        public Envelope<Object> awaitEnvelope() {
+            lock.lock();
+            try {
+                if (failure == null && transfer(true)) {
+                    open();
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                return result;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean isDone() {
+            lock.lock();
+            try {
+                if (failure == null && transfer(false)) {
+                    open();
+                }
+                return result != null || failure != null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void tryAdvance() {
+            if (lock.tryLock()) {
+                try {
+                    if (failure == null) {
+                        transfer(false);
+                    }
+                } catch (RuntimeException e) {
+                    failure = e;
+                    awaitingHead.remove(this);
+                    outstanding.remove(this);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        /** Moves the transfer on (blocking or not). @return true once MPI delivered the whole message */
+        private boolean transfer(boolean block) {
+            if (arrived) {
+                return true;
+            }
+            if (head != null) {
+                MemorySegment status = block ? complete(head, this) : test(head);
+                if (status == null) {
+                    return false;
+                }
+                head = null;
+                in = new Wire.In();
+                int seq = in.readHeader(landing.b);
+                in.source = Mpi.source(status);
+                in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
+                if (seq >= 0) {
+                    rest = new Buf(in.restLen());
+                    tail = irecv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq);
+                }
+                awaitingHead.remove(this); // only now: its rest's receive is posted
+            }
+            if (tail != null) {
+                MemorySegment status = block ? complete(tail, this) : test(tail);
+                if (status == null) {
+                    return false;
+                }
+                tail = null;
+                in.rest = rest.b;
+            }
+            arrived = true;
+            outstanding.remove(this);
+            return true;
+        }
+
+        /** Turns the arrived message into the result (or the failure), once. */
+        private void open() {
+            if (result != null || failure != null) {
+                return;
+            }
+            try {
+                result = NativeTransport.this.open(in, buffer, source, tag);
+            } catch (JparException e) {
+                failure = e;
+            } finally {
+                landings.add(landing);
+                landing = null;
+                rest = null;
+                in = null;
+            }
+        }
+    }
+}
