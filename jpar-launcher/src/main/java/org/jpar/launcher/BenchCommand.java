@@ -58,12 +58,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mpi-jar", paramLabel = "JAR", description = "Open MPI's mpi.jar (--engine openmpi)")
     String mpiJar;
 
+    @Option(names = "--mpi", paramLabel = "MPI", description = "the MPI of --engine native: openmpi (default) or mpich")
+    String mpi;
+
     private List<String> options = List.of();
 
     @Override
     public Integer call() throws Exception {
         Engine e = RunCommand.engine(spec.commandLine(), engine);
-        options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar);
+        options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar, mpi);
         switch (benchmark) {
             case "pingpong": {
                 int code = e.run(job(ranks == null ? 2 : ranks, PingPong.class, Double.toString(scale)));

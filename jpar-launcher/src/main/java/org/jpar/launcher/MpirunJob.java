@@ -106,16 +106,43 @@ final class MpirunJob {
     /** mpirun's {@code --tag-output} tag: {@code [JOB,RANK]<stdout>:} (or stderr, stddiag). */
     private static final Pattern TAG = Pattern.compile("\\[\\d+,(\\d+)\\]<std[a-z]+>:");
 
+    /** MPICH's line after a rank's {@code MPI_Abort}: {@code Abort(1) on node 2 (rank 2 in comm 0): application ...}. */
+    private static final Pattern MPICH_ABORT = Pattern.compile("Abort\\(-?\\d+\\) on node \\S+ \\(rank \\d+ in comm \\d+\\): "
+            + "application called MPI_Abort.*");
+    /** MPICH's box about a rank that ended badly names its PID ({@code =   PID 31806 RUNNING AT vm}) ... */
+    private static final Pattern MPICH_PID = Pattern.compile("=\\s+PID (\\d+) RUNNING AT (\\S+)");
+    /** ... and how it ended ({@code YOUR APPLICATION TERMINATED WITH THE EXIT STRING: Killed (signal 9)}). */
+    private static final Pattern MPICH_SIGNAL = Pattern.compile(
+            "YOUR APPLICATION TERMINATED WITH THE EXIT STRING: (.*) \\(signal (\\d+)\\)");
+    /**
+     * What a native-engine rank launched by jpar prints on standard error once {@code MPI_Finalize} returned (the
+     * launcher drops the line): MPICH's {@code mpiexec} exits 0 even when a rank ended without finalizing.
+     */
+    static final String FINALIZED = org.jpar.engine.nativempi.NativeEngine.FINALIZED;
+
     private final String marker;
     private final int graceSeconds;
+    /** Ranks that must report {@link #FINALIZED} for a job that mpiexec says succeeded, or 0 not to check. */
+    private final int expectFinalized;
+    private final Set<Integer> finalized = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** PID to rank of the job's processes (MPICH's {@code PMI_RANK}), to name a rank MPICH names by PID. */
+    private final Map<Long, String> pidRanks = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile String mpichPid;
+    private volatile String mpichNode;
     private final Set<String> segments = new TreeSet<>();
     private volatile long failureReportedNanos;
     private volatile boolean stopping;
     private volatile String stopReason;
 
     MpirunJob(String marker, int graceSeconds) {
+        this(marker, graceSeconds, 0);
+    }
+
+    /** @param expectFinalized ranks that must report {@link #FINALIZED} (MPICH), or 0 */
+    MpirunJob(String marker, int graceSeconds, int expectFinalized) {
         this.marker = marker;
         this.graceSeconds = graceSeconds;
+        this.expectFinalized = expectFinalized;
     }
 
     /** Runs {@code mpirun} (the command) to its end. @return the launcher's exit code */
@@ -160,8 +187,23 @@ final class MpirunJob {
             Thread.currentThread().interrupt();
         }
         removeSegments();
-        if (code == 0 && stopReason == null) {
+        if (code == 0 && stopReason == null && finalized.size() >= expectFinalized) {
             return Main.OK;
+        }
+        if (code == 0 && stopReason == null) {
+            List<Integer> missing = new ArrayList<>();
+            for (int r = 0; r < expectFinalized; r++) {
+                if (!finalized.contains(r)) {
+                    missing.add(r);
+                }
+            }
+            System.out.flush();
+            System.err.println("jpar: rank" + (missing.size() == 1 ? " " : "s ") + missing.toString()
+                    .replaceAll("[\\[\\]]", "") + " of " + expectFinalized + " ended without finishing MPI "
+                    + "(MPI_Finalize never ran: the JVM was halted or crashed), and mpiexec reported success; "
+                    + "the job failed");
+            System.err.flush();
+            return Main.FAILED;
         }
         System.out.flush();
         if (killedRank != null && failureReportedNanos == 0) {
@@ -192,6 +234,9 @@ final class MpirunJob {
             if (!ranks.isEmpty()) {
                 sawRanks = true;
                 ranksGoneNanos = 0;
+                if (expectFinalized > 0) {
+                    recordRanks(ranks);
+                }
                 if (segments.isEmpty()) {
                     recordSegments(ranks);
                 }
@@ -213,6 +258,24 @@ final class MpirunJob {
         List<ProcessHandle> below = new ArrayList<>();
         supervisor.children().forEach(mpirun -> mpirun.descendants().forEach(below::add));
         return below;
+    }
+
+    /** Notes which PID is which rank (MPICH's {@code PMI_RANK} in the process's environment). */
+    private void recordRanks(List<ProcessHandle> ranks) {
+        for (ProcessHandle r : ranks) {
+            if (pidRanks.containsKey(r.pid())) {
+                continue;
+            }
+            try {
+                for (String v : Files.readString(Path.of("/proc", Long.toString(r.pid()), "environ")).split("\0")) {
+                    if (v.startsWith("PMI_RANK=")) {
+                        pidRanks.put(r.pid(), v.substring("PMI_RANK=".length()));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone, or not Linux
+            }
+        }
     }
 
     /** Notes the vader segments the ranks map, to remove them if mpirun cannot. */
@@ -319,7 +382,27 @@ final class MpirunJob {
                 if (!reported) {
                     held.add(line);
                 }
+            } else if (line.startsWith(FINALIZED)) {
+                try {
+                    finalized.add(Integer.parseInt(line.substring(FINALIZED.length()).trim()));
+                } catch (NumberFormatException e) {
+                    err.println(line);
+                }
+            } else if (reported && MPICH_ABORT.matcher(line).matches()) {
+                return; // MPICH's echo of the abort jpar reported
             } else {
+                Matcher pid = MPICH_PID.matcher(line);
+                if (pid.find()) {
+                    mpichPid = pid.group(1);
+                    mpichNode = pid.group(2);
+                }
+                Matcher signal = MPICH_SIGNAL.matcher(line);
+                if (signal.find() && killedRank == null && mpichPid != null) {
+                    String rank = pidRanks.get(Long.parseLong(mpichPid));
+                    killedRank = (rank != null ? "rank " + rank : "the rank with PID " + mpichPid)
+                            + " was killed by signal " + signal.group(2) + " (" + signal.group(1) + ") on node "
+                            + mpichNode;
+                }
                 if (!reported && REPORT.matcher(line).matches()) {
                     failureReportedNanos = System.nanoTime();
                     held.clear();

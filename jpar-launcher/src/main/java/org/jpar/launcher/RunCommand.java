@@ -25,6 +25,7 @@ final class RunCommand implements Callable<Integer> {
     static {
         ENGINES.put("threads", new ThreadsLauncher());
         ENGINES.put("openmpi", new OpenMpiLauncher());
+        ENGINES.put("native", new NativeLauncher());
         ENGINES.put("mpj", new Unavailable("mpj", "MPJ Express"));
     }
 
@@ -36,7 +37,8 @@ final class RunCommand implements Callable<Integer> {
     int ranks;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "threads",
-            description = "threads (default: ranks as threads of one JVM), openmpi or mpj")
+            description = "threads (default: ranks as threads of one JVM), openmpi (Open MPI's Java bindings), "
+                    + "native (the MPI library itself through FFM: JDK 22+, Open MPI or MPICH) or mpj")
     String engine;
 
     @Option(names = {"-cp", "--class-path"}, paramLabel = "PATH",
@@ -50,6 +52,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--mpi-jar", paramLabel = "JAR", description = "Open MPI's mpi.jar (--engine openmpi; default: "
             + "-Djpar.openmpi.jar, JPAR_OPENMPI_JAR, then the installation's, from ompi_info or mpirun)")
     String mpiJar;
+
+    @Option(names = "--mpi", paramLabel = "MPI", description = "the MPI of --engine native: openmpi (default; its "
+            + "mpirun) or mpich (its mpiexec.mpich)")
+    String mpi;
 
     @Parameters(index = "0", paramLabel = "MAIN", description = "the program's main class, e.g. org.jpar.examples.Ring")
     String mainClass;
@@ -65,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
                     "-np " + ranks + " is out of range: a job needs at least 1 rank");
         }
         return e.run(new Engine.Job(ranks, mainClass, List.copyOf(args), classPath, hostfile,
-                engineOptions(spec.commandLine(), e, mpiJar)));
+                engineOptions(spec.commandLine(), e, mpiJar, mpi)));
     }
 
     static Engine engine(CommandLine line, String name) {
@@ -77,10 +83,20 @@ final class RunCommand implements Callable<Integer> {
         return e;
     }
 
-    /** @return the engine-specific options: {@code --mpi-jar} for Open MPI */
-    static List<String> engineOptions(CommandLine line, Engine e, String mpiJar) {
+    /** @return the engine-specific options: {@code --mpi-jar} for Open MPI, {@code --mpi} for the native engine */
+    static List<String> engineOptions(CommandLine line, Engine e, String mpiJar, String mpi) {
+        if (mpi != null) {
+            if (!(e instanceof NativeLauncher)) {
+                throw new CommandLine.ParameterException(line, "--mpi needs --engine native (the Java-bindings "
+                        + "engine openmpi runs on Open MPI only)");
+            }
+            if (!NativeLauncher.MPIS.contains(mpi)) {
+                throw new CommandLine.ParameterException(line, "--mpi " + mpi + " is not an MPI jpar binds: choose "
+                        + String.join(" or ", NativeLauncher.MPIS));
+            }
+        }
         if (mpiJar == null) {
-            return List.of();
+            return mpi == null ? List.of() : List.of(NativeLauncher.MPI_OPTION + mpi);
         }
         if (!(e instanceof OpenMpiLauncher)) {
             throw new CommandLine.ParameterException(line, "--mpi-jar needs --engine openmpi");

@@ -39,6 +39,11 @@ public final class NativeEngine implements EngineProvider {
     static final String PMI_SIZE = "PMI_SIZE";
     static final String PMI_RANK = "PMI_RANK";
 
+    /** The launcher's job marker ({@code -Djpar.job=...}): set when {@code jpar run} started this rank. */
+    static final String JOB_PROPERTY = "jpar.job";
+    /** What a rank started by {@code jpar run} prints once {@code MPI_Finalize} returned (the launcher's check). */
+    public static final String FINALIZED = "jpar-native: finalized rank ";
+
     private static volatile NativeWorld connected;
     private static final Object REPORT_LOCK = new Object();
     private static boolean reported;
@@ -189,7 +194,7 @@ public final class NativeEngine implements EngineProvider {
         LineOutput.flushProcess();
         if (t != null && !t.isFinalized()) {
             try {
-                t.abort(1);
+                t.abortJob(1);
             } catch (RuntimeException | Error e) {
                 System.err.println("jpar: MPI_Abort failed: " + e);
             }
@@ -232,6 +237,12 @@ public final class NativeEngine implements EngineProvider {
             t.finalizeMpi();
         } catch (RuntimeException e) {
             System.err.println("jpar: rank " + t.rank() + ": MPI_Finalize at exit failed: " + e.getMessage());
+            return;
+        }
+        if (System.getProperty(JOB_PROPERTY) != null) {
+            // for jpar's launcher, which drops the line: MPICH's mpiexec exits 0 even if a rank never finalized
+            System.err.println(FINALIZED + t.rank());
+            System.err.flush();
         }
     }
 }

@@ -7,8 +7,11 @@ import org.jpar.spi.Transport;
  * (compiled for Java 22, loaded only on JDK 22+). Public for that implementation only; not user API.
  */
 public interface NativeWorld extends Transport {
-    /** Stops the whole job: {@code MPI_Abort} on the world communicator (does not return when it works). */
-    void abort(int code);
+    /**
+     * Stops the whole job: {@code MPI_Abort} on the world communicator, silently (the caller has said why); does not
+     * return when it works.
+     */
+    void abortJob(int code);
 
     /** {@code MPI_Finalize}, once (blocks until every rank finalizes); closes first. */
     void finalizeMpi();

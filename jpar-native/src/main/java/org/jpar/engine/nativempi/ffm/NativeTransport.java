@@ -19,6 +19,7 @@ import org.jpar.engine.nativempi.NativeWorld;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
 import org.jpar.spi.Collectives;
+import org.jpar.spi.Transport;
 
 /**
  * This process's endpoint into {@code MPI_COMM_WORLD} through the MPI library's C interface ({@link Mpi}), in the
@@ -79,6 +80,7 @@ public final class NativeTransport implements NativeWorld {
     private volatile int sweepAt = SWEEP_MIN;
     private volatile boolean closed;
     private volatile boolean finalized;
+    private Collectives collectives;
 
     /** Off-heap memory and a native-order {@link ByteBuffer} view of it (what {@link Wire} reads and writes). */
     static final class Buf {
@@ -385,8 +387,7 @@ public final class NativeTransport implements NativeWorld {
 
     // ---------------------------------------------------------------- collectives
 
-    @Override
-    public void barrier() {
+    void barrier() {
         // always the nonblocking barrier: MPI never matches a blocking collective with a nonblocking one, and a rank
         // with receives awaiting their heads must test them while it waits
         Req r = new Req();
@@ -403,8 +404,7 @@ public final class NativeTransport implements NativeWorld {
      * (received bytes forwarded as they are); a value larger than one message leaves only its header in the tree,
      * and its payload follows in one native {@code MPI_Ibcast}.
      */
-    @Override
-    public Object broadcast(Object message, int root) {
+    Object broadcast(Object message, int root) {
         if (size == 1) {
             return message;
         }
@@ -521,8 +521,37 @@ public final class NativeTransport implements NativeWorld {
     }
 
     @Override
-    public void abort(int code) {
+    public void abortJob(int code) {
         Mpi.abort(world, code);
+    }
+
+    /** Prints one line naming this rank and the code, then {@code MPI_Abort} (0 becomes 1: an aborted job failed). */
+    @Override
+    public void abort(int code) {
+        System.out.flush();
+        System.err.println("jpar: rank " + rank + " of " + size + " aborted the job with code " + code);
+        System.err.flush();
+        Mpi.abort(world, code == 0 ? 1 : code);
+    }
+
+    @Override
+    public Envelope<Void> probe(int source, int tag, boolean block) {
+        throw new UnsupportedOperationException("probe is not implemented yet on the native engine");
+    }
+
+    @Override
+    public Transport split(int color, int key) {
+        throw new UnsupportedOperationException("split is not implemented yet on the native engine");
+    }
+
+    @Override
+    public Collectives collectives() {
+        Collectives c = collectives;
+        if (c == null) {
+            c = new NativeCollectives(this);
+            collectives = c;
+        }
+        return c;
     }
 
     // ---------------------------------------------------------------- MPI calls, serialized when needed
