@@ -8,9 +8,11 @@ import org.jpar.Par;
  * Ping-pong between ranks 0 and 1, as {@code python -m mpi4py.bench pingpong}: one-way latency and bandwidth for
  * byte arrays (received into a buffer, never serialized) and for objects (encoded). An SPMD program, so it runs
  * unchanged on every engine: {@code jpar bench pingpong --engine E}. Ranks above 1 only wait. Rank 0 prints one
- * line per payload: {@code jpar-<engine> payload=<name> bytes=<n> latency_us=<x> bandwidth_MBps=<y>}.
+ * line per payload: {@code jpar-<engine> payload=<name> bytes=<n> latency_us=<median> best_us=<best>
+ * bandwidth_MBps=<y>} (the median and the best of its timed batches).
  *
- * <p>Arguments: {@code [scale]}, a factor on the iteration counts (default 1).
+ * <p>Arguments: {@code [scale [file]]}: a factor on the iteration counts (default 1), and a file rank 0 appends its
+ * lines to as well (for {@code jpar bench}'s comparison with other runs).
  */
 public final class PingPong {
     private static final int BATCHES = 5;
@@ -20,38 +22,47 @@ public final class PingPong {
     private PingPong() {
     }
 
-    /** @param args {@code [scale]} */
+    /** @param args {@code [scale [file]]} */
     public static void main(String[] args) {
         double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        String file = args.length > 1 ? args[1] : null;
         Communicator world = Par.world();
         if (world.size() < 2) {
             throw new JparException("pingpong needs at least 2 ranks, got " + world.size() + ": run it with -np 2");
         }
-        run(world, scale);
+        run(world, scale, file);
         world.barrier();
         Par.finish();
     }
 
     /** Runs every payload between ranks 0 and 1 of {@code world}; rank 0 prints the lines. */
     public static void run(Communicator world, double scale) {
+        run(world, scale, null);
+    }
+
+    private static void run(Communicator world, double scale, String file) {
         String who = "jpar-" + world.engine();
         for (Payloads.Payload p : Payloads.arrays(scale)) {
-            double ns = arrays(world, (byte[]) p.value(), p.iterations());
+            double[] ns = arrays(world, (byte[]) p.value(), p.iterations());
             if (world.rank() == 0) {
-                System.out.println(Payloads.line(who, p.name(), p.bytes(), ns));
+                String line = Payloads.line(who, p.name(), p.bytes(), ns);
+                System.out.println(line);
+                Payloads.record(file, line);
             }
         }
         for (Payloads.Payload p : Payloads.objects(scale)) {
-            double ns = objects(world, p.value(), p.iterations());
+            double[] ns = objects(world, p.value(), p.iterations());
             if (world.rank() == 0) {
                 long bytes = p.bytes() >= 0 ? p.bytes() : encodedSize(p.value());
-                System.out.println(Payloads.line(who, p.name(), bytes, ns));
+                String line = Payloads.line(who, p.name(), bytes, ns);
+                System.out.println(line);
+                Payloads.record(file, line);
             }
         }
     }
 
-    /** @return the median one-way time in ns of {@code iterations} round trips of {@code msg} */
-    static double arrays(Communicator c, byte[] msg, int iterations) {
+    /** @return the one-way time in ns of each timed batch of {@code iterations} round trips of {@code msg} */
+    static double[] arrays(Communicator c, byte[] msg, int iterations) {
         byte[] buf = new byte[msg.length];
         double[] batches = new double[BATCHES];
         for (int b = -WARMUP; b < BATCHES; b++) { // negative batches warm up
@@ -73,11 +84,11 @@ public final class PingPong {
                 batches[b] = t / (2.0 * iterations);
             }
         }
-        return Payloads.median(batches);
+        return batches;
     }
 
-    /** @return the median one-way time in ns of {@code iterations} round trips of the object {@code msg} */
-    static double objects(Communicator c, Object msg, int iterations) {
+    /** @return the one-way time in ns of each timed batch of {@code iterations} round trips of the object {@code msg} */
+    static double[] objects(Communicator c, Object msg, int iterations) {
         double[] batches = new double[BATCHES];
         for (int b = -WARMUP; b < BATCHES; b++) {
             c.barrier();
@@ -98,7 +109,7 @@ public final class PingPong {
                 batches[b] = t / (2.0 * iterations);
             }
         }
-        return Payloads.median(batches);
+        return batches;
     }
 
     private static long encodedSize(Object value) {

@@ -17,11 +17,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jpar bench pingpong|ringtest|idle|jobs|codec}: benchmarks a user can run, next to their raw baselines. */
+/** {@code jpar bench pingpong|allreduce|ringtest|idle|jobs|codec}: benchmarks a user can run, next to their raw baselines. */
 @Command(name = "bench", mixinStandardHelpOptions = true, separator = " ",
         description = {"Benchmarks, in the spirit of python -m mpi4py.bench:",
             "  pingpong  one-way latency and bandwidth between 2 ranks (byte[] 8 B..1 MiB, a String, a list),",
-            "            then the raw baseline of the engine in the same run",
+            "            then the raw baseline of the engine in the same run (native: C and the JNI engine)",
+            "  allreduce allreduce(double[], Op.SUM) at 8 B and 1 MiB (native: and C's MPI_Allreduce)",
             "  ringtest  time for a message to go round a ring of N ranks",
             "  idle      heap per idle rank (threads engine)",
             "  jobs      the job layer: fib speedup, 100,000 tiny tasks, makespan of 64 sum_primes jobs",
@@ -31,11 +32,11 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "pingpong, ringtest, idle, jobs or codec")
+    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "pingpong, allreduce, ringtest, idle, jobs or codec")
     String benchmark;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "threads",
-            description = "threads (default), openmpi or mpj")
+            description = "threads (default), openmpi, native or mpj")
     String engine;
 
     @Option(names = {"-np", "--np"}, paramLabel = "N",
@@ -67,7 +68,13 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Engine e = RunCommand.engine(spec.commandLine(), engine);
         options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar, mpi);
+        if (e instanceof NativeLauncher && (benchmark.equals("pingpong") || benchmark.equals("allreduce"))) {
+            return NativeBench.run(benchmark, e, options, scale);
+        }
         switch (benchmark) {
+            case "allreduce":
+                return e.run(job(ranks == null ? 2 : ranks, org.jpar.bench.AllreduceBench.class,
+                        Double.toString(scale)));
             case "pingpong": {
                 int code = e.run(job(ranks == null ? 2 : ranks, PingPong.class, Double.toString(scale)));
                 if (code == 0 && !noBaseline && e instanceof ThreadsLauncher) {
@@ -97,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
                 return e.run(job(ranks == null ? 2 : ranks, JobBench.class, Double.toString(scale)));
             default:
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "unknown benchmark '" + benchmark + "': choose pingpong, ringtest, idle, jobs or codec");
+                        "unknown benchmark '" + benchmark + "': choose pingpong, allreduce, ringtest, idle, jobs or codec");
         }
     }
 

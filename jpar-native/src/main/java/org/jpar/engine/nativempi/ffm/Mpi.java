@@ -42,6 +42,8 @@ final class Mpi {
     private static final MethodHandle ABORT;
     private static final MethodHandle ALLREDUCE;
     private static final MethodHandle REDUCE;
+    private static final MethodHandle IALLREDUCE;
+    private static final MethodHandle IREDUCE;
 
     static {
         LIB = Binding.library;
@@ -72,6 +74,8 @@ final class Mpi {
         ABORT = fn("MPI_Abort", "hi");
         ALLREDUCE = fn("MPI_Allreduce", "ppihhh");
         REDUCE = fn("MPI_Reduce", "ppihhih");
+        IALLREDUCE = fn("MPI_Iallreduce", "ppihhhp");
+        IREDUCE = fn("MPI_Ireduce", "ppihhihp");
     }
 
     private Mpi() {
@@ -339,6 +343,24 @@ final class Mpi {
     static void reduce(MemorySegment send, MemorySegment recv, int count, long type, long op, int root, long comm) {
         try {
             check((int) REDUCE.invokeExact(send, recv, count, type, op, root, comm), "MPI_Reduce");
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    static void iallreduce(MemorySegment send, MemorySegment recv, int count, long type, long op, long comm,
+                           MemorySegment req) {
+        try {
+            check((int) IALLREDUCE.invokeExact(send, recv, count, type, op, comm, req), "MPI_Iallreduce");
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    static void ireduce(MemorySegment send, MemorySegment recv, int count, long type, long op, int root, long comm,
+                        MemorySegment req) {
+        try {
+            check((int) IREDUCE.invokeExact(send, recv, count, type, op, root, comm, req), "MPI_Ireduce");
         } catch (Throwable t) {
             throw Fail.unchecked(t);
         }

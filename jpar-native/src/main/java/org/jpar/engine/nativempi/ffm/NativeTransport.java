@@ -2,6 +2,7 @@ package org.jpar.engine.nativempi.ffm;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.Queue;
@@ -13,6 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.jpar.Envelope;
 import org.jpar.JparException;
+import org.jpar.Op;
 import org.jpar.Request;
 import org.jpar.engine.nativempi.NativeEngine;
 import org.jpar.engine.nativempi.NativeWorld;
@@ -163,6 +165,7 @@ public final class NativeTransport implements NativeWorld {
         for (byte k = 0; k < restTypes.length; k++) {
             restTypes[k] = abi.handle(Wire.restType(k));
         }
+        bindReductions(abi);
         anySource = abi.anySource;
         anyTag = abi.anyTag;
         int tagUb = Mpi.tagUb(world);
@@ -477,6 +480,130 @@ public final class NativeTransport implements NativeWorld {
         complete(r, null);
         if (root == null) {
             s.received.rest = staged.b;
+        }
+    }
+
+    // ---------------------------------------------------------------- array collectives with MPI's own operations
+
+    /** MPI datatype of each primitive array class's elements in reductions (boolean as 0/1 bytes). */
+    private static final Class<?>[] ARRAYS = {byte[].class, short[].class, char[].class, int[].class, long[].class,
+        float[].class, double[].class, boolean[].class};
+    private static final String[] REDUCTION_TYPES = {"INT8_T", "SHORT", "UNSIGNED_SHORT", "INT", "INT64_T", "FLOAT",
+        "DOUBLE", "UINT8_T"};
+    private static final ValueLayout[] LAYOUTS = {ValueLayout.JAVA_BYTE, ValueLayout.JAVA_SHORT, ValueLayout.JAVA_CHAR,
+        ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_FLOAT, ValueLayout.JAVA_DOUBLE,
+        ValueLayout.JAVA_BYTE};
+    private final long[] reductionTypes = new long[ARRAYS.length];
+    /** MPI's operation for each {@link Op}, or 0 where jpar keeps its own algorithm (MINLOC, MAXLOC: pairs). */
+    private final long[] ops = new long[Op.values().length];
+
+    private void bindReductions(Abi abi) {
+        for (int i = 0; i < ARRAYS.length; i++) {
+            reductionTypes[i] = abi.handle(REDUCTION_TYPES[i]);
+        }
+        for (Op op : Op.values()) {
+            if (op != Op.MINLOC && op != Op.MAXLOC) {
+                ops[op.ordinal()] = abi.handle("OP_" + op.name());
+            }
+        }
+    }
+
+    /** @return the index of {@code array}'s class in {@link #ARRAYS} */
+    private static int arrayIndex(Object array) {
+        Class<?> c = array.getClass();
+        for (int i = 0; i < ARRAYS.length; i++) {
+            if (ARRAYS[i] == c) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("not a primitive array: " + c.getTypeName());
+    }
+
+    /** @return true if MPI has {@code op} built in (jpar's MINLOC/MAXLOC pairs have no one MPI type) */
+    boolean nativeOp(Op op) {
+        return ops[op.ordinal()] != 0;
+    }
+
+    private static void toNative(Object array, int k, MemorySegment seg, int n) {
+        if (array instanceof boolean[] b) {
+            for (int i = 0; i < n; i++) {
+                seg.set(ValueLayout.JAVA_BYTE, i, b[i] ? (byte) 1 : 0);
+            }
+        } else {
+            MemorySegment.copy(array, 0, seg, LAYOUTS[k], 0, n);
+        }
+    }
+
+    private static void fromNative(MemorySegment seg, Object array, int k, int n) {
+        if (array instanceof boolean[] b) {
+            for (int i = 0; i < n; i++) {
+                b[i] = seg.get(ValueLayout.JAVA_BYTE, i) != 0;
+            }
+        } else {
+            MemorySegment.copy(seg, LAYOUTS[k], 0, array, 0, n);
+        }
+    }
+
+    /**
+     * {@code MPI_Allreduce} (or {@code MPI_Reduce} to {@code root} when {@code root >= 0}) of {@code send} into
+     * {@code recv} ({@code send == recv}: in place) through off-heap copies: the blocking call when nothing else needs
+     * progress, else the nonblocking one completed like every other wait here.
+     */
+    void reduce(Object send, Object recv, Op op, int root) {
+        int k = arrayIndex(send);
+        int n = java.lang.reflect.Array.getLength(send);
+        long bytes = n * LAYOUTS[k].byteSize();
+        Buf b = scratch.get().staging(2 * bytes);
+        MemorySegment out = b.seg.asSlice(bytes, Math.max(bytes, 1));
+        boolean inPlace = send == recv && (root < 0 || root == rank);
+        MemorySegment in = inPlace ? Mpi.ABI.inPlace : b.seg.asSlice(0, Math.max(bytes, 1));
+        toNative(send, k, inPlace ? out : in, n);
+        long type = reductionTypes[k];
+        long mpiOp = ops[op.ordinal()];
+        if (straight()) {
+            if (root < 0) {
+                Mpi.allreduce(in, out, n, type, mpiOp, internal);
+            } else {
+                Mpi.reduce(in, out, n, type, mpiOp, root, internal);
+            }
+        } else {
+            Req r = new Req();
+            Runnable post = root < 0 ? () -> Mpi.iallreduce(in, out, n, type, mpiOp, internal, r.request)
+                    : () -> Mpi.ireduce(in, out, n, type, mpiOp, root, internal, r.request);
+            if (multiple) {
+                post.run();
+            } else {
+                locked(post);
+            }
+            complete(r, null);
+        }
+        if (root < 0 || root == rank) {
+            fromNative(out, recv, k, n);
+        }
+    }
+
+    /** {@code MPI_Bcast} of {@code array} from {@code root} into every rank's array of the same type and length. */
+    void broadcastInto(Object array, int root) {
+        int k = arrayIndex(array);
+        int n = java.lang.reflect.Array.getLength(array);
+        long bytes = n * LAYOUTS[k].byteSize();
+        MemorySegment seg = scratch.get().staging(bytes).seg;
+        if (rank == root) {
+            toNative(array, k, seg, n);
+        }
+        if (straight()) {
+            Mpi.bcast(seg, n, reductionTypes[k], root, internal);
+        } else {
+            Req r = new Req();
+            if (multiple) {
+                Mpi.ibcast(seg, n, reductionTypes[k], root, internal, r.request);
+            } else {
+                locked(() -> Mpi.ibcast(seg, n, reductionTypes[k], root, internal, r.request));
+            }
+            complete(r, null);
+        }
+        if (rank != root) {
+            fromNative(seg, array, k, n);
         }
     }
 
