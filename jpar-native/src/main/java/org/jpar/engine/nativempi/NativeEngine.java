@@ -87,7 +87,20 @@ public final class NativeEngine implements EngineProvider {
         }
     }
 
+    /**
+     * Joins the job, or ends this process: a rank that cannot join (wrong JDK, library or launcher) would leave the
+     * others waiting, so the failure is reported once (by the launcher's rank 0) and the process exits with 1.
+     */
     private static Transport join() {
+        try {
+            return tryJoin();
+        } catch (RuntimeException | Error e) {
+            fail(e);
+            throw e; // not reached: fail halts
+        }
+    }
+
+    private static Transport tryJoin() {
         Map<String, String> env = System.getenv();
         if (Runtime.version().feature() < JAVA) {
             throw new JparException("the native engine needs Java " + JAVA + " or later (the Foreign Function & "

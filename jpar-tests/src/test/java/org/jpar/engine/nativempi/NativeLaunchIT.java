@@ -54,10 +54,10 @@ class NativeLaunchIT {
         List<String> java = new ArrayList<>(List.of(JDK17 + "/bin/java"));
         java.addAll(Jpar.QUIET_JVM_OPTIONS);
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(java.get(0))), "no JDK 17 here");
-        Jpar.Result r = NativeTests.exec(plain(NativeTests.Mpi.OPENMPI, 2, java,
-                "org.jpar.programs.ArrayCollectivesCheck"), Map.of(), 600);
+        Jpar.Result r = NativeTests.exec(plain(NativeTests.Mpi.OPENMPI, 2, java, "org.jpar.programs.EngineName"),
+                Map.of(), 600);
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).as(r.toString()).containsExactly("array collectives ok: 600 checks on engine openmpi");
+        assertThat(r.out()).as(r.toString()).containsExactly("engine openmpi on 2 ranks");
     }
 
     /** -Djpar.engine=native on JDK 17: one clear error naming the Java it needs, non-zero. */
@@ -91,6 +91,19 @@ class NativeLaunchIT {
         assertThat(r.exitCode()).as(r.toString()).isNotZero();
         assertThat(r.err()).as(r.toString()).filteredOn(l -> l.contains("was started by Open MPI's launcher, but the "
                 + "MPI library libmpich.so.12 is MPICH")).hasSize(1);
+    }
+
+    /** split (even and odd ranks, UNDEFINED) and dup through MPI_Comm_split, at 1 to 4 ranks. */
+    @ParameterizedTest
+    @EnumSource(NativeTests.Mpi.class)
+    void splitAndDupMakeWorkingCommunicators(NativeTests.Mpi mpi) throws Exception {
+        NativeTests.require(mpi);
+        for (int ranks = 1; ranks <= 4; ranks++) {
+            Jpar.Result r = NativeTests.exec(plain(mpi, ranks, NativeTests.java(), "org.jpar.programs.SplitCheck"),
+                    Map.of(), 300);
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            assertThat(r.out()).as(r.toString()).containsExactly("split ok on " + ranks + " ranks");
+        }
     }
 
     /** jpar run --engine native with each MPI: the ring. */

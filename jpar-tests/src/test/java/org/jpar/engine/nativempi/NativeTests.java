@@ -17,15 +17,15 @@ import org.junit.jupiter.api.Assumptions;
  * is 22 or later, else {@code -Djpar.jdk22}, which the build sets to the Temurin JDK). Without them the tests fail
  * with what to do (CI installs both); {@code -Djpar.skip.native=true} skips them explicitly.
  */
-final class NativeTests {
+public final class NativeTests {
     static final String SKIP_PROPERTY = "jpar.skip.native";
 
     /** The two MPIs the engine binds, with their launchers. */
-    enum Mpi {
+    public enum Mpi {
         OPENMPI("openmpi", "mpirun"), MPICH("mpich", "mpiexec.mpich");
 
-        final String name;
-        final String launcher;
+        public final String name;
+        public final String launcher;
 
         Mpi(String name, String launcher) {
             this.name = name;
@@ -33,7 +33,7 @@ final class NativeTests {
         }
 
         /** @return the launcher's command for {@code ranks} ranks on this machine */
-        List<String> launch(int ranks) {
+        public List<String> launch(int ranks) {
             List<String> cmd = new ArrayList<>(List.of(launcher));
             if (this == OPENMPI) {
                 if ("root".equals(System.getProperty("user.name"))) {
@@ -51,7 +51,7 @@ final class NativeTests {
     }
 
     /** Fails (or skips, when asked to) unless {@code mpi}'s launcher and a JDK 22+ are there. */
-    static void require(Mpi mpi) {
+    public static void require(Mpi mpi) {
         if (Boolean.getBoolean(SKIP_PROPERTY)) {
             Assumptions.abort("native engine tests skipped on request (-D" + SKIP_PROPERTY + "=true)");
         }
@@ -73,7 +73,7 @@ final class NativeTests {
     }
 
     /** @return the home of a JDK 22+ for the ranks */
-    static Path jdk() {
+    public static Path jdk() {
         return jdk("");
     }
 
@@ -91,7 +91,7 @@ final class NativeTests {
     }
 
     /** @return {@code java} of the JDK 22+ with the options that keep it quiet */
-    static List<String> java() {
+    public static List<String> java() {
         List<String> cmd = new ArrayList<>();
         cmd.add(jdk().resolve("bin/java").toString());
         cmd.addAll(Jpar.QUIET_JVM_OPTIONS);
@@ -99,7 +99,7 @@ final class NativeTests {
     }
 
     /** Runs {@code cmd} from the repository's root (JAVA_HOME: the JDK 22+); kills it after {@code timeoutSeconds}. */
-    static Jpar.Result exec(List<String> cmd, Map<String, String> env, long timeoutSeconds)
+    public static Jpar.Result exec(List<String> cmd, Map<String, String> env, long timeoutSeconds)
             throws IOException, InterruptedException {
         Map<String, String> all = new java.util.HashMap<>(Map.of("JAVA_HOME", jdk().toString()));
         all.putAll(env);

@@ -42,6 +42,8 @@ final class Mpi {
     private static final MethodHandle ABORT;
     private static final MethodHandle ALLREDUCE;
     private static final MethodHandle REDUCE;
+    private static final MethodHandle COMM_SPLIT;
+    private static final MethodHandle COMM_FREE;
     private static final MethodHandle IALLREDUCE;
     private static final MethodHandle IREDUCE;
 
@@ -74,6 +76,8 @@ final class Mpi {
         ABORT = fn("MPI_Abort", "hi");
         ALLREDUCE = fn("MPI_Allreduce", "ppihhh");
         REDUCE = fn("MPI_Reduce", "ppihhih");
+        COMM_SPLIT = fn("MPI_Comm_split", "hiip");
+        COMM_FREE = fn("MPI_Comm_free", "p");
         IALLREDUCE = fn("MPI_Iallreduce", "ppihhhp");
         IREDUCE = fn("MPI_Ireduce", "ppihhihp");
     }
@@ -199,6 +203,32 @@ final class Mpi {
             MemorySegment out = a.allocate(8, 8);
             check((int) COMM_DUP.invokeExact(comm, out), "MPI_Comm_dup");
             return ABI.readHandle(out);
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    /** {@code MPI_Comm_split}: collective over {@code comm}. @return the new communicator (COMM_NULL: none) */
+    static long split(long comm, int color, int key) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(8, 8);
+            check((int) COMM_SPLIT.invokeExact(comm, color, key, out), "MPI_Comm_split");
+            return ABI.readHandle(out);
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    /** {@code MPI_Comm_free}: local; MPI frees the communicator once its pending operations complete. */
+    static void free(long comm) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment handle = a.allocate(8, 8);
+            if (ABI.handleBytes == 8) {
+                handle.set(ValueLayout.JAVA_LONG, 0, comm);
+            } else {
+                handle.set(ValueLayout.JAVA_INT, 0, (int) comm);
+            }
+            check((int) COMM_FREE.invokeExact(handle), "MPI_Comm_free");
         } catch (Throwable t) {
             throw Fail.unchecked(t);
         }

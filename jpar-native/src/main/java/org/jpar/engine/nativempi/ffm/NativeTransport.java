@@ -54,6 +54,8 @@ public final class NativeTransport implements NativeWorld {
 
     private final String libraryVersion;
     private final long world;
+    /** The communicator {@link #split} made for this transport (freed on close), or 0 for the world's. */
+    private final long own;
     private final long user;
     private final long internal;
     private final long bulk;
@@ -154,6 +156,7 @@ public final class NativeTransport implements NativeWorld {
         multiple = required == THREAD_MULTIPLE && provided >= THREAD_MULTIPLE;
         Abi abi = Mpi.ABI;
         world = abi.handle("COMM_WORLD");
+        own = 0;
         rank = Mpi.rank(world);
         size = Mpi.size(world);
         long errorsReturn = abi.handle("ERRORS_RETURN");
@@ -173,6 +176,30 @@ public final class NativeTransport implements NativeWorld {
         processorName = Mpi.processorName();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         codec = new ObjectCodec(loader != null ? loader : NativeTransport.class.getClassLoader(), "rank " + rank);
+    }
+
+    /** A transport on {@code comm}, a communicator {@link #split} made from {@code parent}'s group. */
+    private NativeTransport(NativeTransport parent, long comm) {
+        libraryVersion = parent.libraryVersion;
+        multiple = parent.multiple;
+        world = parent.world;
+        own = comm;
+        rank = Mpi.rank(comm);
+        size = Mpi.size(comm);
+        long errorsReturn = Mpi.ABI.handle("ERRORS_RETURN");
+        Mpi.setErrhandler(comm, errorsReturn);
+        user = Mpi.dup(comm);
+        internal = Mpi.dup(comm);
+        bulk = Mpi.dup(comm);
+        byteType = parent.byteType;
+        System.arraycopy(parent.restTypes, 0, restTypes, 0, restTypes.length);
+        System.arraycopy(parent.reductionTypes, 0, reductionTypes, 0, reductionTypes.length);
+        System.arraycopy(parent.ops, 0, ops, 0, ops.length);
+        anySource = parent.anySource;
+        anyTag = parent.anyTag;
+        sequenceModulus = parent.sequenceModulus;
+        processorName = parent.processorName;
+        codec = parent.codec;
     }
 
     @Override
@@ -623,6 +650,11 @@ public final class NativeTransport implements NativeWorld {
             closed = true;
         }
         selfSends.clear();
+        if (own != 0 && !finalized) {
+            for (long c : new long[] {user, internal, bulk, own}) {
+                Mpi.free(c);
+            }
+        }
     }
 
     @Override
@@ -666,9 +698,14 @@ public final class NativeTransport implements NativeWorld {
         throw new UnsupportedOperationException("probe is not implemented yet on the native engine");
     }
 
+    /** {@code MPI_Comm_split} of this group (colour {@code Par.UNDEFINED} is {@code MPI_UNDEFINED}). */
     @Override
     public Transport split(int color, int key) {
-        throw new UnsupportedOperationException("split is not implemented yet on the native engine");
+        long comm = Mpi.split(internal, color, key);
+        if (comm == Mpi.ABI.handle("COMM_NULL")) {
+            return null;
+        }
+        return new NativeTransport(this, comm);
     }
 
     @Override
