@@ -163,6 +163,32 @@ public final class NativeEngine implements EngineProvider {
         stop(t);
     }
 
+    /**
+     * The program called {@code abort(code)}: one line naming the rank and the code (unless a failure was reported
+     * already), then {@code MPI_Abort} with {@code status}, which ends every rank and makes the launcher exit with it.
+     * Never returns.
+     */
+    public static void aborted(NativeWorld t, int code, int status) {
+        synchronized (REPORT_LOCK) {
+            if (!reported) {
+                reported = true;
+                System.out.flush();
+                System.err.println("jpar: rank " + t.rank() + " of " + t.size() + " called abort(" + code
+                        + "): the job was stopped (exit code " + status + ")");
+                System.err.flush();
+            }
+        }
+        LineOutput.flushProcess();
+        if (!t.isFinalized()) {
+            try {
+                t.abortJob(status);
+            } catch (RuntimeException | Error e) {
+                System.err.println("jpar: MPI_Abort failed: " + e);
+            }
+        }
+        Runtime.getRuntime().halt(status);
+    }
+
     private static int launcherRank() {
         Map<String, String> env = System.getenv();
         String r = env.getOrDefault(OPEN_MPI_RANK, env.get(PMI_RANK));

@@ -42,6 +42,8 @@ final class Mpi {
     private static final MethodHandle ABORT;
     private static final MethodHandle ALLREDUCE;
     private static final MethodHandle REDUCE;
+    private static final MethodHandle PROBE;
+    private static final MethodHandle IPROBE;
     private static final MethodHandle COMM_SPLIT;
     private static final MethodHandle COMM_FREE;
     private static final MethodHandle IALLREDUCE;
@@ -76,6 +78,8 @@ final class Mpi {
         ABORT = fn("MPI_Abort", "hi");
         ALLREDUCE = fn("MPI_Allreduce", "ppihhh");
         REDUCE = fn("MPI_Reduce", "ppihhih");
+        PROBE = fn("MPI_Probe", "iihp");
+        IPROBE = fn("MPI_Iprobe", "iihpp");
         COMM_SPLIT = fn("MPI_Comm_split", "hiip");
         COMM_FREE = fn("MPI_Comm_free", "p");
         IALLREDUCE = fn("MPI_Iallreduce", "ppihhhp");
@@ -206,6 +210,24 @@ final class Mpi {
         } catch (Throwable t) {
             throw Fail.unchecked(t);
         }
+    }
+
+    static void probe(int source, int tag, long comm, MemorySegment status) {
+        try {
+            check((int) PROBE.invokeExact(source, tag, comm, status), "MPI_Probe");
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    /** @return true if a message matches now ({@code flag} is scratch space for MPI_Iprobe's flag) */
+    static boolean iprobe(int source, int tag, long comm, MemorySegment flag, MemorySegment status) {
+        try {
+            check((int) IPROBE.invokeExact(source, tag, comm, flag, status), "MPI_Iprobe");
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+        return flag.get(ValueLayout.JAVA_INT, 0) != 0;
     }
 
     /** {@code MPI_Comm_split}: collective over {@code comm}. @return the new communicator (COMM_NULL: none) */

@@ -85,6 +85,12 @@ public final class NativeTransport implements NativeWorld {
     private volatile boolean closed;
     private volatile boolean finalized;
     private Collectives collectives;
+    /** The world endpoint this one was split from (itself for the world): abort and finalization are its. */
+    private final NativeTransport root;
+    /** Heads of user messages a probe received from MPI before their receive, in arrival order (see probe). */
+    private final java.util.ArrayDeque<Probed> probed = new java.util.ArrayDeque<>();
+    /** The number of entries in {@link #probed}: receives look there only when it is not 0. */
+    private volatile int probedCount;
 
     /** Off-heap memory and a native-order {@link ByteBuffer} view of it (what {@link Wire} reads and writes). */
     static final class Buf {
@@ -176,6 +182,7 @@ public final class NativeTransport implements NativeWorld {
         processorName = Mpi.processorName();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         codec = new ObjectCodec(loader != null ? loader : NativeTransport.class.getClassLoader(), "rank " + rank);
+        root = this;
     }
 
     /** A transport on {@code comm}, a communicator {@link #split} made from {@code parent}'s group. */
@@ -200,6 +207,7 @@ public final class NativeTransport implements NativeWorld {
         sequenceModulus = parent.sequenceModulus;
         processorName = parent.processorName;
         codec = parent.codec;
+        root = parent.root;
     }
 
     @Override
@@ -265,6 +273,12 @@ public final class NativeTransport implements NativeWorld {
 
     @Override
     public Envelope<Object> receive(int source, int tag, Object buffer) {
+        if (probedCount != 0) {
+            Probed p = takeProbed(source, tag);
+            if (p != null) {
+                return openProbed(p, buffer, source, tag);
+            }
+        }
         Scratch s = scratch.get();
         Buf io = s.io;
         MemorySegment status = recv(comm(tag), io.seg, Wire.MESSAGE, byteType,
@@ -290,6 +304,7 @@ public final class NativeTransport implements NativeWorld {
         sweepIfMany();
         SendRequest r = post(message, dest, tag);
         if (dest == rank) {
+            r.toSelf = true;
             selfSends.add(r);
         }
         return r;
@@ -297,6 +312,16 @@ public final class NativeTransport implements NativeWorld {
 
     @Override
     public Request<Object> ireceive(int source, int tag, Object buffer) {
+        if (probedCount != 0) {
+            Probed p = takeProbed(source, tag);
+            if (p != null) {
+                try {
+                    return new Received(openProbed(p, buffer, source, tag), null);
+                } catch (RuntimeException e) {
+                    return new Received(null, e);
+                }
+            }
+        }
         sweepIfMany();
         Buf landing = landing();
         Req request = irecv(comm(tag), landing.seg, Wire.MESSAGE, byteType,
@@ -309,7 +334,9 @@ public final class NativeTransport implements NativeWorld {
 
     /** A send to this rank: posted nonblocking and completed when received, so it never deadlocks. */
     private void sendToSelf(Object message, int tag) {
-        selfSends.add(post(message, rank, tag));
+        SendRequest r = post(message, rank, tag);
+        r.toSelf = true;
+        selfSends.add(r);
         sweepSelfSends();
     }
 
@@ -320,7 +347,9 @@ public final class NativeTransport implements NativeWorld {
         }
         try {
             for (Iterator<SendRequest> it = selfSends.iterator(); it.hasNext(); ) {
-                if (it.next().isDone()) {
+                SendRequest r = it.next();
+                r.tryAdvance();
+                if (!outstanding.contains(r)) {
                     it.remove();
                 }
             }
@@ -650,7 +679,7 @@ public final class NativeTransport implements NativeWorld {
             closed = true;
         }
         selfSends.clear();
-        if (own != 0 && !finalized) {
+        if (own != 0 && !root.finalized) {
             for (long c : new long[] {user, internal, bulk, own}) {
                 Mpi.free(c);
             }
@@ -684,18 +713,188 @@ public final class NativeTransport implements NativeWorld {
         Mpi.abort(world, code);
     }
 
-    /** Prints one line naming this rank and the code, then {@code MPI_Abort} (0 becomes 1: an aborted job failed). */
+    /**
+     * {@code abort(code)} from the program: one line naming the rank (in the world) and the code, then
+     * {@code MPI_Abort} with the code's exit status ({@link Transport#exitStatus}), which the launcher exits with.
+     */
     @Override
     public void abort(int code) {
-        System.out.flush();
-        System.err.println("jpar: rank " + rank + " of " + size + " aborted the job with code " + code);
-        System.err.flush();
-        Mpi.abort(world, code == 0 ? 1 : code);
+        NativeEngine.aborted(root, code, Transport.exitStatus(code));
     }
 
+    // ---------------------------------------------------------------- probes (as the Open MPI engine's)
+
+    /** A user message whose head a probe received: its envelope, and the head until a receive takes it. */
+    private record Probed(Buf head, int source, int tag, Envelope<Void> envelope) {
+        boolean matches(int wantSource, int wantTag) {
+            return (wantSource == ANY_SOURCE || wantSource == source) && (wantTag == ANY_TAG || wantTag == tag);
+        }
+    }
+
+    /**
+     * {@code MPI_Probe}/{@code MPI_Iprobe} on the user communicator, then the head of the message it found is received
+     * at once (with the exact source and tag, so MPI's ordering makes it that message) and kept until a receive takes
+     * it: its jpar header gives the size and the type, which MPI's status alone does not. Receives look at the kept
+     * heads first; those are earlier than anything still in MPI from the same source, so the order stays MPI's.
+     */
     @Override
     public Envelope<Void> probe(int source, int tag, boolean block) {
-        throw new UnsupportedOperationException("probe is not implemented yet on the native engine");
+        synchronized (probed) {
+            for (Probed p : probed) {
+                if (p.matches(source, tag)) {
+                    return p.envelope;
+                }
+            }
+        }
+        int src = source == ANY_SOURCE ? anySource : source;
+        int t = tag == ANY_TAG ? anyTag : tag;
+        Scratch s = scratch.get();
+        Req r = new Req();
+        if (block && straight()) {
+            Mpi.probe(src, t, user, r.status);
+        } else {
+            boolean found = iprobe(src, t, r);
+            for (int i = 0; !found && block; i++) {
+                progress(null);
+                if (i < 1000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+                found = iprobe(src, t, r);
+            }
+            if (!found) {
+                return null;
+            }
+        }
+        int from = Mpi.source(r.status);
+        int sentTag = Mpi.tag(r.status);
+        Buf head = landing();
+        recv(user, head.seg, Wire.MESSAGE, byteType, from, sentTag, s.status);
+        Wire.In in = new Wire.In();
+        in.readHeader(head.b);
+        Probed p = new Probed(head, from, sentTag, new Envelope<>(null, from, sentTag, in.bytes, typeOf(in)));
+        synchronized (probed) {
+            probed.addLast(p);
+            probedCount = probed.size();
+        }
+        return p.envelope;
+    }
+
+    private boolean iprobe(int source, int tag, Req r) {
+        if (multiple) {
+            return Mpi.iprobe(source, tag, user, r.flag, r.status);
+        }
+        serial.lock();
+        try {
+            return Mpi.iprobe(source, tag, user, r.flag, r.status);
+        } finally {
+            serial.unlock();
+        }
+    }
+
+    /** @return the earliest kept head matching, removed; or null */
+    private Probed takeProbed(int source, int tag) {
+        if (tag < 0 && tag != ANY_TAG) {
+            return null; // internal tags are never probed
+        }
+        synchronized (probed) {
+            for (Iterator<Probed> it = probed.iterator(); it.hasNext(); ) {
+                Probed p = it.next();
+                if (p.matches(source, tag)) {
+                    it.remove();
+                    probedCount = probed.size();
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Receives what follows a kept head (the rest of a chunked message) and opens the message. */
+    private Envelope<Object> openProbed(Probed p, Object buffer, int source, int tag) {
+        Scratch s = scratch.get();
+        Wire.In in = new Wire.In();
+        int seq = in.readHeader(p.head.b);
+        in.source = p.source;
+        in.tag = p.tag;
+        try {
+            if (seq >= 0) {
+                Buf rest = new Buf(in.restLen());
+                recv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq, s.status);
+                in.rest = rest.b;
+            }
+            return open(in, buffer, source, tag);
+        } finally {
+            in.clear();
+            landings.add(p.head);
+        }
+    }
+
+    /** @return the Java type of a message from its jpar header (objects: the class name their encoding carries) */
+    private static String typeOf(Wire.In in) {
+        switch (in.kind) {
+            case Wire.NULL:
+                return "null";
+            case Wire.STRING_LATIN1:
+            case Wire.STRING_UTF16:
+                return "java.lang.String";
+            case Wire.INTEGER:
+                return "java.lang.Integer";
+            case Wire.LONG:
+                return "java.lang.Long";
+            case Wire.DOUBLE:
+                return "java.lang.Double";
+            case Wire.FLOAT:
+                return "java.lang.Float";
+            case Wire.SHORT:
+                return "java.lang.Short";
+            case Wire.BYTE:
+                return "java.lang.Byte";
+            case Wire.CHARACTER:
+                return "java.lang.Character";
+            case Wire.BOOLEAN:
+                return "java.lang.Boolean";
+            case Wire.LIST_INTEGER:
+            case Wire.LIST_LONG:
+            case Wire.LIST_DOUBLE:
+                return "java.util.ArrayList";
+            case Wire.OBJECT: {
+                byte[] start = new byte[Math.min(in.headLen, 4 + 0xFFFF)];
+                in.head.get(in.headAt, start);
+                try {
+                    String name = ObjectCodec.className(start);
+                    return name == null ? "" : name;
+                } catch (IndexOutOfBoundsException e) {
+                    return ""; // a class name longer than the head: unknown until received
+                }
+            }
+            default: {
+                Object a = Wire.newPayloadArray(in.kind, 0);
+                return Wire.isArray(in.kind) && a != null ? a.getClass().getTypeName() : "";
+            }
+        }
+    }
+
+    /** A receive a kept head completed at once (or its failure, thrown by await). */
+    private record Received(Envelope<Object> envelope, RuntimeException failure) implements Request<Object> {
+        @Override
+        public Object await() {
+            return awaitEnvelope().value();
+        }
+
+        @Override
+        public Envelope<Object> awaitEnvelope() {
+            if (failure != null) {
+                throw failure;
+            }
+            return envelope;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
     }
 
     /** {@code MPI_Comm_split} of this group (colour {@code Par.UNDEFINED} is {@code MPI_UNDEFINED}). */
@@ -815,6 +1014,13 @@ public final class NativeTransport implements NativeWorld {
     private final class SendRequest implements Request<Void>, Outstanding {
         private final ReentrantLock lock = new ReentrantLock();
         private final boolean pooled;
+        /**
+         * A send to this rank is complete for the program as soon as it is posted (the message is in jpar's own
+         * memory already): MPI may complete a send to self only once its receive is posted (MPICH does), and a rank
+         * that waits for its own send before receiving it must not deadlock. MPI's request is still tested until it
+         * completes, and the memory kept until then.
+         */
+        private volatile boolean toSelf;
         private Req head;
         private Req tail;
         private Buf buffer;
@@ -840,6 +1046,10 @@ public final class NativeTransport implements NativeWorld {
                 if (failure != null) {
                     throw failure;
                 }
+                if (toSelf) {
+                    poll();
+                    return new Envelope<>(null, -1, -1, 0);
+                }
                 if (head != null) {
                     complete(head, null);
                     head = null;
@@ -862,7 +1072,7 @@ public final class NativeTransport implements NativeWorld {
                 if (failure != null) {
                     throw failure;
                 }
-                return poll();
+                return poll() || toSelf;
             } finally {
                 lock.unlock();
             }
