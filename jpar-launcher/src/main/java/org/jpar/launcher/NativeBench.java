@@ -26,8 +26,9 @@ import org.jpar.engine.openmpi.OpenMpiInstallation;
  * the best batch and of the median.
  */
 final class NativeBench {
-    private static final Pattern LINE = Pattern.compile(
-            "(\\S+) payload=(\\S+) bytes=\\d+ latency_us=([0-9.]+) best_us=([0-9.]+).*");
+    private static final Pattern LINE = Pattern.compile("(\\S+) payload=(\\S+) .*");
+    private static final Pattern MEDIAN = Pattern.compile(" (?:latency_us|median_us)=([0-9.]+)");
+    private static final Pattern BEST = Pattern.compile(" best_us=([0-9.]+)");
     private static final int BATCHES = 5;
     private static final int WARMUP = 3;
 
@@ -38,22 +39,25 @@ final class NativeBench {
      * @param benchmark {@code pingpong} or {@code allreduce}
      * @return the launcher's exit code
      */
-    static int run(String benchmark, Engine engine, List<String> options, double scale) throws IOException {
+    static int run(String benchmark, List<String> options, double scale) throws IOException {
         boolean pingpong = benchmark.equals("pingpong");
         String mpi = NativeLauncher.mpi(new Engine.Job(2, "", List.of(), null, null, options));
         Path dir = Files.createTempDirectory("jpar-bench");
         try {
             Path results = dir.resolve("results.txt");
             Class<?> main = pingpong ? PingPong.class : AllreduceBench.class;
-            int code = engine.run(new Engine.Job(2, main.getName(), List.of(Double.toString(scale), results.toString()),
-                    null, null, options));
+            Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            env.put("JPAR_JAVA_OPTS", (env.getOrDefault("JPAR_JAVA_OPTS", "") + " -Djpar.bench.results=" + results)
+                    .trim());
+            List<String> args = List.of(Double.toString(scale), pingpong ? "no-baseline" : results.toString());
+            int code = new NativeLauncher(env).run(new Engine.Job(2, main.getName(), args, null, null, options));
             if (code != 0) {
                 return code;
             }
             if (pingpong && mpi.equals("openmpi")) {
                 if (hasMpiJar()) {
-                    code = new OpenMpiLauncher().run(new Engine.Job(2, main.getName(),
-                            List.of(Double.toString(scale), results.toString()), null, null, List.of()));
+                    code = new OpenMpiLauncher(env).run(new Engine.Job(2, main.getName(), args, null, null,
+                            List.of()));
                     if (code != 0) {
                         return code;
                     }
@@ -143,9 +147,11 @@ final class NativeBench {
         Map<String, Map<String, double[]>> byPayload = new LinkedHashMap<>();
         for (String l : lines) {
             Matcher m = LINE.matcher(l);
-            if (m.matches()) {
+            Matcher median = MEDIAN.matcher(l);
+            Matcher best = BEST.matcher(l);
+            if (m.matches() && median.find() && best.find()) {
                 byPayload.computeIfAbsent(m.group(2), k -> new LinkedHashMap<>()).put(m.group(1),
-                        new double[] {Double.parseDouble(m.group(4)), Double.parseDouble(m.group(3))});
+                        new double[] {Double.parseDouble(best.group(1)), Double.parseDouble(median.group(1))});
             }
         }
         for (Map.Entry<String, Map<String, double[]>> e : byPayload.entrySet()) {
