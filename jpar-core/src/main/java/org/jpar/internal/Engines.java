@@ -89,9 +89,9 @@ public final class Engines {
         List<EngineProvider> providers = providers();
         EngineProvider chosen = null;
         for (EngineProvider p : providers) {
-            if (forced != null ? p.name().equals(forced) : p.detect(env)) {
+            if (forced != null ? p.name().equals(forced)
+                    : p.detect(env) && (chosen == null || p.priority() > chosen.priority())) {
                 chosen = p;
-                break;
             }
         }
         if (chosen != null) {

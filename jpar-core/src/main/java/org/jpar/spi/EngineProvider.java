@@ -17,6 +17,14 @@ public interface EngineProvider {
     boolean detect(Map<String, String> env);
 
     /**
+     * @return which engine wins when several detect the same process (the highest; 0 by default): the native MPI
+     *         engine prefers itself to the Open MPI Java bindings on JDK 22+
+     */
+    default int priority() {
+        return 0;
+    }
+
+    /**
      * Joins the job: initializes the engine and returns this process's world transport. Called at most once.
      *
      * @throws org.jpar.JparException with what to do, if the engine is not installed or cannot start

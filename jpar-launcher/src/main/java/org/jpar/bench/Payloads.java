@@ -48,6 +48,31 @@ public final class Payloads {
                 who, payload, bytes, us, mbps);
     }
 
+    /**
+     * @return the benchmark's line with the median and the best of {@code batches} (one-way ns each):
+     *         {@code ... latency_us=<median> best_us=<best> bandwidth_MBps=<at the median>}
+     */
+    public static String line(String who, String payload, long bytes, double[] batches) {
+        double median = median(batches);
+        double best = java.util.Arrays.stream(batches).min().orElse(median);
+        double mbps = bytes > 0 ? bytes / (median / 1e9) / 1e6 : 0;
+        return String.format(Locale.ROOT, "%s payload=%s bytes=%d latency_us=%.3f best_us=%.3f bandwidth_MBps=%.1f",
+                who, payload, bytes, median / 1000.0, best / 1000.0, mbps);
+    }
+
+    /** Appends {@code line} to {@code file} (null: nothing), for a benchmark that compares several runs. */
+    public static void record(String file, String line) {
+        if (file == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(file), line + System.lineSeparator(),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the benchmark's results to " + file, e);
+        }
+    }
+
     /** @return the median of {@code values} */
     public static double median(double[] values) {
         double[] v = values.clone();

@@ -118,8 +118,10 @@ public final class PingPong {
         List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, BATCHES, 2.0 * iterations, cs);
         if (world.rank() == 0) {
             for (int i = 0; i < rs.size(); i++) {
-                System.out.println(Payloads.line(rs.get(i).who(), payload, bytes, rs.get(i).median()) + " "
-                        + AlternatingBatches.fields(rs, i));
+                String line = Payloads.line(rs.get(i).who(), payload, bytes, rs.get(i).median()) + " "
+                        + AlternatingBatches.fields(rs, i);
+                System.out.println(line);
+                Payloads.record(System.getProperty("jpar.bench.results"), line); // jpar bench --engine native
             }
         }
     }

@@ -76,12 +76,18 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--mpj-home", paramLabel = "DIR", description = "MPJ Express's home (--engine mpj)")
     String mpjHome;
 
+    @Option(names = "--mpi", paramLabel = "MPI", description = "the MPI of --engine native: openmpi (default) or mpich")
+    String mpi;
+
     private List<String> options = List.of();
 
     @Override
     public Integer call() throws Exception {
         Engine e = RunCommand.engine(spec.commandLine(), engine);
-        options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome);
+        options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome, mpi);
+        if (e instanceof NativeLauncher && (benchmark.equals("pingpong") || benchmark.equals("allreduce"))) {
+            return NativeBench.run(benchmark, options, scale); // with C (and the JNI engine) in the same run
+        }
         switch (benchmark) {
             case "pingpong":
                 if (e instanceof MpjLauncher) {

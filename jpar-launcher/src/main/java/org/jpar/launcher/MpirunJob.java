@@ -109,20 +109,48 @@ final class MpirunJob {
     /** mpirun's {@code --tag-output} tag: {@code [JOB,RANK]<stdout>:} (or stderr, stddiag). */
     private static final Pattern TAG = Pattern.compile("\\[\\d+,(\\d+)\\]<std[a-z]+>:");
 
+    /** MPICH's line after a rank's {@code MPI_Abort}: {@code Abort(1) on node 2 (rank 2 in comm 0): application ...}. */
+    private static final Pattern MPICH_ABORT = Pattern.compile("Abort\\(-?\\d+\\) on node \\S+ \\(rank \\d+ in comm \\d+\\): "
+            + "application called MPI_Abort.*");
+    /**
+     * What a native-engine rank launched by jpar prints on standard error once {@code MPI_Finalize} returned (the
+     * launcher drops the line): MPICH's {@code mpiexec} exits 0 even when a rank ended without finalizing.
+     */
+    static final String FINALIZED = org.jpar.engine.nativempi.NativeEngine.FINALIZED;
+
     private final String marker;
     private final int graceSeconds;
+    /** Ranks that must report {@link #FINALIZED} for a job that mpiexec says succeeded, or 0 not to check. */
+    private final int expectFinalized;
+    private final Set<Integer> finalized = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** PID to rank of the job's processes (MPICH's {@code PMI_RANK}), to name a rank MPICH names by PID. */
+    private final Map<Long, String> pidRanks = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean inMpichBox;
+    private final List<String> mpichBox = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile Long firstGone;
+    private volatile Thread watcher;
+    /** The MPI launcher's name for messages: {@code mpirun}, {@code mpiexec.mpich}. */
+    private String launcherName = "mpirun";
+    private volatile String firstGoneRank;
     private final Set<String> segments = new TreeSet<>();
     private volatile long failureReportedNanos;
     private volatile boolean stopping;
     private volatile String stopReason;
 
     MpirunJob(String marker, int graceSeconds) {
+        this(marker, graceSeconds, 0);
+    }
+
+    /** @param expectFinalized ranks that must report {@link #FINALIZED} (MPICH), or 0 */
+    MpirunJob(String marker, int graceSeconds, int expectFinalized) {
         this.marker = marker;
         this.graceSeconds = graceSeconds;
+        this.expectFinalized = expectFinalized;
     }
 
     /** Runs {@code mpirun} (the command) to its end. @return the launcher's exit code */
     int run(List<String> mpirunCommand) {
+        launcherName = Path.of(mpirunCommand.get(0)).getFileName().toString();
         List<String> cmd = new ArrayList<>();
         Path setsid = onPath("setsid");
         if (setsid != null) {
@@ -146,7 +174,11 @@ final class MpirunJob {
         }
         PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
                 StandardCharsets.ISO_8859_1);
-        Thread output = daemon("jpar-mpirun-stdout", () -> untag(p.getInputStream(), stdout::println));
+        Thread output = daemon("jpar-mpirun-stdout", () -> untag(p.getInputStream(), line -> {
+            if (!mpichBox(line)) {
+                stdout.println(line);
+            }
+        }));
         Thread errors = daemon("jpar-mpirun-stderr", () -> filterErrors(p.getErrorStream()));
         Thread onSignal = new Thread(() -> stop(p, "the launcher was interrupted"), "jpar-stop-job");
         Runtime.getRuntime().addShutdownHook(onSignal);
@@ -163,8 +195,36 @@ final class MpirunJob {
             Thread.currentThread().interrupt();
         }
         removeSegments();
-        if (code == 0 && stopReason == null) {
+        boolean unfinished = expectFinalized > 0 && finalized.size() < expectFinalized;
+        if (expectFinalized > 0 && (code != 0 || unfinished) && failureReportedNanos == 0 && killedRank == null) {
+            nameFirstGone();
+        }
+        if (killedRank == null) {
+            mpichBox.forEach(stdout::println); // jpar could not name the rank: MPICH's own words
+        }
+        if (code == 0 && stopReason == null && finalized.size() >= expectFinalized) {
             return Main.OK;
+        }
+        if (code == 0 && stopReason == null && killedRank != null) {
+            System.out.flush();
+            System.err.println("jpar: " + killedRank + "; mpiexec reported success, but the job failed");
+            System.err.flush();
+            return Main.FAILED;
+        }
+        if (code == 0 && stopReason == null) {
+            List<Integer> missing = new ArrayList<>();
+            for (int r = 0; r < expectFinalized; r++) {
+                if (!finalized.contains(r)) {
+                    missing.add(r);
+                }
+            }
+            System.out.flush();
+            System.err.println("jpar: rank" + (missing.size() == 1 ? " " : "s ") + missing.toString()
+                    .replaceAll("[\\[\\]]", "") + " of " + expectFinalized + " ended without finishing MPI "
+                    + "(MPI_Finalize never ran: the JVM was halted or crashed), and mpiexec reported success; "
+                    + "the job failed");
+            System.err.flush();
+            return Main.FAILED;
         }
         System.out.flush();
         if (abortStatus > 0) {
@@ -174,7 +234,7 @@ final class MpirunJob {
             System.err.println("jpar: " + killedRank);
         }
         System.err.println("jpar: the job was stopped (" + (stopReason != null ? stopReason
-                : "mpirun exited with code " + code) + ")");
+                : launcherName + " exited with code " + code) + ")");
         System.err.flush();
         return Main.FAILED;
     }
@@ -186,7 +246,7 @@ final class MpirunJob {
         long ranksGoneNanos = 0;
         while (true) {
             try {
-                if (p.waitFor(250, TimeUnit.MILLISECONDS)) {
+                if (p.waitFor(expectFinalized > 0 ? 50 : 250, TimeUnit.MILLISECONDS)) {
                     return p.exitValue();
                 }
             } catch (InterruptedException e) {
@@ -198,6 +258,10 @@ final class MpirunJob {
             if (!ranks.isEmpty()) {
                 sawRanks = true;
                 ranksGoneNanos = 0;
+                if (expectFinalized > 0) {
+                    recordRanks(ranks);
+                    noteGone(ranks);
+                }
                 if (segments.isEmpty()) {
                     recordSegments(ranks);
                 }
@@ -219,6 +283,88 @@ final class MpirunJob {
         List<ProcessHandle> below = new ArrayList<>();
         supervisor.children().forEach(mpirun -> mpirun.descendants().forEach(below::add));
         return below;
+    }
+
+    /**
+     * Holds back MPICH's box about a rank that ended badly (on standard output; printed at the end only if jpar
+     * cannot name the rank itself). @return true if the line belongs to the box
+     */
+    private boolean mpichBox(String line) {
+        if (expectFinalized == 0 || (!inMpichBox && !line.matches("={40,}"))) {
+            return false;
+        }
+        inMpichBox = true;
+        mpichBox.add(line);
+        if (line.startsWith("Please see the FAQ page")) {
+            inMpichBox = false;
+        }
+        return true;
+    }
+
+    /**
+     * Once every rank's PID is known, watches them closely (every few ms) in a thread of its own, to tell which rank
+     * went first: MPICH's launcher kills the others right after, and its own message names another process.
+     */
+    private void noteGone(List<ProcessHandle> alive) {
+        if (watcher != null || pidRanks.size() < expectFinalized) {
+            return;
+        }
+        List<ProcessHandle> watched = new ArrayList<>();
+        for (ProcessHandle h : alive) {
+            if (pidRanks.containsKey(h.pid())) {
+                watched.add(h);
+            }
+        }
+        watcher = daemon("jpar-rank-watcher", () -> {
+            while (firstGone == null && !watched.isEmpty()) {
+                for (ProcessHandle h : watched) {
+                    if (!h.isAlive()) {
+                        String rank = pidRanks.get(h.pid());
+                        if (!finalized.contains(Integer.parseInt(rank))) {
+                            firstGoneRank = rank;
+                            firstGone = h.pid();
+                        }
+                        watched.remove(h);
+                        break;
+                    }
+                }
+                try {
+                    Thread.sleep(2);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /**
+     * Names the rank that ended an MPICH job first, without MPI_Finalize: MPICH's launcher says neither which rank
+     * (its box names some PID, often of a rank it killed itself) nor how the first one ended.
+     */
+    private void nameFirstGone() {
+        if (firstGone == null) {
+            return;
+        }
+        killedRank = "rank " + firstGoneRank + " ended first, without MPI_Finalize (killed by a signal, halted or "
+                + "crashed), and MPICH stopped the other ranks";
+    }
+
+    /** Notes which PID is which rank (MPICH's {@code PMI_RANK} in the process's environment). */
+    private void recordRanks(List<ProcessHandle> ranks) {
+        for (ProcessHandle r : ranks) {
+            if (pidRanks.containsKey(r.pid())) {
+                continue;
+            }
+            try {
+                for (String v : Files.readString(Path.of("/proc", Long.toString(r.pid()), "environ")).split("\0")) {
+                    if (v.startsWith("PMI_RANK=")) {
+                        pidRanks.put(r.pid(), v.substring("PMI_RANK=".length()));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone, or not Linux
+            }
+        }
     }
 
     /** Notes the vader segments the ranks map, to remove them if mpirun cannot. */
@@ -325,6 +471,14 @@ final class MpirunJob {
                 if (!reported) {
                     held.add(line);
                 }
+            } else if (line.startsWith(FINALIZED)) {
+                try {
+                    finalized.add(Integer.parseInt(line.substring(FINALIZED.length()).trim()));
+                } catch (NumberFormatException e) {
+                    err.println(line);
+                }
+            } else if (reported && MPICH_ABORT.matcher(line).matches()) {
+                return; // MPICH's echo of the abort jpar reported
             } else {
                 Matcher report = REPORT.matcher(line);
                 if (!reported && report.matches()) {

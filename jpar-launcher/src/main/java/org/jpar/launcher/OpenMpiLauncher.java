@@ -38,6 +38,8 @@ final class OpenMpiLauncher implements Engine {
     static final String MPI_JAR_OPTION = "mpi-jar=";
     /** {@link Job#engineOptions()} entry: run MAIN itself under mpirun, without {@link RankMain} (raw baselines). */
     static final String DIRECT_OPTION = "direct";
+    /** {@link Job#engineOptions()} entry: the native engine's ranks (no {@code mpi.jar}), see {@link NativeLauncher}. */
+    static final String NATIVE_OPTION = "native";
     /** System property of the launcher: seconds mpirun may take to end after a failure or a stop. */
     static final String GRACE_PROPERTY = "jpar.launcher.graceSeconds";
     static final int DEFAULT_GRACE_SECONDS = 10;
@@ -104,20 +106,25 @@ final class OpenMpiLauncher implements Engine {
         }
         String mpiJar = null;
         boolean direct = false;
+        boolean nativeEngine = false;
         for (String o : job.engineOptions()) {
             if (o.startsWith(MPI_JAR_OPTION)) {
                 mpiJar = o.substring(MPI_JAR_OPTION.length());
             } else if (o.equals(DIRECT_OPTION)) {
                 direct = true;
+            } else if (o.equals(NATIVE_OPTION)) {
+                nativeEngine = true;
             }
         }
-        OpenMpiInstallation installation;
-        try {
-            installation = OpenMpiInstallation.locate(mpiJar, env);
-        } catch (JparException e) {
-            throw new UsageException(e.getMessage());
+        OpenMpiInstallation installation = null;
+        if (!nativeEngine) {
+            try {
+                installation = OpenMpiInstallation.locate(mpiJar, env);
+            } catch (JparException e) {
+                throw new UsageException(e.getMessage());
+            }
+            checkMpiJar(installation.jar(), mpiJar != null ? "--mpi-jar" : null);
         }
-        checkMpiJar(installation.jar(), mpiJar != null ? "--mpi-jar" : null);
         Path hostfile = null;
         int slots = Runtime.getRuntime().availableProcessors();
         if (job.hostfile() != null) {
@@ -172,11 +179,13 @@ final class OpenMpiLauncher implements Engine {
         if (marker != null) {
             cmd.add("-D" + MpirunJob.MARKER_PROPERTY + "=" + marker);
         }
-        cmd.add("-D" + OpenMpiInstallation.JAR_PROPERTY + "=" + installation.jar());
+        if (installation != null) {
+            cmd.add("-D" + OpenMpiInstallation.JAR_PROPERTY + "=" + installation.jar());
+        }
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, classPath));
         if (!direct) {
-            cmd.add(RankMain.class.getName());
+            cmd.add(nativeEngine ? org.jpar.engine.nativempi.RankMain.class.getName() : RankMain.class.getName());
         }
         cmd.add(job.mainClass());
         cmd.addAll(job.args());
@@ -184,7 +193,7 @@ final class OpenMpiLauncher implements Engine {
     }
 
     /** jpar's own class path (this JVM's) and then the program's, as absolute paths (ranks may run elsewhere). */
-    private static List<String> classPath(String userClassPath) {
+    static List<String> classPath(String userClassPath) {
         Map<String, Boolean> entries = new LinkedHashMap<>();
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (!e.isEmpty()) {
@@ -207,7 +216,7 @@ final class OpenMpiLauncher implements Engine {
     }
 
     /** Fails here, once, instead of in every rank, when the main class is missing or has no main method. */
-    private static void checkMainClass(String mainClass, List<String> classPath) {
+    static void checkMainClass(String mainClass, List<String> classPath) {
         List<URL> urls = new ArrayList<>();
         for (String e : classPath) {
             try {

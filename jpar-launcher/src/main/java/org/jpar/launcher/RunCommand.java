@@ -26,6 +26,7 @@ final class RunCommand implements Callable<Integer> {
         ENGINES.put("threads", new ThreadsLauncher());
         ENGINES.put("openmpi", new OpenMpiLauncher());
         ENGINES.put("mpj", new MpjLauncher());
+        ENGINES.put("native", new NativeLauncher());
     }
 
     @CommandLine.Spec
@@ -36,7 +37,8 @@ final class RunCommand implements Callable<Integer> {
     int ranks;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "threads",
-            description = "threads (default: ranks as threads of one JVM), openmpi or mpj")
+            description = "threads (default: ranks as threads of one JVM), openmpi (Open MPI's Java bindings), "
+                    + "native (the MPI library itself through FFM: JDK 22+, Open MPI or MPICH) or mpj")
     String engine;
 
     @Option(names = {"-cp", "--class-path"}, paramLabel = "PATH",
@@ -60,6 +62,10 @@ final class RunCommand implements Callable<Integer> {
             + "-Djpar.mpj.home, JPAR_MPJ_HOME, MPJ_HOME, then /usr/share/mpj)")
     String mpjHome;
 
+    @Option(names = "--mpi", paramLabel = "MPI", description = "the MPI of --engine native: openmpi (default; its "
+            + "mpirun) or mpich (its mpiexec.mpich)")
+    String mpi;
+
     @Parameters(index = "0", paramLabel = "MAIN", description = "the program's main class, e.g. org.jpar.examples.Ring")
     String mainClass;
 
@@ -74,7 +80,7 @@ final class RunCommand implements Callable<Integer> {
                     "-np " + ranks + " is out of range: a job needs at least 1 rank");
         }
         return e.run(new Engine.Job(ranks, mainClass, List.copyOf(args), classPath, hostfile,
-                engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome)));
+                engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome, mpi)));
     }
 
     static Engine engine(CommandLine line, String name) {
@@ -86,9 +92,24 @@ final class RunCommand implements Callable<Integer> {
         return e;
     }
 
-    /** @return the engine-specific options: {@code --mpi-jar} for Open MPI, {@code --device}, {@code --mpj-home} for MPJ */
-    static List<String> engineOptions(CommandLine line, Engine e, String mpiJar, String device, String mpjHome) {
+    /**
+     * @return the engine-specific options: {@code --mpi-jar} for Open MPI, {@code --device}, {@code --mpj-home} for
+     *         MPJ, {@code --mpi} for the native engine
+     */
+    static List<String> engineOptions(CommandLine line, Engine e, String mpiJar, String device, String mpjHome,
+            String mpi) {
         List<String> options = new ArrayList<>();
+        if (mpi != null) {
+            if (!(e instanceof NativeLauncher)) {
+                throw new CommandLine.ParameterException(line, "--mpi needs --engine native (the Java-bindings "
+                        + "engine openmpi runs on Open MPI only)");
+            }
+            if (!NativeLauncher.MPIS.contains(mpi)) {
+                throw new CommandLine.ParameterException(line, "--mpi " + mpi + " is not an MPI jpar binds: choose "
+                        + String.join(" or ", NativeLauncher.MPIS));
+            }
+            options.add(NativeLauncher.MPI_OPTION + mpi);
+        }
         if (mpiJar != null) {
             if (!(e instanceof OpenMpiLauncher)) {
                 throw new CommandLine.ParameterException(line, "--mpi-jar needs --engine openmpi");

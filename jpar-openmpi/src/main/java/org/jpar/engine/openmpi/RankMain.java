@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.util.Arrays;
 
 import org.jpar.Par;
+import org.jpar.internal.Engines;
 import org.jpar.internal.MainMethods;
 
 /**
@@ -33,6 +34,9 @@ public final class RankMain {
         }
         Method main;
         try {
+            if (System.getProperty(Engines.ENGINE_PROPERTY) == null) {
+                System.setProperty(Engines.ENGINE_PROPERTY, OpenMpiEngine.NAME); // not the native engine on JDK 22+
+            }
             Par.init(args);
             main = MainMethods.find(Thread.currentThread().getContextClassLoader(), args[0]);
         } catch (RuntimeException | LinkageError e) {

@@ -48,9 +48,14 @@ final class OpenMpiTests {
         return cmd;
     }
 
-    /** @return {@code java} of this JVM, with the options that keep it quiet on JDK 24+ ({@link Jpar#java()}) */
+    /**
+     * @return {@code java} of this JVM, with the options that keep it quiet on JDK 24+ ({@link Jpar#java()}), and
+     *         {@code -Djpar.engine=openmpi}: on JDK 22+ plain mpirun would choose the native engine
+     */
     static List<String> java() {
-        return Jpar.java();
+        List<String> cmd = new ArrayList<>(Jpar.java());
+        cmd.add("-Djpar.engine=" + OpenMpiEngine.NAME);
+        return cmd;
     }
 
     /** @return the shaded jar {@code mvn package} built */

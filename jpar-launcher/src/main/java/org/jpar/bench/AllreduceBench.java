@@ -1,0 +1,64 @@
+package org.jpar.bench;
+
+import java.util.List;
+
+import org.jpar.Communicator;
+import org.jpar.Op;
+import org.jpar.Par;
+
+/**
+ * {@code MPI_Allreduce} of doubles with {@link Op#SUM}, as jpar's array collective
+ * {@code allreduce(send, recv, Op.SUM)}: time per call at 8 B (one double) and 1 MiB (131,072 doubles), median and
+ * best batch. Rank 0 prints {@code jpar-<engine> payload=<name> bytes=<n> latency_us=<median> best_us=<best> ...}.
+ *
+ * <p>Arguments: {@code [scale [file]]} as {@link PingPong}.
+ */
+public final class AllreduceBench {
+    static final int BATCHES = 5;
+    static final int WARMUP = 3;
+
+    private AllreduceBench() {
+    }
+
+    /** @return the payloads: name, doubles, calls per batch */
+    public static List<Payloads.Payload> payloads(double scale) {
+        return List.of(new Payloads.Payload("doubles8", 1, 8, Math.max(10, (int) (100_000 * scale))),
+                new Payloads.Payload("doubles1M", 131_072, 1 << 20, Math.max(10, (int) (1_000 * scale))));
+    }
+
+    /** @param args {@code [scale [file]]} */
+    public static void main(String[] args) {
+        double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        String file = args.length > 1 ? args[1] : null;
+        Communicator world = Par.world();
+        String who = "jpar-" + world.engine();
+        for (Payloads.Payload p : payloads(scale)) {
+            int n = (Integer) p.value();
+            double[] send = new double[n];
+            double[] recv = new double[n];
+            java.util.Arrays.fill(send, 1.0);
+            double[] batches = new double[BATCHES];
+            for (int b = -WARMUP; b < BATCHES; b++) {
+                world.barrier();
+                long start = System.nanoTime();
+                for (int i = 0; i < p.iterations(); i++) {
+                    world.allreduce(send, recv, Op.SUM);
+                }
+                long t = System.nanoTime() - start;
+                if (b >= 0) {
+                    batches[b] = t / (double) p.iterations();
+                }
+            }
+            if (recv[0] != world.size()) {
+                throw new IllegalStateException("allreduce gave " + recv[0] + ", expected " + world.size());
+            }
+            if (world.rank() == 0) {
+                String line = Payloads.line(who, p.name(), p.bytes(), batches);
+                System.out.println(line);
+                Payloads.record(file, line);
+            }
+        }
+        world.barrier();
+        Par.finish();
+    }
+}

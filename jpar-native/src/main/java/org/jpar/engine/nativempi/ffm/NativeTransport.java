@@ -1,0 +1,1252 @@
+package org.jpar.engine.nativempi.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.Iterator;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jpar.Envelope;
+import org.jpar.JparException;
+import org.jpar.Op;
+import org.jpar.Request;
+import org.jpar.engine.nativempi.NativeEngine;
+import org.jpar.engine.nativempi.NativeWorld;
+import org.jpar.internal.ObjectCodec;
+import org.jpar.internal.PrimitiveArrays;
+import org.jpar.spi.Collectives;
+import org.jpar.spi.Transport;
+
+/**
+ * This process's endpoint into {@code MPI_COMM_WORLD} through the MPI library's C interface ({@link Mpi}), in the
+ * {@link Wire} format (the Open MPI Java-bindings engine's format, so both behave alike). Three duplicates of the
+ * world communicator keep traffic apart: user messages (tags as given, so {@code ANY_TAG} sees only them), jpar's
+ * collectives (internal tag {@code t < 0} as MPI tag {@code -t}), and the rests of chunked messages (tagged with a
+ * sequence number). Every message's bytes go to MPI from off-heap memory: a primitive array is copied once into it
+ * (never serialized). Sends to this rank itself never block (they complete when received).
+ *
+ * <p>Thread safety ({@code -Djpar.native.threads}): {@code multiple} (the default) asks for
+ * {@code MPI_THREAD_MULTIPLE} and every call goes straight to MPI from any thread. {@code serialized}, or an MPI that
+ * grants less: one lock serializes the calls, and blocking operations become nonblocking ones tested with the lock
+ * released between tests, so one blocked thread never stops the others.
+ *
+ * <p>Progress (MPI-4.0 §3.7.4): a message larger than one landing buffer travels as a head and a rest, and the
+ * rest's receive can only be posted once the head has arrived. So while an {@code ireceive} waits for its head, every
+ * blocking call of this rank runs as a nonblocking operation tested in turn with those receives, and posts their
+ * rests as their heads arrive.
+ *
+ * <p>Request lifetime: every nonblocking operation stays in {@link #outstanding}, with the memory MPI reads or
+ * writes, until MPI reports it complete, whatever the user does with its {@link Request}.
+ */
+public final class NativeTransport implements NativeWorld {
+    /** Per-thread staging buffers up to this size are kept for reuse; larger ones are left to the GC. */
+    private static final int RETAIN = 8 << 20;
+    /** Dropped requests are tested (and forgotten once complete) when this many are outstanding, or twice the rest. */
+    private static final int SWEEP_MIN = 64;
+    private static final int THREAD_SERIALIZED = 2;
+    private static final int THREAD_MULTIPLE = 3;
+
+    private final String libraryVersion;
+    private final long world;
+    /** The communicator {@link #split} made for this transport (freed on close), or 0 for the world's. */
+    private final long own;
+    private final long user;
+    private final long internal;
+    private final long bulk;
+    private final long byteType;
+    /** The datatype of a chunked message's rest, by kind ({@link Wire#restType}). */
+    private final long[] restTypes = new long[Wire.LIST_DOUBLE + 1];
+    private final int anySource;
+    private final int anyTag;
+    private final long sequenceModulus;
+    private final int rank;
+    private final int size;
+    private final String processorName;
+    private final ObjectCodec codec;
+    /** True to call MPI's blocking operations directly; false to serialize (own lock). */
+    private final boolean multiple;
+    private final ReentrantLock serial = new ReentrantLock();
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final Queue<Buf> landings = new ConcurrentLinkedQueue<>();
+    private final Queue<SendRequest> selfSends = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock sweeping = new ReentrantLock();
+    /** Nonblocking receives whose head has not arrived: blocking calls test them (see the class comment). */
+    private final Set<ReceiveRequest> awaitingHead = ConcurrentHashMap.newKeySet();
+    /** Every nonblocking operation MPI has not completed: keeps it and its memory reachable until then. */
+    private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
+    private volatile int sweepAt = SWEEP_MIN;
+    private volatile boolean closed;
+    private volatile boolean finalized;
+    private Collectives collectives;
+    /** The world endpoint this one was split from (itself for the world): abort and finalization are its. */
+    private final NativeTransport root;
+    /** Heads of user messages a probe received from MPI before their receive, in arrival order (see probe). */
+    private final java.util.ArrayDeque<Probed> probed = new java.util.ArrayDeque<>();
+    /** The number of entries in {@link #probed}: receives look there only when it is not 0. */
+    private volatile int probedCount;
+
+    /** Off-heap memory and a native-order {@link ByteBuffer} view of it (what {@link Wire} reads and writes). */
+    static final class Buf {
+        final MemorySegment seg;
+        final ByteBuffer b;
+
+        Buf(long bytes) {
+            seg = Arena.ofAuto().allocate(Math.max(bytes, 8), 8);
+            b = seg.asByteBuffer().order(Wire.ORDER);
+        }
+    }
+
+    /** One request of MPI with its status and test flag, in memory the GC frees once nothing refers to it. */
+    static final class Req {
+        final MemorySegment request;
+        final MemorySegment status;
+        final MemorySegment flag;
+
+        Req() {
+            MemorySegment m = Arena.ofAuto().allocate(48, 8);
+            request = m.asSlice(0, 8);
+            status = m.asSlice(8, 32);
+            flag = m.asSlice(40, 4);
+        }
+    }
+
+    /** One thread's reusable memory. Its blocking sends and receives never overlap, so one buffer serves both. */
+    private static final class Scratch {
+        final Buf io = new Buf(Wire.MESSAGE);
+        final MemorySegment status = Arena.ofAuto().allocate(32, 8);
+        final Wire.Out prepared = new Wire.Out();
+        final Wire.In received = new Wire.In();
+        Buf staging;
+
+        /** @return off-heap memory of at least {@code bytes}, this thread's own while it uses it */
+        Buf staging(long bytes) {
+            Buf b = staging;
+            if (b != null && b.seg.byteSize() >= bytes) {
+                return b;
+            }
+            b = new Buf(bytes);
+            if (bytes <= RETAIN) {
+                staging = b;
+            }
+            return b;
+        }
+    }
+
+    /**
+     * Initializes MPI (the library is loaded and bound already, see {@link Connect}).
+     *
+     * @param threads {@code multiple} or {@code serialized}
+     */
+    NativeTransport(String threads, String libraryVersion) {
+        int required;
+        switch (threads) {
+            case "multiple":
+                required = THREAD_MULTIPLE;
+                break;
+            case "serialized":
+                required = THREAD_SERIALIZED;
+                break;
+            default:
+                throw new JparException("-Djpar.native.threads=" + threads + " is not a thread level: choose "
+                        + "multiple (the default: any thread calls MPI) or serialized (jpar serializes the calls)");
+        }
+        this.libraryVersion = libraryVersion;
+        int provided = Mpi.initThread(required);
+        multiple = required == THREAD_MULTIPLE && provided >= THREAD_MULTIPLE;
+        Abi abi = Mpi.ABI;
+        world = abi.handle("COMM_WORLD");
+        own = 0;
+        rank = Mpi.rank(world);
+        size = Mpi.size(world);
+        long errorsReturn = abi.handle("ERRORS_RETURN");
+        Mpi.setErrhandler(world, errorsReturn);
+        user = Mpi.dup(world);
+        internal = Mpi.dup(world);
+        bulk = Mpi.dup(world);
+        byteType = abi.handle("BYTE");
+        for (byte k = 0; k < restTypes.length; k++) {
+            restTypes[k] = abi.handle(Wire.restType(k));
+        }
+        bindReductions(abi);
+        anySource = abi.anySource;
+        anyTag = abi.anyTag;
+        int tagUb = Mpi.tagUb(world);
+        sequenceModulus = (tagUb >= Short.MAX_VALUE ? tagUb : Short.MAX_VALUE) + 1L;
+        processorName = Mpi.processorName();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        codec = new ObjectCodec(loader != null ? loader : NativeTransport.class.getClassLoader(), "rank " + rank);
+        root = this;
+    }
+
+    /** A transport on {@code comm}, a communicator {@link #split} made from {@code parent}'s group. */
+    private NativeTransport(NativeTransport parent, long comm) {
+        libraryVersion = parent.libraryVersion;
+        multiple = parent.multiple;
+        world = parent.world;
+        own = comm;
+        rank = Mpi.rank(comm);
+        size = Mpi.size(comm);
+        long errorsReturn = Mpi.ABI.handle("ERRORS_RETURN");
+        Mpi.setErrhandler(comm, errorsReturn);
+        user = Mpi.dup(comm);
+        internal = Mpi.dup(comm);
+        bulk = Mpi.dup(comm);
+        byteType = parent.byteType;
+        System.arraycopy(parent.restTypes, 0, restTypes, 0, restTypes.length);
+        System.arraycopy(parent.reductionTypes, 0, reductionTypes, 0, reductionTypes.length);
+        System.arraycopy(parent.ops, 0, ops, 0, ops.length);
+        anySource = parent.anySource;
+        anyTag = parent.anyTag;
+        sequenceModulus = parent.sequenceModulus;
+        processorName = parent.processorName;
+        codec = parent.codec;
+        root = parent.root;
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public String processorName() {
+        return processorName;
+    }
+
+    @Override
+    public String engineName() {
+        return NativeEngine.NAME;
+    }
+
+    @Override
+    public String libraryVersion() {
+        return libraryVersion;
+    }
+
+    // ---------------------------------------------------------------- point to point
+
+    @Override
+    public void send(Object message, int dest, int tag) {
+        if (dest == rank) {
+            sendToSelf(message, tag);
+            return;
+        }
+        Scratch s = scratch.get();
+        Wire.Out o = s.prepared;
+        Wire.prepare(o, message, codec);
+        long comm = comm(tag);
+        int mpiTag = mpiTag(tag);
+        try {
+            Buf io = s.io;
+            ByteBuffer b = io.b;
+            if (o.plain()) {
+                int n = (int) o.bytes;
+                Wire.plainHeader(b, o.kind, n);
+                Wire.writePayload(b, Wire.HEADER, o, 0, n);
+                send(comm, io.seg, Wire.HEADER + n, byteType, dest, mpiTag);
+            } else {
+                int seq = nextSequence();
+                Wire.chunkHeader(b, o.kind, seq, o.bytes, Wire.HEAD_PAYLOAD);
+                Wire.writePayload(b, Wire.CHUNK_HEADER, o, 0, Wire.HEAD_PAYLOAD);
+                send(comm, io.seg, Wire.CHUNK_HEADER + Wire.HEAD_PAYLOAD, byteType, dest, mpiTag);
+                int restBytes = (int) (o.bytes - Wire.HEAD_PAYLOAD);
+                Buf staged = s.staging(restBytes);
+                Wire.writePayload(staged.b, 0, o, Wire.HEAD_PAYLOAD, restBytes);
+                send(bulk, staged.seg, restBytes / Wire.elementBytes(o.kind), restTypes[o.kind], dest, seq);
+            }
+        } finally {
+            o.data = null;
+        }
+    }
+
+    @Override
+    public Envelope<Object> receive(int source, int tag, Object buffer) {
+        if (probedCount != 0) {
+            Probed p = takeProbed(source, tag);
+            if (p != null) {
+                return openProbed(p, buffer, source, tag);
+            }
+        }
+        Scratch s = scratch.get();
+        Buf io = s.io;
+        MemorySegment status = recv(comm(tag), io.seg, Wire.MESSAGE, byteType,
+                source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpiTag(tag), s.status);
+        Wire.In in = s.received;
+        int seq = in.readHeader(io.b);
+        in.source = Mpi.source(status);
+        in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
+        try {
+            if (seq >= 0) {
+                Buf rest = s.staging(in.restLen());
+                recv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq, s.status);
+                in.rest = rest.b;
+            }
+            return open(in, buffer, source, tag);
+        } finally {
+            in.clear();
+        }
+    }
+
+    @Override
+    public Request<Void> isend(Object message, int dest, int tag) {
+        sweepIfMany();
+        SendRequest r = post(message, dest, tag);
+        if (dest == rank) {
+            r.toSelf = true;
+            selfSends.add(r);
+        }
+        return r;
+    }
+
+    @Override
+    public Request<Object> ireceive(int source, int tag, Object buffer) {
+        if (probedCount != 0) {
+            Probed p = takeProbed(source, tag);
+            if (p != null) {
+                try {
+                    return new Received(openProbed(p, buffer, source, tag), null);
+                } catch (RuntimeException e) {
+                    return new Received(null, e);
+                }
+            }
+        }
+        sweepIfMany();
+        Buf landing = landing();
+        Req request = irecv(comm(tag), landing.seg, Wire.MESSAGE, byteType,
+                source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpiTag(tag));
+        ReceiveRequest r = new ReceiveRequest(request, landing, buffer, source, tag);
+        outstanding.add(r);
+        awaitingHead.add(r);
+        return r;
+    }
+
+    /** A send to this rank: posted nonblocking and completed when received, so it never deadlocks. */
+    private void sendToSelf(Object message, int tag) {
+        SendRequest r = post(message, rank, tag);
+        r.toSelf = true;
+        selfSends.add(r);
+        sweepSelfSends();
+    }
+
+    /** Forgets the self-sends that are complete. */
+    private void sweepSelfSends() {
+        if (selfSends.isEmpty() || !sweeping.tryLock()) {
+            return;
+        }
+        try {
+            for (Iterator<SendRequest> it = selfSends.iterator(); it.hasNext(); ) {
+                SendRequest r = it.next();
+                r.tryAdvance();
+                if (!outstanding.contains(r)) {
+                    it.remove();
+                }
+            }
+        } finally {
+            sweeping.unlock();
+        }
+    }
+
+    /** Posts a nonblocking send of {@code message} from its own off-heap copy. */
+    private SendRequest post(Object message, int dest, int tag) {
+        Wire.Out o = new Wire.Out();
+        Wire.prepare(o, message, codec);
+        long comm = comm(tag);
+        int mpiTag = mpiTag(tag);
+        if (o.plain()) {
+            Buf b = landing();
+            int n = (int) o.bytes;
+            Wire.plainHeader(b.b, o.kind, n);
+            Wire.writePayload(b.b, Wire.HEADER, o, 0, n);
+            return track(new SendRequest(isend(comm, b.seg, Wire.HEADER + n, byteType, dest, mpiTag), null, b, true));
+        }
+        int seq = nextSequence();
+        Buf b = new Buf(Wire.CHUNK_HEADER + o.bytes);
+        Wire.chunkHeader(b.b, o.kind, seq, o.bytes, Wire.HEAD_PAYLOAD);
+        Wire.writePayload(b.b, Wire.CHUNK_HEADER, o, 0, (int) o.bytes);
+        int headMessage = Wire.CHUNK_HEADER + Wire.HEAD_PAYLOAD;
+        int rest = (int) (o.bytes - Wire.HEAD_PAYLOAD);
+        Req head = isend(comm, b.seg, headMessage, byteType, dest, mpiTag);
+        Req tail = isend(bulk, b.seg.asSlice(headMessage, rest), rest / Wire.elementBytes(o.kind), restTypes[o.kind],
+                dest, seq);
+        return track(new SendRequest(head, tail, b, false));
+    }
+
+    private SendRequest track(SendRequest r) {
+        outstanding.add(r);
+        return r;
+    }
+
+    /** Tests the outstanding operations when there are many, forgetting the complete ones, so their memory goes. */
+    private void sweepIfMany() {
+        if (outstanding.size() < sweepAt) {
+            return;
+        }
+        for (Outstanding r : outstanding) {
+            r.tryAdvance();
+        }
+        sweepAt = Math.max(SWEEP_MIN, 2 * outstanding.size());
+    }
+
+    /** @return true when blocking calls may go straight to MPI's blocking operations */
+    private boolean straight() {
+        return multiple && awaitingHead.isEmpty();
+    }
+
+    /** Tests every nonblocking receive that waits for its head (but {@code self}), posting the rests that arrived. */
+    private void progress(Object self) {
+        for (ReceiveRequest r : awaitingHead) {
+            if (r != self) {
+                r.tryAdvance();
+            }
+        }
+    }
+
+    /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
+    private Envelope<Object> open(Wire.In in, Object buffer, int source, int tag) {
+        if (buffer == null) {
+            return new Envelope<>(in.value(codec), in.source, in.tag, in.bytes);
+        }
+        if (in.kind == Wire.arrayKind(buffer.getClass())
+                && in.elements() <= java.lang.reflect.Array.getLength(buffer)) {
+            in.copyTo(buffer);
+            return new Envelope<>(buffer, in.source, in.tag, in.bytes);
+        }
+        Object sent = in.value(codec);
+        throw PrimitiveArrays.mismatch(source, tag, buffer, sent, in.source, in.tag);
+    }
+
+    private long comm(int tag) {
+        return tag >= 0 || tag == ANY_TAG ? user : internal;
+    }
+
+    private static int mpiTag(int tag) {
+        return tag >= 0 ? tag : -tag;
+    }
+
+    private int nextSequence() {
+        return (int) ((sequence.getAndIncrement() & 0xFFFFFFFFL) % sequenceModulus);
+    }
+
+    private Buf landing() {
+        Buf b = landings.poll();
+        return b != null ? b : new Buf(Wire.MESSAGE);
+    }
+
+    // ---------------------------------------------------------------- collectives
+
+    void barrier() {
+        // always the nonblocking barrier: MPI never matches a blocking collective with a nonblocking one, and a rank
+        // with receives awaiting their heads must test them while it waits
+        Req r = new Req();
+        if (multiple) {
+            Mpi.ibarrier(internal, r.request);
+        } else {
+            locked(() -> Mpi.ibarrier(internal, r.request));
+        }
+        complete(r, null);
+    }
+
+    /**
+     * Broadcast as the Open MPI engine does it: the message goes down a binomial tree of point-to-point messages
+     * (received bytes forwarded as they are); a value larger than one message leaves only its header in the tree,
+     * and its payload follows in one native {@code MPI_Ibcast}.
+     */
+    Object broadcast(Object message, int root) {
+        if (size == 1) {
+            return message;
+        }
+        Scratch s = scratch.get();
+        Buf io = s.io;
+        ByteBuffer b = io.b;
+        Wire.Out o = s.prepared;
+        Wire.In in = s.received;
+        int tag = -Collectives.TAG_BROADCAST;
+        int rel = (rank - root + size) % size;
+        try {
+            int count;
+            int mask = 1;
+            if (rank == root) {
+                Wire.prepare(o, message, codec);
+                if (o.plain()) {
+                    Wire.plainHeader(b, o.kind, (int) o.bytes);
+                    Wire.writePayload(b, Wire.HEADER, o, 0, (int) o.bytes);
+                    count = Wire.HEADER + (int) o.bytes;
+                } else {
+                    Wire.chunkHeader(b, o.kind, 0, o.bytes, 0);
+                    count = Wire.CHUNK_HEADER;
+                }
+                while (mask < size) {
+                    mask <<= 1;
+                }
+            } else {
+                while ((rel & mask) == 0) {
+                    mask <<= 1;
+                }
+                recv(internal, io.seg, Wire.MESSAGE, byteType, (rel - mask + root) % size, tag, s.status);
+                count = in.readHeader(b) < 0 ? Wire.HEADER + in.headLen : Wire.CHUNK_HEADER;
+            }
+            for (mask >>= 1; mask > 0; mask >>= 1) {
+                if (rel + mask < size) {
+                    send(internal, io.seg, count, byteType, (rel + mask + root) % size, tag);
+                }
+            }
+            if (rank == root) {
+                if (!o.plain()) {
+                    broadcastPayload(s, o.kind, o.bytes, o, root);
+                }
+                return message;
+            }
+            in.source = root;
+            in.tag = -1;
+            if (in.headLen < in.bytes) {
+                broadcastPayload(s, in.kind, in.bytes, null, root);
+            }
+            return in.value(codec);
+        } finally {
+            o.data = null;
+            in.clear();
+        }
+    }
+
+    /** The payload of a large broadcast value, in one native nonblocking broadcast from off-heap memory. */
+    private void broadcastPayload(Scratch s, byte kind, long bytes, Wire.Out root, int rootRank) {
+        int elements = (int) (bytes / Wire.elementBytes(kind));
+        Buf staged = s.staging(bytes);
+        if (root != null) {
+            Wire.writePayload(staged.b, 0, root, 0, (int) bytes);
+        }
+        Req r = new Req();
+        if (multiple) {
+            Mpi.ibcast(staged.seg, elements, restTypes[kind], rootRank, internal, r.request);
+        } else {
+            locked(() -> Mpi.ibcast(staged.seg, elements, restTypes[kind], rootRank, internal, r.request));
+        }
+        complete(r, null);
+        if (root == null) {
+            s.received.rest = staged.b;
+        }
+    }
+
+    // ---------------------------------------------------------------- array collectives with MPI's own operations
+
+    /** MPI datatype of each primitive array class's elements in reductions (boolean as 0/1 bytes). */
+    private static final Class<?>[] ARRAYS = {byte[].class, short[].class, char[].class, int[].class, long[].class,
+        float[].class, double[].class, boolean[].class};
+    private static final String[] REDUCTION_TYPES = {"INT8_T", "SHORT", "UNSIGNED_SHORT", "INT", "INT64_T", "FLOAT",
+        "DOUBLE", "UINT8_T"};
+    private static final ValueLayout[] LAYOUTS = {ValueLayout.JAVA_BYTE, ValueLayout.JAVA_SHORT, ValueLayout.JAVA_CHAR,
+        ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_FLOAT, ValueLayout.JAVA_DOUBLE,
+        ValueLayout.JAVA_BYTE};
+    private final long[] reductionTypes = new long[ARRAYS.length];
+    /** MPI's operation for each {@link Op}, or 0 where jpar keeps its own algorithm (MINLOC, MAXLOC: pairs). */
+    private final long[] ops = new long[Op.values().length];
+
+    private void bindReductions(Abi abi) {
+        for (int i = 0; i < ARRAYS.length; i++) {
+            reductionTypes[i] = abi.handle(REDUCTION_TYPES[i]);
+        }
+        for (Op op : Op.values()) {
+            if (op != Op.MINLOC && op != Op.MAXLOC) {
+                ops[op.ordinal()] = abi.handle("OP_" + op.name());
+            }
+        }
+    }
+
+    /** @return the index of {@code array}'s class in {@link #ARRAYS} */
+    private static int arrayIndex(Object array) {
+        Class<?> c = array.getClass();
+        for (int i = 0; i < ARRAYS.length; i++) {
+            if (ARRAYS[i] == c) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("not a primitive array: " + c.getTypeName());
+    }
+
+    /** @return true if MPI has {@code op} built in (jpar's MINLOC/MAXLOC pairs have no one MPI type) */
+    boolean nativeOp(Op op) {
+        return ops[op.ordinal()] != 0;
+    }
+
+    private static void toNative(Object array, int k, MemorySegment seg, int n) {
+        if (array instanceof boolean[] b) {
+            for (int i = 0; i < n; i++) {
+                seg.set(ValueLayout.JAVA_BYTE, i, b[i] ? (byte) 1 : 0);
+            }
+        } else {
+            MemorySegment.copy(array, 0, seg, LAYOUTS[k], 0, n);
+        }
+    }
+
+    private static void fromNative(MemorySegment seg, Object array, int k, int n) {
+        if (array instanceof boolean[] b) {
+            for (int i = 0; i < n; i++) {
+                b[i] = seg.get(ValueLayout.JAVA_BYTE, i) != 0;
+            }
+        } else {
+            MemorySegment.copy(seg, LAYOUTS[k], 0, array, 0, n);
+        }
+    }
+
+    /**
+     * {@code MPI_Allreduce} (or {@code MPI_Reduce} to {@code root} when {@code root >= 0}) of {@code send} into
+     * {@code recv} ({@code send == recv}: in place) through off-heap copies: the blocking call when nothing else needs
+     * progress, else the nonblocking one completed like every other wait here.
+     */
+    void reduce(Object send, Object recv, Op op, int root) {
+        int k = arrayIndex(send);
+        int n = java.lang.reflect.Array.getLength(send);
+        long bytes = n * LAYOUTS[k].byteSize();
+        Buf b = scratch.get().staging(2 * bytes);
+        MemorySegment out = b.seg.asSlice(bytes, Math.max(bytes, 1));
+        boolean inPlace = send == recv && (root < 0 || root == rank);
+        MemorySegment in = inPlace ? Mpi.ABI.inPlace : b.seg.asSlice(0, Math.max(bytes, 1));
+        toNative(send, k, inPlace ? out : in, n);
+        long type = reductionTypes[k];
+        long mpiOp = ops[op.ordinal()];
+        if (straight()) {
+            if (root < 0) {
+                Mpi.allreduce(in, out, n, type, mpiOp, internal);
+            } else {
+                Mpi.reduce(in, out, n, type, mpiOp, root, internal);
+            }
+        } else {
+            Req r = new Req();
+            Runnable post = root < 0 ? () -> Mpi.iallreduce(in, out, n, type, mpiOp, internal, r.request)
+                    : () -> Mpi.ireduce(in, out, n, type, mpiOp, root, internal, r.request);
+            if (multiple) {
+                post.run();
+            } else {
+                locked(post);
+            }
+            complete(r, null);
+        }
+        if (root < 0 || root == rank) {
+            fromNative(out, recv, k, n);
+        }
+    }
+
+    /** {@code MPI_Bcast} of {@code array} from {@code root} into every rank's array of the same type and length. */
+    void broadcastInto(Object array, int root) {
+        int k = arrayIndex(array);
+        int n = java.lang.reflect.Array.getLength(array);
+        long bytes = n * LAYOUTS[k].byteSize();
+        MemorySegment seg = scratch.get().staging(bytes).seg;
+        if (rank == root) {
+            toNative(array, k, seg, n);
+        }
+        if (straight()) {
+            Mpi.bcast(seg, n, reductionTypes[k], root, internal);
+        } else {
+            Req r = new Req();
+            if (multiple) {
+                Mpi.ibcast(seg, n, reductionTypes[k], root, internal, r.request);
+            } else {
+                locked(() -> Mpi.ibcast(seg, n, reductionTypes[k], root, internal, r.request));
+            }
+            complete(r, null);
+        }
+        if (rank != root) {
+            fromNative(seg, array, k, n);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Ends this rank's communication, without waiting for the other ranks: {@code MPI_Finalize} waits for every rank
+     * to finalize, so it runs only when the process ends normally ({@link #finalizeMpi()}, from
+     * {@link NativeEngine}).
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        selfSends.clear();
+        if (own != 0 && !root.finalized) {
+            for (long c : new long[] {user, internal, bulk, own}) {
+                Mpi.free(c);
+            }
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void finalizeMpi() {
+        close();
+        synchronized (this) {
+            if (finalized) {
+                return;
+            }
+            finalized = true;
+        }
+        Mpi.finalizeMpi();
+    }
+
+    @Override
+    public boolean isFinalized() {
+        return finalized;
+    }
+
+    @Override
+    public void abortJob(int code) {
+        Mpi.abort(world, code);
+    }
+
+    /**
+     * {@code abort(code)} from the program: one line naming the rank (in the world) and the code, then
+     * {@code MPI_Abort} with the code's exit status ({@link Transport#exitStatus}), which the launcher exits with.
+     */
+    @Override
+    public void abort(int code) {
+        NativeEngine.aborted(root, code, Transport.exitStatus(code));
+    }
+
+    // ---------------------------------------------------------------- probes (as the Open MPI engine's)
+
+    /** A user message whose head a probe received: its envelope, and the head until a receive takes it. */
+    private record Probed(Buf head, int source, int tag, Envelope<Void> envelope) {
+        boolean matches(int wantSource, int wantTag) {
+            return (wantSource == ANY_SOURCE || wantSource == source) && (wantTag == ANY_TAG || wantTag == tag);
+        }
+    }
+
+    /**
+     * {@code MPI_Probe}/{@code MPI_Iprobe} on the user communicator, then the head of the message it found is received
+     * at once (with the exact source and tag, so MPI's ordering makes it that message) and kept until a receive takes
+     * it: its jpar header gives the size and the type, which MPI's status alone does not. Receives look at the kept
+     * heads first; those are earlier than anything still in MPI from the same source, so the order stays MPI's.
+     */
+    @Override
+    public Envelope<Void> probe(int source, int tag, boolean block) {
+        synchronized (probed) {
+            for (Probed p : probed) {
+                if (p.matches(source, tag)) {
+                    return p.envelope;
+                }
+            }
+        }
+        int src = source == ANY_SOURCE ? anySource : source;
+        int t = tag == ANY_TAG ? anyTag : tag;
+        Scratch s = scratch.get();
+        Req r = new Req();
+        if (block && straight()) {
+            Mpi.probe(src, t, user, r.status);
+        } else {
+            boolean found = iprobe(src, t, r);
+            for (int i = 0; !found && block; i++) {
+                progress(null);
+                if (i < 1000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+                found = iprobe(src, t, r);
+            }
+            if (!found) {
+                return null;
+            }
+        }
+        int from = Mpi.source(r.status);
+        int sentTag = Mpi.tag(r.status);
+        Buf head = landing();
+        recv(user, head.seg, Wire.MESSAGE, byteType, from, sentTag, s.status);
+        Wire.In in = new Wire.In();
+        in.readHeader(head.b);
+        Probed p = new Probed(head, from, sentTag, new Envelope<>(null, from, sentTag, in.bytes, typeOf(in)));
+        synchronized (probed) {
+            probed.addLast(p);
+            probedCount = probed.size();
+        }
+        return p.envelope;
+    }
+
+    private boolean iprobe(int source, int tag, Req r) {
+        if (multiple) {
+            return Mpi.iprobe(source, tag, user, r.flag, r.status);
+        }
+        serial.lock();
+        try {
+            return Mpi.iprobe(source, tag, user, r.flag, r.status);
+        } finally {
+            serial.unlock();
+        }
+    }
+
+    /** @return the earliest kept head matching, removed; or null */
+    private Probed takeProbed(int source, int tag) {
+        if (tag < 0 && tag != ANY_TAG) {
+            return null; // internal tags are never probed
+        }
+        synchronized (probed) {
+            for (Iterator<Probed> it = probed.iterator(); it.hasNext(); ) {
+                Probed p = it.next();
+                if (p.matches(source, tag)) {
+                    it.remove();
+                    probedCount = probed.size();
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Receives what follows a kept head (the rest of a chunked message) and opens the message. */
+    private Envelope<Object> openProbed(Probed p, Object buffer, int source, int tag) {
+        Scratch s = scratch.get();
+        Wire.In in = new Wire.In();
+        int seq = in.readHeader(p.head.b);
+        in.source = p.source;
+        in.tag = p.tag;
+        try {
+            if (seq >= 0) {
+                Buf rest = new Buf(in.restLen());
+                recv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq, s.status);
+                in.rest = rest.b;
+            }
+            return open(in, buffer, source, tag);
+        } finally {
+            in.clear();
+            landings.add(p.head);
+        }
+    }
+
+    /** @return the Java type of a message from its jpar header (objects: the class name their encoding carries) */
+    private static String typeOf(Wire.In in) {
+        switch (in.kind) {
+            case Wire.NULL:
+                return "null";
+            case Wire.STRING_LATIN1:
+            case Wire.STRING_UTF16:
+                return "java.lang.String";
+            case Wire.INTEGER:
+                return "java.lang.Integer";
+            case Wire.LONG:
+                return "java.lang.Long";
+            case Wire.DOUBLE:
+                return "java.lang.Double";
+            case Wire.FLOAT:
+                return "java.lang.Float";
+            case Wire.SHORT:
+                return "java.lang.Short";
+            case Wire.BYTE:
+                return "java.lang.Byte";
+            case Wire.CHARACTER:
+                return "java.lang.Character";
+            case Wire.BOOLEAN:
+                return "java.lang.Boolean";
+            case Wire.LIST_INTEGER:
+            case Wire.LIST_LONG:
+            case Wire.LIST_DOUBLE:
+                return "java.util.ArrayList";
+            case Wire.OBJECT: {
+                byte[] start = new byte[Math.min(in.headLen, 4 + 0xFFFF)];
+                in.head.get(in.headAt, start);
+                try {
+                    String name = ObjectCodec.className(start);
+                    return name == null ? "" : name;
+                } catch (IndexOutOfBoundsException e) {
+                    return ""; // a class name longer than the head: unknown until received
+                }
+            }
+            default: {
+                Object a = Wire.newPayloadArray(in.kind, 0);
+                return Wire.isArray(in.kind) && a != null ? a.getClass().getTypeName() : "";
+            }
+        }
+    }
+
+    /** A receive a kept head completed at once (or its failure, thrown by await). */
+    private record Received(Envelope<Object> envelope, RuntimeException failure) implements Request<Object> {
+        @Override
+        public Object await() {
+            return awaitEnvelope().value();
+        }
+
+        @Override
+        public Envelope<Object> awaitEnvelope() {
+            if (failure != null) {
+                throw failure;
+            }
+            return envelope;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+    }
+
+    /** {@code MPI_Comm_split} of this group (colour {@code Par.UNDEFINED} is {@code MPI_UNDEFINED}). */
+    @Override
+    public Transport split(int color, int key) {
+        long comm = Mpi.split(internal, color, key);
+        if (comm == Mpi.ABI.handle("COMM_NULL")) {
+            return null;
+        }
+        return new NativeTransport(this, comm);
+    }
+
+    @Override
+    public Collectives collectives() {
+        Collectives c = collectives;
+        if (c == null) {
+            c = new NativeCollectives(this);
+            collectives = c;
+        }
+        return c;
+    }
+
+    // ---------------------------------------------------------------- MPI calls, serialized when needed
+
+    private void locked(Runnable call) {
+        serial.lock();
+        try {
+            call.run();
+        } finally {
+            serial.unlock();
+        }
+    }
+
+    private void send(long comm, MemorySegment b, int count, long type, int dest, int tag) {
+        if (straight()) {
+            Mpi.send(b, count, type, dest, tag, comm);
+        } else {
+            complete(isend(comm, b, count, type, dest, tag), null);
+        }
+    }
+
+    private MemorySegment recv(long comm, MemorySegment b, int count, long type, int source, int tag,
+                               MemorySegment status) {
+        if (straight()) {
+            Mpi.recv(b, count, type, source, tag, comm, status);
+            return status;
+        }
+        return complete(irecv(comm, b, count, type, source, tag), null);
+    }
+
+    private Req isend(long comm, MemorySegment b, int count, long type, int dest, int tag) {
+        Req r = new Req();
+        if (multiple) {
+            Mpi.isend(b, count, type, dest, tag, comm, r.request);
+        } else {
+            locked(() -> Mpi.isend(b, count, type, dest, tag, comm, r.request));
+        }
+        return r;
+    }
+
+    private Req irecv(long comm, MemorySegment b, int count, long type, int source, int tag) {
+        Req r = new Req();
+        if (multiple) {
+            Mpi.irecv(b, count, type, source, tag, comm, r.request);
+        } else {
+            locked(() -> Mpi.irecv(b, count, type, source, tag, comm, r.request));
+        }
+        return r;
+    }
+
+    /** @return the request's status if it is complete, else null */
+    private MemorySegment test(Req r) {
+        if (multiple) {
+            return Mpi.test(r.request, r.flag, r.status) ? r.status : null;
+        }
+        serial.lock();
+        try {
+            return Mpi.test(r.request, r.flag, r.status) ? r.status : null;
+        } finally {
+            serial.unlock();
+        }
+    }
+
+    /**
+     * Waits for {@code r}: in MPI's wait, or (serialized, or while nonblocking receives other than {@code self} wait
+     * for their heads) by testing it in turn with those receives, with the lock released in between.
+     */
+    private MemorySegment complete(Req r, Object self) {
+        if (multiple && (awaitingHead.isEmpty()
+                || (self != null && awaitingHead.size() == 1 && awaitingHead.contains(self)))) {
+            Mpi.waitFor(r.request, r.status);
+            return r.status;
+        }
+        for (int i = 0; ; i++) {
+            MemorySegment status = test(r);
+            if (status != null) {
+                return status;
+            }
+            progress(self);
+            if (i < 1000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /** A nonblocking operation MPI may not have completed yet. */
+    private interface Outstanding {
+        /** Moves the operation on without blocking, unless another thread is at it. */
+        void tryAdvance();
+    }
+
+    /** A nonblocking send: one request (plain) or two (head and rest), and the memory they read. */
+    private final class SendRequest implements Request<Void>, Outstanding {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final boolean pooled;
+        /**
+         * A send to this rank is complete for the program as soon as it is posted (the message is in jpar's own
+         * memory already): MPI may complete a send to self only once its receive is posted (MPICH does), and a rank
+         * that waits for its own send before receiving it must not deadlock. MPI's request is still tested until it
+         * completes, and the memory kept until then.
+         */
+        private volatile boolean toSelf;
+        private Req head;
+        private Req tail;
+        private Buf buffer;
+        private RuntimeException failure;
+
+        SendRequest(Req head, Req tail, Buf buffer, boolean pooled) {
+            this.head = head;
+            this.tail = tail;
+            this.buffer = buffer;
+            this.pooled = pooled;
+        }
+
+        @Override
+        public Void await() {
+            awaitEnvelope();
+            return null;
+        }
+
+        @Override
+        public Envelope<Void> awaitEnvelope() {
+            lock.lock();
+            try {
+                if (failure != null) {
+                    throw failure;
+                }
+                if (toSelf) {
+                    poll();
+                    return new Envelope<>(null, -1, -1, 0);
+                }
+                if (head != null) {
+                    complete(head, null);
+                    head = null;
+                }
+                if (tail != null) {
+                    complete(tail, null);
+                    tail = null;
+                }
+                release();
+                return new Envelope<>(null, -1, -1, 0);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean isDone() {
+            lock.lock();
+            try {
+                if (failure != null) {
+                    throw failure;
+                }
+                return poll() || toSelf;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void tryAdvance() {
+            if (lock.tryLock()) {
+                try {
+                    if (failure == null) {
+                        poll();
+                    }
+                } catch (RuntimeException e) {
+                    failure = e;
+                    outstanding.remove(this);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        private boolean poll() {
+            if (head != null && test(head) != null) {
+                head = null;
+            }
+            if (head == null && tail != null && test(tail) != null) {
+                tail = null;
+            }
+            if (head == null && tail == null) {
+                release();
+                return true;
+            }
+            return false;
+        }
+
+        /** MPI completed the send: the memory goes back to the pool, and the engine forgets the request. */
+        private void release() {
+            if (buffer != null) {
+                if (pooled) {
+                    landings.add(buffer);
+                }
+                buffer = null;
+                outstanding.remove(this);
+            }
+        }
+    }
+
+    /**
+     * A nonblocking receive: the head lands in its own buffer; the rest of a chunked message follows into off-heap
+     * memory, posted by whichever thread sees the head arrive (see the class comment).
+     */
+    private final class ReceiveRequest implements Request<Object>, Outstanding {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final int source;
+        private final int tag;
+        private final Object buffer;
+        private Req head;
+        private Buf landing;
+        private Req tail;
+        private Buf rest;
+        private Wire.In in;
+        /** True once MPI delivered the whole message. */
+        private boolean arrived;
+        private Envelope<Object> result;
+        private RuntimeException failure;
+
+        ReceiveRequest(Req head, Buf landing, Object buffer, int source, int tag) {
+            this.head = head;
+            this.landing = landing;
+            this.buffer = buffer;
+            this.source = source;
+            this.tag = tag;
+        }
+
+        @Override
+        public Object await() {
+            return awaitEnvelope().value();
+        }
+
+        @Override
+        public Envelope<Object> awaitEnvelope() {
+            lock.lock();
+            try {
+                if (failure == null && transfer(true)) {
+                    open();
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                return result;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public boolean isDone() {
+            lock.lock();
+            try {
+                if (failure == null && transfer(false)) {
+                    open();
+                }
+                return result != null || failure != null;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void tryAdvance() {
+            if (lock.tryLock()) {
+                try {
+                    if (failure == null) {
+                        transfer(false);
+                    }
+                } catch (RuntimeException e) {
+                    failure = e;
+                    awaitingHead.remove(this);
+                    outstanding.remove(this);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+
+        /** Moves the transfer on (blocking or not). @return true once MPI delivered the whole message */
+        private boolean transfer(boolean block) {
+            if (arrived) {
+                return true;
+            }
+            if (head != null) {
+                MemorySegment status = block ? complete(head, this) : test(head);
+                if (status == null) {
+                    return false;
+                }
+                head = null;
+                in = new Wire.In();
+                int seq = in.readHeader(landing.b);
+                in.source = Mpi.source(status);
+                in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
+                if (seq >= 0) {
+                    rest = new Buf(in.restLen());
+                    tail = irecv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq);
+                }
+                awaitingHead.remove(this); // only now: its rest's receive is posted
+            }
+            if (tail != null) {
+                MemorySegment status = block ? complete(tail, this) : test(tail);
+                if (status == null) {
+                    return false;
+                }
+                tail = null;
+                in.rest = rest.b;
+            }
+            arrived = true;
+            outstanding.remove(this);
+            return true;
+        }
+
+        /** Turns the arrived message into the result (or the failure), once. */
+        private void open() {
+            if (result != null || failure != null) {
+                return;
+            }
+            try {
+                result = NativeTransport.this.open(in, buffer, source, tag);
+            } catch (JparException e) {
+                failure = e;
+            } finally {
+                landings.add(landing);
+                landing = null;
+                rest = null;
+                in = null;
+            }
+        }
+    }
+}

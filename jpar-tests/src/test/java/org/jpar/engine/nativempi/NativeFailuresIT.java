@@ -1,0 +1,133 @@
+package org.jpar.engine.nativempi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.jpar.engine.openmpi.OpenMpiTestsAccess;
+import org.jpar.failures.FailureSuite;
+import org.jpar.launcher.Jpar;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FailureSuite} on the native engine through {@code jpar run --engine native --mpi M}, plus the failures the
+ * native engine adds: a rank killed by a signal, a rank that ends without {@code MPI_Finalize} (MPICH's
+ * {@code mpiexec} calls that a success), and a caught {@code StackOverflowError} (survivable only with the JVM's own
+ * signal handlers in force, which UCX replaces). Every job must leave nothing running.
+ */
+abstract class NativeFailuresIT extends FailureSuite {
+    private final NativeTests.Mpi mpi;
+
+    NativeFailuresIT(NativeTests.Mpi mpi) {
+        this.mpi = mpi;
+    }
+
+    @Override
+    protected Jpar.Result run(int ranks, String program, String... args) throws Exception {
+        return runWithJvmOptions("", ranks, program, args);
+    }
+
+    @Override
+    protected Jpar.Result runWithJvmOptions(String jvmOptions, int ranks, String program, String... args)
+            throws Exception {
+        NativeTests.require(mpi);
+        String marker = "-Djpar.test.marker=" + UUID.randomUUID();
+        Jpar.Result r = NativeTests.exec(command(ranks, program, args), Map.of("JPAR_JAR",
+                OpenMpiTestsAccess.jparJar(), "JPAR_JAVA_OPTS", (jvmOptions + " " + marker).trim()), TIMEOUT_SECONDS);
+        assertThat(OpenMpiTestsAccess.leftovers(marker, 5000)).as(r.toString()).isEmpty();
+        return r;
+    }
+
+    private List<String> command(int ranks, String program, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Jpar.home().resolve("mpirun-scripts/jpar").toString(), "run",
+                "--engine", "native", "--mpi", mpi.name, "-np", Integer.toString(ranks), "--class-path",
+                Jpar.testClasses(), "org.jpar.programs." + program));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** A caught StackOverflowError (and a caught NullPointerException) inside every rank is survivable. */
+    @Test
+    void aStackOverflowCaughtInsideARankIsSurvivable() throws Exception {
+        Jpar.Result r = run(2, "CaughtStackOverflow");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).containsExactly("survived the stack overflow on 2 ranks");
+        assertThat(r.err()).as(r.toString()).isEmpty();
+    }
+
+    /** A rank that halts its JVM (no exception, no MPI_Finalize) fails the job, even where mpiexec says success. */
+    @Test
+    void aRankEndingWithoutFinalizingFailsTheJob() throws Exception {
+        Jpar.Result r = run(3, "HaltingRank");
+        assertThat(r.exitCode()).as(r.toString()).isNotZero();
+        assertThat(String.join("\n", r.err())).as(r.toString()).contains("rank 1");
+        assertThat(r.millis()).as(r.toString()).isLessThan(BOUND_MILLIS);
+    }
+
+    /** A rank killed with SIGKILL stops the job, non-zero, the rank named, nothing left running. */
+    @Test
+    void aKilledRankIsNamedAndStopsTheJob() throws Exception {
+        NativeTests.require(mpi);
+        String marker = "-Djpar.test.marker=" + UUID.randomUUID();
+        File out = File.createTempFile("jpar-native-kill", ".txt");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command(3, "SleepingRanks", "60000")).directory(Jpar.home().toFile())
+                    .redirectErrorStream(true).redirectOutput(out);
+            pb.environment().put("JAVA_HOME", NativeTests.jdk().toString());
+            pb.environment().put("JPAR_JAR", OpenMpiTestsAccess.jparJar());
+            pb.environment().put("JPAR_JAVA_OPTS", marker);
+            long start = System.nanoTime();
+            Process p = pb.start();
+            try {
+                long victim = waitForRank(marker, 2, out);
+                ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+                assertThat(p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).as("the job ended").isTrue();
+            } finally {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+            String text = Files.readString(out.toPath());
+            assertThat(p.exitValue()).as(text).isNotZero();
+            // Open MPI names the signal; MPICH's launcher names neither the rank nor the signal: jpar names the rank
+            assertThat(text).containsAnyOf("jpar: rank 2 was killed by signal 9", "jpar: rank 2 ended first");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as(text).isLessThan(BOUND_MILLIS + 60_000);
+            assertThat(OpenMpiTestsAccess.leftovers(marker, 5000)).as(text).isEmpty();
+        } finally {
+            out.delete();
+        }
+    }
+
+    /** @return the PID of the rank {@code rank} of the job with {@code marker}, once every rank is up ("ready") */
+    private static long waitForRank(String marker, int rank, File out) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < end) {
+            if (Files.readString(out.toPath()).contains("ready")) {
+                for (ProcessHandle h : ProcessHandle.allProcesses().toList()) {
+                    String line = h.info().commandLine().orElse("");
+                    if (!line.contains(marker) || !line.contains("RankMain")) {
+                        continue;
+                    }
+                    String env;
+                    try {
+                        env = Files.readString(java.nio.file.Path.of("/proc", Long.toString(h.pid()), "environ"));
+                    } catch (java.io.IOException e) {
+                        continue;
+                    }
+                    for (String v : env.split("\0")) {
+                        if (v.equals("PMI_RANK=" + rank) || v.equals("OMPI_COMM_WORLD_RANK=" + rank)) {
+                            return h.pid();
+                        }
+                    }
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the job's ranks did not come up: " + Files.readString(out.toPath()));
+    }
+}
