@@ -10,6 +10,7 @@ import java.util.function.BinaryOperator;
 
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
+import org.jpar.internal.diag.SendSites;
 import org.jpar.spi.Collectives;
 import org.jpar.spi.Transport;
 
@@ -143,7 +144,7 @@ public final class Communicator implements AutoCloseable {
             throw new JparException("receive(source=" + sourceName(source) + ", tag=" + tagName(tag) + ") expected "
                     + type.getTypeName() + " but " + (source == Par.ANY_SOURCE ? "a rank" : "rank " + source)
                     + " sent " + w.className() + (tag == Par.ANY_TAG ? "" : " with tag " + tag)
-                    + " (not decoded)", w);
+                    + " (not decoded)" + SendSites.ofLastOpened(), w);
         } finally {
             ObjectCodec.expect(before);
         }
@@ -151,7 +152,7 @@ public final class Communicator implements AutoCloseable {
         if (v != null && !boxed.isInstance(v)) {
             throw new JparException("receive(source=" + sourceName(source) + ", tag=" + tagName(tag) + ") expected "
                     + type.getTypeName() + " but rank " + e.source() + " sent " + v.getClass().getTypeName()
-                    + " with tag " + e.tag());
+                    + " with tag " + e.tag() + SendSites.ofLastOpened());
         }
         @SuppressWarnings("unchecked")
         T t = (T) boxed.cast(v);

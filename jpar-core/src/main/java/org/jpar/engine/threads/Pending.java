@@ -28,6 +28,7 @@ final class Pending implements Request<Object>, Waiting {
      */
     void complete(Msg m) {
         msg = m.kind == Msg.RENDEZVOUS ? m.copyFor(buffer) : m;
+        m.matched();
         Thread w = waiter;
         if (w != null) {
             LockSupport.unpark(w);
@@ -60,6 +61,11 @@ final class Pending implements Request<Object>, Waiting {
     @Override
     public void parking(Thread t) {
         waiter = t;
+    }
+
+    @Override
+    public int peer() {
+        return source;
     }
 
     @Override

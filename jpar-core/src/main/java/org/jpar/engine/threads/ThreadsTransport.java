@@ -10,6 +10,7 @@ import org.jpar.JparException;
 import org.jpar.Request;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
+import org.jpar.internal.diag.SendSites;
 import org.jpar.spi.Transport;
 
 /**
@@ -60,7 +61,7 @@ final class ThreadsTransport implements Transport {
     @Override
     public void send(Object message, int dest, int tag) {
         Msg m = post(message, dest, tag);
-        if (m.kind == Msg.RENDEZVOUS) {
+        if (m.kind == Msg.RENDEZVOUS || m.sync) {
             awaitTaken(m);
         }
     }
@@ -68,7 +69,7 @@ final class ThreadsTransport implements Transport {
     @Override
     public Request<Void> isend(Object message, int dest, int tag) {
         Msg m = post(message, dest, tag);
-        return m.kind == Msg.RENDEZVOUS ? new SendRequest(this, m) : DONE_SEND;
+        return m.kind == Msg.RENDEZVOUS || m.sync ? new SendRequest(this, m) : DONE_SEND;
     }
 
     @Override
@@ -101,6 +102,10 @@ final class ThreadsTransport implements Transport {
     private Msg post(Object message, int dest, int tag) {
         job.checkRunning();
         Msg m = prepare(message, dest, tag);
+        if (job.strict && tag >= 0) {
+            m.site = SendSites.here();
+            m.sync = dest != rank; // a send to oneself is buffered on every engine of jpar
+        }
         job.mailbox(dest).deliver(m);
         job.progress(rank);
         return m;
@@ -149,6 +154,11 @@ final class ThreadsTransport implements Transport {
         @Override
         public void parking(Thread t) {
             // woken by senders (deliver) and by sorts that add unexpected messages
+        }
+
+        @Override
+        public int peer() {
+            return source;
         }
 
         @Override
@@ -236,6 +246,9 @@ final class ThreadsTransport implements Transport {
     }
 
     private Envelope<Object> open(Msg m, int source, int tag, Object buffer) {
+        if (job.strict) {
+            SendSites.opening(m.site);
+        }
         Object value;
         switch (m.kind) {
             case Msg.ARRAY:
