@@ -11,6 +11,7 @@ import java.util.function.BinaryOperator;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
 import org.jpar.internal.diag.SendSites;
+import org.jpar.internal.ArrayOps;
 import org.jpar.spi.Collectives;
 import org.jpar.spi.Transport;
 
@@ -35,7 +36,7 @@ import org.jpar.spi.Transport;
  * communicator gets a {@link JparException} at once, naming both (MPI leaves this undefined; jpar would mix the two
  * collectives' messages and return wrong results). Call collectives from one thread of each rank (or from several
  * in an order that is the same on every rank: collectives match by the order of the calls, not by thread), or give
- * each thread its own communicator: {@code dup()} is planned and not available yet.
+ * each thread its own communicator made with {@link #dup()}.
  *
  * <h2>Inputs are never changed</h2>
  * As MPI never modifies a send buffer, no collective changes the object a caller passes in: a {@link #reduce} or
@@ -48,7 +49,10 @@ public final class Communicator implements AutoCloseable {
     private final Transport transport;
     private final int rank;
     private final int size;
+    /** True for a job's world communicator (close is finish), false for one made by split/dup/cartesian. */
+    private final boolean world;
     private volatile boolean closed;
+    private Collectives collectives;
     /** The thread of this rank inside a collective on this communicator, or null. */
     private final AtomicReference<Thread> collectiveThread = new AtomicReference<>();
     /** The collective it is in, for the message only (written by that thread after its CAS; read racily). */
@@ -60,9 +64,14 @@ public final class Communicator implements AutoCloseable {
      * @param transport the rank's endpoint into its group
      */
     public Communicator(Transport transport) {
+        this(transport, true);
+    }
+
+    Communicator(Transport transport, boolean world) {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.rank = transport.rank();
         this.size = transport.size();
+        this.world = world;
     }
 
     /** @return this rank in the group, from 0 to {@code size() - 1} */
@@ -105,7 +114,9 @@ public final class Communicator implements AutoCloseable {
         checkOpen("send");
         checkRank("send", "dest", dest, false);
         checkTag("send", tag, false);
-        transport.send(message, dest, tag);
+        if (dest != Par.PROC_NULL) {
+            transport.send(message, dest, tag);
+        }
     }
 
     /** Receives the next message from {@code source} with any tag. See {@link #receive(int, int)}. */
@@ -169,7 +180,7 @@ public final class Communicator implements AutoCloseable {
         checkOpen("receive");
         checkRank("receive", "source", source, true);
         checkTag("receive", tag, true);
-        return transport.receive(source, tag, null);
+        return source == Par.PROC_NULL ? procNull(null) : transport.receive(source, tag, null);
     }
 
     /**
@@ -185,7 +196,7 @@ public final class Communicator implements AutoCloseable {
         checkBuffer(buffer);
         checkRank("receive", "source", source, true);
         checkTag("receive", tag, true);
-        return transport.receive(source, tag, buffer);
+        return source == Par.PROC_NULL ? procNull(buffer) : transport.receive(source, tag, buffer);
     }
 
     /** Nonblocking {@link #send(Object, int, int)}: do not change {@code message} before the request is done. */
@@ -193,7 +204,8 @@ public final class Communicator implements AutoCloseable {
         checkOpen("isend");
         checkRank("isend", "dest", dest, false);
         checkTag("isend", tag, false);
-        return transport.isend(message, dest, tag);
+        return dest == Par.PROC_NULL ? new Done<>(new Envelope<>(null, Par.PROC_NULL, tag, 0, "null"))
+                : transport.isend(message, dest, tag);
     }
 
     /** Nonblocking {@link #receive(int, int)}. */
@@ -202,75 +214,184 @@ public final class Communicator implements AutoCloseable {
         checkOpen("ireceive");
         checkRank("ireceive", "source", source, true);
         checkTag("ireceive", tag, true);
-        return (Request<T>) transport.ireceive(source, tag, null);
+        return source == Par.PROC_NULL ? (Request<T>) new Done<>(procNull(null))
+                : (Request<T>) transport.ireceive(source, tag, null);
     }
 
-    /** Blocks until every rank of the group has called {@code barrier()}. */
+    /**
+     * Sends {@code message} to {@code dest} and receives from {@code source} in one call ({@code MPI_Sendrecv};
+     * mpi4py's {@code sendrecv}): the two proceed together, so an exchange where every rank sends to one neighbour
+     * and receives from another cannot deadlock, whatever the message sizes. Blocks until both are complete.
+     *
+     * @param message   what to send (any object or primitive array); ignored when {@code dest} is {@link Par#PROC_NULL}
+     * @param dest      the receiving rank, or {@link Par#PROC_NULL} to send nothing
+     * @param sendTag   the tag of the message sent, 0 to {@link Par#MAX_TAG}
+     * @param source    the rank to receive from, {@link Par#ANY_SOURCE}, or {@link Par#PROC_NULL} to receive nothing
+     * @param receiveTag the tag to receive, or {@link Par#ANY_TAG}
+     * @param <T>       the type the caller expects (unchecked)
+     * @return the received message ({@code null} from {@code PROC_NULL})
+     * @throws JparException for a bad rank or tag, or an aborted job
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T sendrecv(Object message, int dest, int sendTag, int source, int receiveTag) {
+        return (T) sendrecvInto(message, dest, sendTag, null, source, receiveTag).value();
+    }
+
+    /**
+     * {@link #sendrecv} that receives a primitive array into {@code buffer} (or a new object when {@code buffer} is
+     * null) and returns the envelope.
+     *
+     * @param buffer null, or a primitive array the message must fit (see {@link #receiveInto})
+     * @return the envelope of the received message; {@code source} is {@link Par#PROC_NULL} when nothing was received
+     */
+    public Envelope<Object> sendrecvInto(Object message, int dest, int sendTag, Object buffer, int source,
+                                         int receiveTag) {
+        checkOpen("sendrecv");
+        checkRank("sendrecv", "dest", dest, false);
+        checkTag("sendrecv", sendTag, false);
+        checkRank("sendrecv", "source", source, true);
+        checkTag("sendrecv", receiveTag, true);
+        if (buffer != null) {
+            checkBuffer(buffer);
+        }
+        Request<Void> sent = dest == Par.PROC_NULL ? null : transport.isend(message, dest, sendTag);
+        Envelope<Object> got = source == Par.PROC_NULL ? procNull(buffer)
+                : transport.receive(source, receiveTag, buffer);
+        if (sent != null) {
+            sent.await();
+        }
+        return got;
+    }
+
+    /**
+     * Waits until a message from {@code source} with {@code tag} can be received and returns its envelope without
+     * receiving it ({@code MPI_Probe}; mpi4py's {@code probe}). The next receive with the envelope's source and tag gets
+     * that message; size a buffer with {@link Envelope#count()}.
+     *
+     * @param source a rank or {@link Par#ANY_SOURCE}
+     * @param tag    a tag or {@link Par#ANY_TAG}
+     * @return the envelope: source, tag, bytes and type of the message; its value is null
+     * @throws JparException for a bad rank or tag, or an aborted job
+     */
+    public Envelope<Void> probe(int source, int tag) {
+        checkOpen("probe");
+        checkRank("probe", "source", source, true);
+        checkTag("probe", tag, true);
+        if (source == Par.PROC_NULL) {
+            return new Envelope<>(null, Par.PROC_NULL, Par.ANY_TAG, 0, "null");
+        }
+        return transport.probe(source, tag, true);
+    }
+
+    /**
+     * {@link #probe} that does not wait ({@code MPI_Iprobe}).
+     *
+     * @return the envelope of a matching message, or {@code null} if none has arrived yet
+     */
+    public Envelope<Void> iprobe(int source, int tag) {
+        checkOpen("iprobe");
+        checkRank("iprobe", "source", source, true);
+        checkTag("iprobe", tag, true);
+        if (source == Par.PROC_NULL) {
+            return new Envelope<>(null, Par.PROC_NULL, Par.ANY_TAG, 0, "null");
+        }
+        return transport.probe(source, tag, false);
+    }
+
+    /**
+     * Ends the whole job now with exit status {@code code} ({@code MPI_Abort}; PyPar's {@code abort}): every rank of
+     * every communicator stops, and the job's status is {@code code} ({@code 1} if {@code code} is 0, since an aborted
+     * job must not look successful). One line on standard error names this rank and the code. Does not return.
+     *
+     * @param code the exit status, 1 to 255 (other values are taken modulo 256, as a process exit status is)
+     */
+    public void abort(int code) {
+        transport.abort(code);
+        throw new IllegalStateException("unreachable: the engine returned from abort");
+    }
+
+    // ---------------------------------------------------------------- communicators
+
+    /**
+     * Splits this communicator's ranks into new communicators, one per {@code color} ({@code MPI_Comm_split};
+     * mpi4py's {@code Split}). A collective: every rank of this communicator calls it. In each new communicator the
+     * ranks are ordered by {@code key}, then by their rank here. The new communicator is this rank's to
+     * {@link #close()} (MPI's {@code MPI_Comm_free}); its messages never mix with this one's.
+     *
+     * @param color {@code >= 0}, or {@link Par#UNDEFINED} to be in no new communicator
+     * @param key   the ordering key (any int)
+     * @return the new communicator, or {@code null} for {@code UNDEFINED}
+     * @throws JparException for a negative colour other than {@code UNDEFINED}
+     */
+    public Communicator split(int color, int key) {
+        checkOpen("split");
+        if (color < 0 && color != Par.UNDEFINED) {
+            throw new JparException("split: color " + color + " is negative: give a color >= 0, or Par.UNDEFINED for a "
+                    + "rank that joins no new communicator");
+        }
+        return collective("split", () -> {
+            Transport t = transport.split(color, key);
+            return t == null ? null : new Communicator(t, false);
+        });
+    }
+
+    /**
+     * A new communicator with the same ranks in the same order whose messages and collectives never mix with this
+     * one's ({@code MPI_Comm_dup}): give each thread of a rank its own to run collectives concurrently. A collective.
+     * Close it when done.
+     */
+    public Communicator dup() {
+        checkOpen("dup");
+        return collective("dup", () -> new Communicator(transport.dup(), false));
+    }
+
+    // ---------------------------------------------------------------- collectives on objects
+
+    /** Blocks until every rank of the group has called {@code barrier()} ({@code MPI_Barrier}). */
     public void barrier() {
         checkOpen("barrier");
-        boolean outer = enterCollective("barrier");
-        try {
-            transport.barrier();
-        } finally {
-            exitCollective(outer);
-        }
+        collective("barrier", () -> {
+            collectives().barrier();
+            return null;
+        });
     }
 
     /**
      * Sends {@code message} from {@code root} to every rank; every rank returns it (the root its own object, the
-     * others a copy). Non-root ranks' {@code message} argument is ignored (pass {@code null}).
+     * others a copy). Non-root ranks' {@code message} argument is ignored (pass {@code null}). mpi4py's {@code bcast}.
      */
     @SuppressWarnings("unchecked")
     public <T> T broadcast(T message, int root) {
         checkOpen("broadcast");
         checkRank("broadcast", "root", root, false);
-        boolean outer = enterCollective("broadcast");
-        try {
-            return (T) transport.broadcast(message, root);
-        } finally {
-            exitCollective(outer);
-        }
+        return collective("broadcast", () -> (T) collectives().broadcast(message, root));
     }
 
     /**
-     * Collects one value from every rank at {@code root}.
+     * Collects one value from every rank at {@code root} ({@code MPI_Gather}; mpi4py's {@code gather}).
      *
      * @return at root, the values in rank order; elsewhere {@code null}
      */
+    @SuppressWarnings("unchecked")
     public <T> List<T> gather(T value, int root) {
         checkOpen("gather");
         checkRank("gather", "root", root, false);
-        boolean outer = enterCollective("gather");
-        try {
-            if (rank != root) {
-                transport.send(value, root, Collectives.TAG_GATHER);
-                return null;
-            }
-            List<T> all = new ArrayList<>(size);
-            for (int r = 0; r < size; r++) {
-                @SuppressWarnings("unchecked")
-                T v = r == rank ? value : (T) transport.receive(r, Collectives.TAG_GATHER, null).value();
-                all.add(v);
-            }
-            return all;
-        } finally {
-            exitCollective(outer);
-        }
+        return collective("gather", () -> {
+            Object[] all = collectives().gather(value, root);
+            return all == null ? null : (List<T>) Arrays.asList(all);
+        });
     }
 
-    /** Collects one value from every rank at every rank, in rank order. */
+    /** Collects one value from every rank at every rank, in rank order ({@code MPI_Allgather}; mpi4py's {@code allgather}). */
+    @SuppressWarnings("unchecked")
     public <T> List<T> allgather(T value) {
         checkOpen("allgather");
-        boolean outer = enterCollective("allgather");
-        try {
-            return broadcast(gather(value, 0), 0);
-        } finally {
-            exitCollective(outer);
-        }
+        return collective("allgather", () -> (List<T>) Arrays.asList(collectives().allgather(value)));
     }
 
     /**
-     * Hands the {@code r}-th element of {@code values} (given at root, {@code size()} of them) to rank {@code r}.
+     * Hands the {@code r}-th element of {@code values} (given at root, {@code size()} of them) to rank {@code r}
+     * ({@code MPI_Scatter}; mpi4py's {@code scatter}).
      *
      * @return this rank's element
      */
@@ -278,24 +399,28 @@ public final class Communicator implements AutoCloseable {
     public <T> T scatter(List<T> values, int root) {
         checkOpen("scatter");
         checkRank("scatter", "root", root, false);
-        boolean outer = enterCollective("scatter");
-        try {
-            if (rank != root) {
-                return (T) transport.receive(root, Collectives.TAG_SCATTER, null).value();
-            }
-            if (values == null || values.size() != size) {
-                throw new JparException("scatter at root " + root + " needs exactly " + size + " values (one per rank), "
-                        + "got " + (values == null ? "null" : values.size()));
-            }
-            for (int r = 0; r < size; r++) {
-                if (r != rank) {
-                    transport.send(values.get(r), r, Collectives.TAG_SCATTER);
-                }
-            }
-            return values.get(rank);
-        } finally {
-            exitCollective(outer);
+        if (rank == root && (values == null || values.size() != size)) {
+            throw new JparException("scatter at root " + root + " needs exactly " + size + " values (one per rank), "
+                    + "got " + (values == null ? "null" : values.size()));
         }
+        return collective("scatter", () -> (T) collectives().scatter(rank == root ? values.toArray() : null, root));
+    }
+
+    /**
+     * Sends {@code values.get(i)} to rank {@code i} and returns what every rank sent to this one, in rank order
+     * ({@code MPI_Alltoall}; mpi4py's {@code alltoall}).
+     *
+     * @param values exactly {@code size()} values, one per destination rank
+     * @return {@code size()} values: element {@code i} came from rank {@code i}
+     */
+    @SuppressWarnings("unchecked")
+    public <T> List<T> alltoall(List<T> values) {
+        checkOpen("alltoall");
+        if (values == null || values.size() != size) {
+            throw new JparException("alltoall needs exactly " + size + " values (one per rank), got "
+                    + (values == null ? "null" : values.size()));
+        }
+        return collective("alltoall", () -> (List<T>) Arrays.asList(collectives().alltoall(values.toArray())));
     }
 
     /**
@@ -306,39 +431,289 @@ public final class Communicator implements AutoCloseable {
      *
      * @return at root, the combined value; elsewhere {@code null}
      */
+    @SuppressWarnings("unchecked")
     public <T> T reduce(T value, BinaryOperator<T> op, int root) {
         Objects.requireNonNull(op, "op");
         checkOpen("reduce");
         checkRank("reduce", "root", root, false);
-        boolean outer = enterCollective("reduce");
-        try {
-            List<T> all = gather(value, root);
-            if (all == null) {
-                return null;
-            }
-            @SuppressWarnings("unchecked")
-            T own = (T) ownCopy(value);
-            all.set(root, own);
-            T acc = all.get(0);
-            for (int i = 1; i < all.size(); i++) {
-                acc = op.apply(acc, all.get(i));
-            }
-            return acc;
-        } finally {
-            exitCollective(outer);
-        }
+        return collective("reduce", () -> (T) collectives().reduce(value, (BinaryOperator<Object>) op, root));
     }
 
     /** {@link #reduce} whose result every rank gets (each its own copy); no caller's {@code value} changes. */
+    @SuppressWarnings("unchecked")
     public <T> T allreduce(T value, BinaryOperator<T> op) {
         Objects.requireNonNull(op, "op");
         checkOpen("allreduce");
-        boolean outer = enterCollective("allreduce");
-        try {
-            return broadcast(reduce(value, op, 0), 0);
-        } finally {
-            exitCollective(outer);
+        return collective("allreduce", () -> (T) collectives().allreduce(value, (BinaryOperator<Object>) op));
+    }
+
+    /**
+     * Inclusive prefix reduction ({@code MPI_Scan}; mpi4py's {@code scan}): rank {@code r} gets {@code op} over the
+     * values of ranks 0 to r, in rank order. {@code op} sees only copies, as in {@link #reduce}.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T scan(T value, BinaryOperator<T> op) {
+        Objects.requireNonNull(op, "op");
+        checkOpen("scan");
+        return collective("scan", () -> (T) collectives().scan(value, (BinaryOperator<Object>) op, false));
+    }
+
+    /**
+     * Exclusive prefix reduction ({@code MPI_Exscan}; mpi4py's {@code exscan}): rank {@code r > 0} gets {@code op}
+     * over the values of ranks 0 to r-1; rank 0 gets {@code null}.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T exscan(T value, BinaryOperator<T> op) {
+        Objects.requireNonNull(op, "op");
+        checkOpen("exscan");
+        return collective("exscan", () -> (T) collectives().scan(value, (BinaryOperator<Object>) op, true));
+    }
+
+    // ---------------------------------------------------------------- collectives on primitive arrays
+
+    /**
+     * Fills {@code array} on every rank with root's ({@code MPI_Bcast} into a buffer; mpi4py's {@code Bcast}). No
+     * serialization; no allocation.
+     *
+     * @param array a primitive array of the same type and length on every rank
+     */
+    public void broadcastInto(Object array, int root) {
+        checkOpen("broadcastInto");
+        checkArray("broadcastInto", "array", array);
+        checkRank("broadcastInto", "root", root, false);
+        collective("broadcastInto", () -> {
+            collectives().broadcastInto(array, root);
+            return null;
+        });
+    }
+
+    /**
+     * Element-wise reduction of primitive arrays at root ({@code MPI_Reduce}; mpi4py's {@code Reduce}).
+     *
+     * @param array this rank's input (not changed), the same type and length on every rank
+     * @param op    a built-in operator that takes this array type (see {@link Op})
+     * @return at root a new array with the result; elsewhere {@code null}
+     */
+    @SuppressWarnings("unchecked")
+    public <A> A reduce(A array, Op op, int root) {
+        checkArray("reduce", "array", array);
+        A out = rank == root ? (A) PrimitiveArrays.newLike(array) : null;
+        reduce(array, out, op, root);
+        return out;
+    }
+
+    /**
+     * Element-wise reduction of primitive arrays into root's {@code recv} ({@code MPI_Reduce}).
+     *
+     * @param send this rank's input, or {@link Par#IN_PLACE} at root (root's input is then {@code recv})
+     * @param recv at root, an array of the same type and length; ignored elsewhere (may be null)
+     */
+    public void reduce(Object send, Object recv, Op op, int root) {
+        checkOpen("reduce");
+        checkRank("reduce", "root", root, false);
+        Object in = send == Par.IN_PLACE && rank == root ? recv : send;
+        checkArray("reduce", "send", in);
+        checkOp("reduce", op, in);
+        if (rank == root) {
+            checkSame("reduce", in, recv);
         }
+        collective("reduce", () -> {
+            collectives().reduce(in, rank == root ? recv : null, op, root);
+            return null;
+        });
+    }
+
+    /**
+     * Element-wise reduction of primitive arrays at every rank ({@code MPI_Allreduce}; mpi4py's {@code Allreduce}).
+     *
+     * @param array this rank's input (not changed), the same type and length on every rank
+     * @return a new array with the result
+     */
+    @SuppressWarnings("unchecked")
+    public <A> A allreduce(A array, Op op) {
+        checkArray("allreduce", "array", array);
+        A out = (A) PrimitiveArrays.newLike(array);
+        allreduce(array, out, op);
+        return out;
+    }
+
+    /**
+     * Element-wise reduction of primitive arrays into every rank's {@code recv} ({@code MPI_Allreduce}).
+     *
+     * @param send this rank's input, or {@link Par#IN_PLACE} (the input is then {@code recv})
+     * @param recv an array of the same type and length as {@code send}
+     */
+    public void allreduce(Object send, Object recv, Op op) {
+        checkOpen("allreduce");
+        Object in = send == Par.IN_PLACE ? recv : send;
+        checkArray("allreduce", "send", in);
+        checkOp("allreduce", op, in);
+        checkSame("allreduce", in, recv);
+        collective("allreduce", () -> {
+            collectives().allreduce(in, recv, op);
+            return null;
+        });
+    }
+
+    /** Element-wise inclusive prefix reduction ({@code MPI_Scan}); returns a new array. */
+    @SuppressWarnings("unchecked")
+    public <A> A scan(A array, Op op) {
+        checkArray("scan", "array", array);
+        A out = (A) PrimitiveArrays.newLike(array);
+        scan(array, out, op);
+        return out;
+    }
+
+    /** Element-wise inclusive prefix reduction into {@code recv} ({@code MPI_Scan}); {@code send} may be IN_PLACE. */
+    public void scan(Object send, Object recv, Op op) {
+        scan("scan", send, recv, op, false);
+    }
+
+    /**
+     * Element-wise exclusive prefix reduction ({@code MPI_Exscan}); returns a new array, all zero (false) at rank 0,
+     * where MPI leaves it undefined.
+     */
+    @SuppressWarnings("unchecked")
+    public <A> A exscan(A array, Op op) {
+        checkArray("exscan", "array", array);
+        A out = (A) PrimitiveArrays.newLike(array);
+        exscan(array, out, op);
+        return out;
+    }
+
+    /** Element-wise exclusive prefix reduction into {@code recv} ({@code MPI_Exscan}); rank 0's recv is unchanged. */
+    public void exscan(Object send, Object recv, Op op) {
+        scan("exscan", send, recv, op, true);
+    }
+
+    private void scan(String name, Object send, Object recv, Op op, boolean exclusive) {
+        checkOpen(name);
+        Object in = send == Par.IN_PLACE ? recv : send;
+        checkArray(name, "send", in);
+        checkOp(name, op, in);
+        checkSame(name, in, recv);
+        collective(name, () -> {
+            collectives().scan(in, recv, op, exclusive);
+            return null;
+        });
+    }
+
+    /**
+     * Element-wise reduction whose result is scattered in blocks ({@code MPI_Reduce_scatter}): rank {@code r} gets
+     * elements {@code counts[0] + ... + counts[r-1]} to that plus {@code counts[r]} of the reduction.
+     *
+     * @param send   this rank's input, {@code sum(counts)} elements, or {@link Par#IN_PLACE} (then {@code recv} holds
+     *               the whole input and gets the block at its start)
+     * @param recv   at least {@code counts[rank]} elements of the same type
+     * @param counts one block length per rank ({@code size()} of them, each {@code >= 0}), the same on every rank
+     */
+    public void reduceScatter(Object send, Object recv, int[] counts, Op op) {
+        checkOpen("reduceScatter");
+        Object in = send == Par.IN_PLACE ? recv : send;
+        checkArray("reduceScatter", "send", in);
+        checkOp("reduceScatter", op, in);
+        long total = checkCounts("reduceScatter", counts);
+        checkLength("reduceScatter", "send", in, total);
+        checkArray("reduceScatter", "recv", recv);
+        checkType("reduceScatter", in, recv);
+        checkLength("reduceScatter", "recv", recv, counts[rank]);
+        collective("reduceScatter", () -> {
+            collectives().reduceScatter(in, recv, counts, op);
+            return null;
+        });
+    }
+
+    /**
+     * Gathers blocks of different lengths at root ({@code MPI_Gatherv}; mpi4py's {@code Gatherv}): rank {@code r}'s
+     * {@code send} ({@code counts[r]} elements) lands in root's {@code recv} after the blocks of ranks 0 to r-1.
+     *
+     * @param send   this rank's block, {@code counts[rank]} elements (longer arrays: the first counts[rank] are sent)
+     * @param recv   at root, at least {@code sum(counts)} elements of the same type; ignored elsewhere
+     * @param counts one length per rank, known at root (other ranks may pass null)
+     */
+    public void gatherv(Object send, Object recv, int[] counts, int root) {
+        checkOpen("gatherv");
+        checkRank("gatherv", "root", root, false);
+        checkArray("gatherv", "send", send);
+        if (rank == root) {
+            long total = checkCounts("gatherv", counts);
+            checkArray("gatherv", "recv", recv);
+            checkType("gatherv", send, recv);
+            checkLength("gatherv", "recv", recv, total);
+            checkLength("gatherv", "send", send, counts[rank]);
+        }
+        collective("gatherv", () -> {
+            collectives().gatherv(send, rank == root ? recv : null, rank == root ? counts : null, root);
+            return null;
+        });
+    }
+
+    /**
+     * {@link #gatherv} whose result every rank gets ({@code MPI_Allgatherv}).
+     *
+     * @param counts one length per rank, the same on every rank
+     */
+    public void allgatherv(Object send, Object recv, int[] counts) {
+        checkOpen("allgatherv");
+        checkArray("allgatherv", "send", send);
+        long total = checkCounts("allgatherv", counts);
+        checkArray("allgatherv", "recv", recv);
+        checkType("allgatherv", send, recv);
+        checkLength("allgatherv", "recv", recv, total);
+        checkLength("allgatherv", "send", send, counts[rank]);
+        collective("allgatherv", () -> {
+            collectives().allgatherv(send, recv, counts);
+            return null;
+        });
+    }
+
+    /**
+     * Scatters blocks of different lengths from root ({@code MPI_Scatterv}; mpi4py's {@code Scatterv}): rank
+     * {@code r} gets {@code counts[r]} elements of root's {@code send}, after the blocks of ranks 0 to r-1, into the
+     * start of its {@code recv}. Rows that do not divide evenly: give the first ranks one more.
+     *
+     * @param send   at root, at least {@code sum(counts)} elements; ignored elsewhere
+     * @param counts at root, one length per rank (other ranks may pass null)
+     * @param recv   at least {@code counts[rank]} elements of the same type
+     */
+    public void scatterv(Object send, int[] counts, Object recv, int root) {
+        checkOpen("scatterv");
+        checkRank("scatterv", "root", root, false);
+        checkArray("scatterv", "recv", recv);
+        if (rank == root) {
+            long total = checkCounts("scatterv", counts);
+            checkArray("scatterv", "send", send);
+            checkType("scatterv", send, recv);
+            checkLength("scatterv", "send", send, total);
+            checkLength("scatterv", "recv", recv, counts[rank]);
+        }
+        collective("scatterv", () -> {
+            collectives().scatterv(rank == root ? send : null, rank == root ? counts : null, recv, root);
+            return null;
+        });
+    }
+
+    /**
+     * All-to-all of equal blocks of primitive arrays ({@code MPI_Alltoall}; mpi4py's {@code Alltoall}): block
+     * {@code i} of {@code send} (length {@code send.length / size()}) goes to rank {@code i}, and block {@code j} of
+     * {@code recv} comes from rank {@code j}.
+     *
+     * @param send an array whose length is a multiple of {@code size()}
+     * @param recv an array of the same type and length
+     */
+    public void alltoall(Object send, Object recv) {
+        checkOpen("alltoall");
+        checkArray("alltoall", "send", send);
+        checkSame("alltoall", send, recv);
+        int n = java.lang.reflect.Array.getLength(send);
+        if (n % size != 0) {
+            throw new JparException("alltoall: send has " + n + " elements, not a multiple of the " + size
+                    + " ranks: give every rank a block of the same length (size() * block elements)");
+        }
+        collective("alltoall", () -> {
+            collectives().alltoall(send, recv);
+            return null;
+        });
     }
 
     /** @return true once {@link #close()} was called */
@@ -347,7 +722,9 @@ public final class Communicator implements AutoCloseable {
     }
 
     /**
-     * Ends this rank's participation: PyPar's {@code finalize()}. Idempotent; afterwards every operation fails.
+     * On the world communicator, ends this rank's participation: PyPar's {@code finalize()}. On a communicator made
+     * by {@link #split} or {@link #dup}, frees it ({@code MPI_Comm_free}): local, never waits for
+     * the other ranks. Idempotent; afterwards every operation on this communicator fails.
      */
     @Override
     public void close() {
@@ -402,27 +779,110 @@ public final class Communicator implements AutoCloseable {
                 + "ranks must call collectives in the same order, which threads racing cannot keep), and jpar refuses "
                 + "a second rather than mix their messages: call collectives on a communicator from one thread of each "
                 + "rank (or from several in an order that is the same on every rank), or give each thread its own "
-                + "communicator (Communicator.dup(), planned: not available yet); point-to-point calls from several "
+                + "communicator (Communicator.dup()); point-to-point calls from several "
                 + "threads are fine");
     }
 
-    /**
-     * @return a copy of {@code value} that a reduction operator may mutate: itself if immutable (null, String, a
-     *         boxed primitive), a clone of a primitive array, else the engine's own copy (a message to this rank)
-     */
-    private Object ownCopy(Object value) {
-        if (value == null || IMMUTABLE.contains(value.getClass())) {
-            return value;
+    /** @return this communicator's collectives (the engine's, made on first use) */
+    private Collectives collectives() {
+        Collectives c = collectives;
+        if (c == null) {
+            c = transport.collectives();
+            collectives = c;
         }
-        if (PrimitiveArrays.isPrimitiveArray(value)) {
-            return PrimitiveArrays.copy(value);
-        }
-        transport.send(value, rank, Collectives.TAG_REDUCE);
-        return transport.receive(rank, Collectives.TAG_REDUCE, null).value();
+        return c;
     }
 
-    private static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Integer.class,
-            Long.class, Double.class, Float.class, Short.class, Byte.class, Character.class, Boolean.class);
+    /** Runs {@code body} as this rank's one collective on this communicator (see the class comment, Threads). */
+    private <R> R collective(String op, java.util.function.Supplier<R> body) {
+        boolean outer = enterCollective(op);
+        try {
+            return body.get();
+        } finally {
+            exitCollective(outer);
+        }
+    }
+
+    private static Envelope<Object> procNull(Object buffer) {
+        return new Envelope<>(buffer, Par.PROC_NULL, Par.ANY_TAG, 0, buffer == null ? "null"
+                : buffer.getClass().getTypeName());
+    }
+
+    /** A request that is complete from the start (operations on {@link Par#PROC_NULL}). */
+    private record Done<T>(Envelope<T> envelope) implements Request<T> {
+        @Override
+        public T await() {
+            return envelope.value();
+        }
+
+        @Override
+        public Envelope<T> awaitEnvelope() {
+            return envelope;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+    }
+
+    private static void checkArray(String op, String what, Object a) {
+        if (!PrimitiveArrays.isPrimitiveArray(a)) {
+            throw new JparException(op + ": " + what + " must be a primitive array (byte[], int[], double[], ...), got "
+                    + (a == null ? "null" : a.getClass().getTypeName())
+                    + (a == Par.IN_PLACE ? " (Par.IN_PLACE is only for the send argument, at the ranks that may use it)"
+                            : "; use the List/object form for objects"));
+        }
+    }
+
+    private static void checkOp(String op, Op o, Object array) {
+        Objects.requireNonNull(o, "op");
+        String problem = ArrayOps.refusal(o, array.getClass());
+        if (problem != null) {
+            throw new JparException(op + ": " + problem);
+        }
+    }
+
+    private static void checkType(String op, Object send, Object recv) {
+        if (send.getClass() != recv.getClass()) {
+            throw new JparException(op + ": send is " + send.getClass().getTypeName() + " but recv is "
+                    + recv.getClass().getTypeName() + ": give arrays of the same type");
+        }
+    }
+
+    private static void checkSame(String op, Object send, Object recv) {
+        checkArray(op, "recv", recv);
+        checkType(op, send, recv);
+        int a = java.lang.reflect.Array.getLength(send);
+        int b = java.lang.reflect.Array.getLength(recv);
+        if (a != b) {
+            throw new JparException(op + ": send has " + a + " elements but recv has " + b
+                    + ": give arrays of the same length");
+        }
+    }
+
+    private static void checkLength(String op, String what, Object a, long atLeast) {
+        int n = java.lang.reflect.Array.getLength(a);
+        if (n < atLeast) {
+            throw new JparException(op + ": " + what + " has " + n + " elements but needs at least " + atLeast
+                    + " (from counts)");
+        }
+    }
+
+    private long checkCounts(String op, int[] counts) {
+        if (counts == null || counts.length != size) {
+            throw new JparException(op + ": counts needs one block length per rank (" + size + "), got "
+                    + (counts == null ? "null" : counts.length));
+        }
+        long total = 0;
+        for (int r = 0; r < size; r++) {
+            if (counts[r] < 0) {
+                throw new JparException(op + ": counts[" + r + "] is " + counts[r] + ": block lengths must be >= 0");
+            }
+            total += counts[r];
+        }
+        return total;
+    }
 
     private void checkOpen(String op) {
         if (closed) {
@@ -432,7 +892,7 @@ public final class Communicator implements AutoCloseable {
     }
 
     private void checkRank(String op, String what, int r, boolean wildcard) {
-        if (r >= 0 && r < size) {
+        if (r >= 0 && r < size || r == Par.PROC_NULL && !"root".equals(what)) {
             return;
         }
         if (wildcard && r == Par.ANY_SOURCE) {

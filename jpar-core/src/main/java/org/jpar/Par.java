@@ -24,6 +24,25 @@ public final class Par {
     public static final int ANY_TAG = -1;
     /** The largest tag (the smallest upper bound MPI guarantees, so programs run unchanged on every engine). */
     public static final int MAX_TAG = 32767;
+    /**
+     * The null rank ({@code MPI_PROC_NULL}): a send to it and a receive from it complete at once and move nothing
+     * (the receive gives {@code null}, with source {@code PROC_NULL}). What {@code Cartesian.shift} gives at an open
+     * edge, so stencil codes need no special case at the border.
+     */
+    public static final int PROC_NULL = -2;
+    /** The colour of a rank that joins no new communicator in {@link Communicator#split} ({@code MPI_UNDEFINED}). */
+    public static final int UNDEFINED = -32766;
+    /**
+     * The send argument of an array reduction or gather that takes its input from the receive array and writes the
+     * result over it ({@code MPI_IN_PLACE}; mpi4py's {@code MPI.IN_PLACE}).
+     */
+    public static final Object IN_PLACE = new Object() {
+        @Override
+        public String toString() {
+            return "Par.IN_PLACE";
+        }
+    };
+    private static final long EPOCH = System.nanoTime();
 
     private Par() {
     }
@@ -41,6 +60,27 @@ public final class Par {
     /** @return the calling rank's world communicator */
     public static Communicator world() {
         return Engines.world();
+    }
+
+    /**
+     * Wall-clock time in seconds since an arbitrary moment of this process ({@code MPI_Wtime}; PyPar's {@code time}):
+     * subtract two readings to time a section. Nanosecond resolution ({@link #tick()}); not synchronized between
+     * processes.
+     *
+     * @return seconds, as a double
+     */
+    public static double time() {
+        return (System.nanoTime() - EPOCH) * 1e-9;
+    }
+
+    /** @return the resolution of {@link #time()} in seconds ({@code MPI_Wtick}): 1e-9 */
+    public static double tick() {
+        return 1e-9;
+    }
+
+    /** See {@link Communicator#abort(int)}: ends the whole job with exit status {@code code}. */
+    public static void abort(int code) {
+        world().abort(code);
     }
 
     /** @return the number of ranks in the job */

@@ -35,6 +35,11 @@ public final class PrimitiveArrays {
         throw new IllegalArgumentException("not a primitive array: " + a.getClass().getTypeName());
     }
 
+    /** @return a new zeroed primitive array of the same type and length as {@code a} */
+    public static Object newLike(Object a) {
+        return java.lang.reflect.Array.newInstance(a.getClass().getComponentType(), java.lang.reflect.Array.getLength(a));
+    }
+
     /** @return the size in bytes of one element of a primitive array of class {@code c} */
     public static int elementBytes(Class<?> c) {
         Class<?> t = c.getComponentType();
@@ -46,6 +51,20 @@ public final class PrimitiveArrays {
             return 4;
         }
         return 8;
+    }
+
+    /**
+     * @param typeName a type name as {@link Class#getTypeName()} gives it
+     * @return the size in bytes of one element if {@code typeName} names a primitive array type, else 0
+     */
+    public static int elementBytes(String typeName) {
+        return switch (typeName == null ? "" : typeName) {
+            case "byte[]", "boolean[]" -> 1;
+            case "short[]", "char[]" -> 2;
+            case "int[]", "float[]" -> 4;
+            case "long[]", "double[]" -> 8;
+            default -> 0;
+        };
     }
 
     /** @return the payload size in bytes of the primitive array {@code a} */

@@ -67,23 +67,46 @@ public interface Transport extends AutoCloseable {
     Request<Object> ireceive(int source, int tag, Object buffer);
 
     /**
-     * Blocks until every rank of the group has called it. The default is a dissemination barrier over
-     * point-to-point messages; engines with a native barrier override it.
+     * Looks for a matching message without receiving it ({@code MPI_Probe} / {@code MPI_Iprobe}). A later receive with
+     * the envelope's source and tag gets that message (messages from one sender with one tag keep their order).
+     *
+     * @param source a rank or {@link #ANY_SOURCE}
+     * @param tag    a user tag or {@link #ANY_TAG}
+     * @param block  true to wait until a message matches
+     * @return the envelope (value null; source, tag, bytes, type), or null when {@code block} is false and no message
+     *         matches now
      */
-    default void barrier() {
-        Collectives.barrier(this);
-    }
+    Envelope<Void> probe(int source, int tag, boolean block);
 
     /**
-     * Broadcasts {@code message} from {@code root}; every rank returns the value (root gets its own object).
-     * The default is a binomial tree over point-to-point messages.
+     * Ends every rank of the job with exit status {@code code} ({@code MPI_Abort}), after one line on standard error
+     * naming this rank and the code. Does not return.
+     *
+     * @param code the job's exit status (a non-zero value is kept as it is where the engine allows)
      */
-    default Object broadcast(Object message, int root) {
-        return Collectives.broadcast(this, message, root);
-    }
+    void abort(int code);
 
     /**
-     * Ends this rank's communication. Idempotent. Must not wait for the other ranks (a failing rank may close on its
+     * Makes a new group from this one ({@code MPI_Comm_split}): a collective over this group. Ranks that give the same
+     * {@code color} form one new group, ordered by {@code key} and then by their rank here.
+     *
+     * @param color a colour {@code >= 0}, or {@link org.jpar.Par#UNDEFINED} for no new group
+     * @param key   the ordering key
+     * @return this rank's endpoint into its new group, or null for {@code UNDEFINED}
+     */
+    Transport split(int color, int key);
+
+    /** @return an endpoint into a new group of the same ranks whose messages never mix with this one's ({@code MPI_Comm_dup}) */
+    default Transport dup() {
+        return split(0, rank());
+    }
+
+    /** @return this rank's collective operations on this group (the same object every call) */
+    Collectives collectives();
+
+    /**
+     * Ends this rank's communication (for a group made by {@link #split} or {@link #dup}: frees it, as
+     * {@code MPI_Comm_free}). Idempotent. Must not wait for the other ranks (a failing rank may close on its
      * way out): an engine whose finalization waits, such as {@code MPI_Finalize}, defers it to the normal end of the
      * process.
      */

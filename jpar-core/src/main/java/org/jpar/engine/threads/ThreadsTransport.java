@@ -11,6 +11,8 @@ import org.jpar.Request;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
 import org.jpar.internal.diag.SendSites;
+import org.jpar.spi.Collectives;
+import org.jpar.spi.PointToPointCollectives;
 import org.jpar.spi.Transport;
 
 /**
@@ -20,6 +22,7 @@ import org.jpar.spi.Transport;
  * encoded by the sender and decoded by the receiver, in its own class loader.
  */
 final class ThreadsTransport implements Transport {
+    private Collectives collectives;
     private static final Set<Class<?>> IMMUTABLE = Set.of(String.class, Integer.class, Long.class, Double.class,
             Float.class, Short.class, Byte.class, Character.class, Boolean.class, BigInteger.class, BigDecimal.class,
             UUID.class);
@@ -92,6 +95,31 @@ final class ThreadsTransport implements Transport {
             p.complete(m);
         }
         return p;
+    }
+
+    @Override
+    public Envelope<Void> probe(int source, int tag, boolean block) {
+        throw new UnsupportedOperationException("probe is not implemented yet on the threads engine");
+    }
+
+    @Override
+    public void abort(int code) {
+        throw new UnsupportedOperationException("abort is not implemented yet on the threads engine");
+    }
+
+    @Override
+    public Transport split(int color, int key) {
+        throw new UnsupportedOperationException("split is not implemented yet on the threads engine");
+    }
+
+    @Override
+    public Collectives collectives() {
+        Collectives c = collectives;
+        if (c == null) {
+            c = new PointToPointCollectives(this);
+            collectives = c;
+        }
+        return c;
     }
 
     @Override
