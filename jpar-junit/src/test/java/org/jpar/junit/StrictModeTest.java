@@ -108,6 +108,38 @@ class StrictModeTest {
     }
 
     @Test
+    void ranksCallingDifferentCollectivesAreReported() {
+        assertThatThrownBy(() -> ThreadsEngine.run(2, true, c -> {
+            c.barrier();
+            if (c.rank() == 0) {
+                c.barrier();
+            } else {
+                c.broadcast("x", 1);
+            }
+        })).hasMessageStartingWith("strict mode: ranks call different collectives as their collective #2 on this "
+                + "communicator: rank ")
+                .hasMessageContaining("calls barrier() at org.jpar.junit.StrictModeTest.lambda$")
+                .hasMessageContaining("calls broadcast(root=1) at org.jpar.junit.StrictModeTest.lambda$");
+    }
+
+    @Test
+    void ranksGivingDifferentRootsAreReported() {
+        assertThatThrownBy(() -> ThreadsEngine.run(3, true, c -> c.broadcast("x", c.rank() == 2 ? 2 : 0)))
+                .hasMessageContaining("calls broadcast(root=2)").hasMessageContaining("calls broadcast(root=0)");
+    }
+
+    @Test
+    void matchingCollectivesPassInStrictMode() {
+        ThreadsEngine.run(3, true, c -> {
+            for (int i = 0; i < 50; i++) {
+                c.barrier();
+                assertThat(c.<Integer>allreduce(1, Integer::sum)).isEqualTo(3);
+                assertThat(c.broadcast(c.rank() == 1 ? "b" : null, 1)).isEqualTo("b");
+            }
+        });
+    }
+
+    @Test
     void theRanksAttributeTurnsItOn() {
         var events = EngineTestKit.engine("junit-jupiter")
                 .selectors(selectMethod(Samples.class, "exchange", Communicator.class.getName())).execute()

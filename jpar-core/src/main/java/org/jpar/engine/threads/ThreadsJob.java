@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jpar.JobAbortedException;
 import org.jpar.JparException;
 import org.jpar.internal.LastWords;
+import org.jpar.internal.diag.CollectiveLedger;
 import org.jpar.internal.diag.WaitFor;
 
 /**
@@ -104,6 +105,22 @@ final class ThreadsJob {
         this.rankFailures = new Failure[size];
         this.finished = new CountDownLatch(size);
         failure.compareAndSet(null, null); // links the call now: a rank may fail later with no memory left to do it
+    }
+
+    private volatile CollectiveLedger ledger;
+
+    /** Strict mode: the world communicator's collective ledger. */
+    CollectiveLedger ledger() {
+        CollectiveLedger l = ledger;
+        if (l == null) {
+            synchronized (this) {
+                if (ledger == null) {
+                    ledger = new CollectiveLedger(size);
+                }
+                l = ledger;
+            }
+        }
+        return l;
     }
 
     Mailbox mailbox(int rank) {

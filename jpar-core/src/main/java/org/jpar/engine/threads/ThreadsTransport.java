@@ -10,6 +10,7 @@ import org.jpar.JparException;
 import org.jpar.Request;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
+import org.jpar.internal.diag.HookedCollectives;
 import org.jpar.internal.diag.SendSites;
 import org.jpar.spi.Collectives;
 import org.jpar.spi.PointToPointCollectives;
@@ -117,6 +118,9 @@ final class ThreadsTransport implements Transport {
         Collectives c = collectives;
         if (c == null) {
             c = new PointToPointCollectives(this);
+            if (job.strict) {
+                c = new HookedCollectives(c, job.ledger().hook(rank));
+            }
             collectives = c;
         }
         return c;
