@@ -10,6 +10,7 @@ import java.util.function.BinaryOperator;
 
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
+import org.jpar.internal.diag.Diagnostics;
 import org.jpar.internal.diag.SendSites;
 import org.jpar.internal.ArrayOps;
 import org.jpar.spi.Collectives;
@@ -68,7 +69,7 @@ public final class Communicator implements AutoCloseable {
     }
 
     Communicator(Transport transport, boolean world) {
-        this.transport = Objects.requireNonNull(transport, "transport");
+        this.transport = Diagnostics.wrap(Objects.requireNonNull(transport, "transport"));
         this.rank = transport.rank();
         this.size = transport.size();
         this.world = world;

@@ -38,6 +38,12 @@ final class OpenMpiLauncher implements Engine {
     static final String MPI_JAR_OPTION = "mpi-jar=";
     /** {@link Job#engineOptions()} entry: run MAIN itself under mpirun, without {@link RankMain} (raw baselines). */
     static final String DIRECT_OPTION = "direct";
+    /** {@link Job#engineOptions()} entry: a JVM option for every rank, e.g. {@code jvm-option=-Djpar.trace=F}. */
+    static final String JVM_OPTION = "jvm-option=";
+    /** {@link Job#engineOptions()} entry: the hang timeout in seconds, {@code hang=60}; absent: no hang watch. */
+    static final String HANG_OPTION = "hang=";
+    /** {@link Job#engineOptions()} entry: stop a hanging job. */
+    static final String HANG_ABORT_OPTION = "hang-abort";
     /** System property of the launcher: seconds mpirun may take to end after a failure or a stop. */
     static final String GRACE_PROPERTY = "jpar.launcher.graceSeconds";
     static final int DEFAULT_GRACE_SECONDS = 10;
@@ -77,7 +83,18 @@ final class OpenMpiLauncher implements Engine {
     public int run(Job job) {
         String marker = UUID.randomUUID().toString();
         List<String> cmd = command(job, marker);
-        return new MpirunJob(marker, graceSeconds()).run(cmd);
+        MpirunJob mpirun = new MpirunJob(marker, graceSeconds());
+        String hang = null;
+        for (String o : job.engineOptions()) {
+            if (o.startsWith(HANG_OPTION)) {
+                hang = o.substring(HANG_OPTION.length());
+            }
+        }
+        if (hang != null) {
+            mpirun.watchHangs(new HangMonitor(job.ranks(), Double.parseDouble(hang)),
+                    job.engineOptions().contains(HANG_ABORT_OPTION));
+        }
+        return mpirun.run(cmd);
     }
 
     /** @return how long mpirun may take to end after a failure or a stop before jpar kills the job */
@@ -168,6 +185,14 @@ final class OpenMpiLauncher implements Engine {
         String opts = env.get("JPAR_JAVA_OPTS");
         if (opts != null && !opts.isBlank()) {
             cmd.addAll(List.of(opts.trim().split("\\s+")));
+        }
+        for (String o : job.engineOptions()) {
+            if (o.startsWith(JVM_OPTION)) {
+                cmd.add(o.substring(JVM_OPTION.length()));
+            } else if (o.startsWith(HANG_OPTION)) {
+                cmd.add("-Djpar.hang.timeout=" + o.substring(HANG_OPTION.length()));
+                cmd.add("-Djpar.hang.launcher=true");
+            }
         }
         if (marker != null) {
             cmd.add("-D" + MpirunJob.MARKER_PROPERTY + "=" + marker);
