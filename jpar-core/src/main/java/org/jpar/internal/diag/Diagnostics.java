@@ -110,7 +110,7 @@ public final class Diagnostics {
             }
             try {
                 tr.writePart(part);
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) { // a diagnostic never fails the rank (at exit, not even a missing class)
                 System.err.println("jpar: cannot write the trace part " + part + ": " + e);
             }
         }

@@ -49,6 +49,7 @@ public final class Tracer {
     private volatile String host = "?";
 
     Tracer() {
+        Json.str(""); // loaded now, not in the shutdown hook that writes the part
     }
 
     void describeProcess(String engineName, String hostName) {
