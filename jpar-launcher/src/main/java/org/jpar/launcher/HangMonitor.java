@@ -83,10 +83,9 @@ final class HangMonitor {
             if (s.kind.equals("running")) {
                 return null;
             }
-            if (s.kind.equals("stalled")) {
-                anyStalled = true;
-                latest = Math.max(latest, s.sinceNanos);
-            }
+            anyStalled |= s.kind.equals("stalled");
+            // a rank that finished made progress then: those waiting for it may be about to say they got it
+            latest = Math.max(latest, s.sinceNanos);
         }
         if (!anyStalled || nowNanos - latest < timeoutNanos) {
             return null;
