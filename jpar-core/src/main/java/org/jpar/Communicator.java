@@ -346,6 +346,45 @@ public final class Communicator implements AutoCloseable {
         return collective("dup", () -> new Communicator(transport.dup(), false));
     }
 
+    /**
+     * Arranges this communicator's ranks on a grid ({@code MPI_Cart_create} with {@code reorder = false}; mpi4py's
+     * {@code Create_cart}): rank {@code r} keeps its number and sits at the row-major coordinates of {@code r}. A
+     * collective (it makes a new communicator, as {@link #dup()}); close the grid when done.
+     *
+     * @param dims     the extent of each dimension, each {@code >= 1}, whose product is {@code size()}
+     *                 ({@link Par#dims(int, int)} picks a balanced one)
+     * @param periodic for each dimension, whether it wraps around (a ring) or has open edges
+     * @return the grid
+     * @throws JparException for dims that do not multiply to {@code size()}, a non-positive extent, or a
+     *                       {@code periodic} of another length
+     */
+    public Cartesian cartesian(int[] dims, boolean[] periodic) {
+        checkOpen("cartesian");
+        if (dims == null || dims.length == 0) {
+            throw new JparException("cartesian: dims must give at least one dimension, got "
+                    + (dims == null ? "null" : "[]") + ": e.g. Par.dims(" + size + ", 2)");
+        }
+        if (periodic == null || periodic.length != dims.length) {
+            throw new JparException("cartesian: periodic has " + (periodic == null ? "null" : periodic.length
+                    + " entries") + " but dims has " + dims.length + " dimensions: give one periodic flag per "
+                    + "dimension");
+        }
+        long product = 1;
+        for (int d = 0; d < dims.length; d++) {
+            if (dims[d] < 1) {
+                throw new JparException("cartesian: dims[" + d + "] is " + dims[d] + ": every extent must be >= 1");
+            }
+            product = Math.min(product * dims[d], Integer.MAX_VALUE + 1L);
+        }
+        if (product != size) {
+            throw new JparException("cartesian: dims " + Arrays.toString(dims) + " multiply to " + product
+                    + " but the communicator has " + size + " ranks: give dims whose product is " + size
+                    + " (Par.dims(" + size + ", " + dims.length + ") gives " + Arrays.toString(Par.dims(size,
+                    dims.length)) + ")");
+        }
+        return new Cartesian(dup(), dims, periodic);
+    }
+
     // ---------------------------------------------------------------- collectives on objects
 
     /** Blocks until every rank of the group has called {@code barrier()} ({@code MPI_Barrier}). */
@@ -886,6 +925,10 @@ public final class Communicator implements AutoCloseable {
     }
 
     private void checkOpen(String op) {
+        if (closed && !world) {
+            throw new JparException(op + ": this communicator was closed (freed) by this rank; use its parent, or "
+                    + "make another with split/dup/cartesian");
+        }
         if (closed) {
             throw new JparException(op + ": this rank already called Par.finish() (or closed its communicator); "
                     + "no communication is possible after that: finish only once, at the end of the program");

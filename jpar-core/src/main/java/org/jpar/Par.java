@@ -83,6 +83,99 @@ public final class Par {
         world().abort(code);
     }
 
+    /**
+     * A communicator of the calling rank alone ({@code MPI_COMM_SELF}; mpi4py's {@code COMM_SELF}): size 1, rank 0.
+     * Local (no other rank takes part); every operation works on it, messages go from the rank to itself. A new one
+     * each call, whose messages never mix with another's; closing it is optional (nothing to free).
+     */
+    public static Communicator self() {
+        Communicator w = world();
+        return new Communicator(new org.jpar.internal.SelfTransport(w.transport()), false);
+    }
+
+    /**
+     * A balanced grid for {@code nranks} ranks in {@code ndims} dimensions ({@code MPI_Dims_create}; mpi4py's
+     * {@code Compute_dims}): extents as close to each other as the factors of {@code nranks} allow, in non-increasing
+     * order, whose product is {@code nranks}. {@code Par.dims(12, 2)} is {@code [4, 3]}, {@code Par.dims(7, 2)} is
+     * {@code [7, 1]}. For {@link Communicator#cartesian(int[], boolean[])}.
+     *
+     * @param nranks the number of ranks, {@code >= 1}
+     * @param ndims  the number of dimensions, {@code >= 1}
+     * @return the extents
+     * @throws JparException for {@code nranks} or {@code ndims} below 1
+     */
+    public static int[] dims(int nranks, int ndims) {
+        if (nranks < 1 || ndims < 1) {
+            throw new JparException("dims(" + nranks + ", " + ndims + "): " + (nranks < 1 ? "nranks " + nranks
+                    : "ndims " + ndims) + " must be >= 1");
+        }
+        java.util.List<Integer> primes = new java.util.ArrayList<>();
+        int n = nranks;
+        for (int p = 2; (long) p * p <= n; p++) {
+            while (n % p == 0) {
+                primes.add(p);
+                n /= p;
+            }
+        }
+        if (n > 1) {
+            primes.add(n);
+        }
+        int[] dims = new int[ndims];
+        java.util.Arrays.fill(dims, 1);
+        for (int i = primes.size() - 1; i >= 0; i--) { // largest factor first, onto the smallest extent
+            int smallest = 0;
+            for (int d = 1; d < ndims; d++) {
+                if (dims[d] < dims[smallest]) {
+                    smallest = d;
+                }
+            }
+            dims[smallest] *= primes.get(i);
+        }
+        java.util.Arrays.sort(dims);
+        for (int i = 0, j = ndims - 1; i < j; i++, j--) {
+            int t = dims[i];
+            dims[i] = dims[j];
+            dims[j] = t;
+        }
+        return dims;
+    }
+
+    /** See {@link Communicator#sendrecv(Object, int, int, int, int)}. */
+    public static <T> T sendrecv(Object message, int dest, int sendTag, int source, int receiveTag) {
+        return world().sendrecv(message, dest, sendTag, source, receiveTag);
+    }
+
+    /** See {@link Communicator#sendrecvInto(Object, int, int, Object, int, int)}. */
+    public static Envelope<Object> sendrecvInto(Object message, int dest, int sendTag, Object buffer, int source,
+                                                int receiveTag) {
+        return world().sendrecvInto(message, dest, sendTag, buffer, source, receiveTag);
+    }
+
+    /** See {@link Communicator#probe(int, int)}. */
+    public static Envelope<Void> probe(int source, int tag) {
+        return world().probe(source, tag);
+    }
+
+    /** See {@link Communicator#iprobe(int, int)}. */
+    public static Envelope<Void> iprobe(int source, int tag) {
+        return world().iprobe(source, tag);
+    }
+
+    /** See {@link Communicator#split(int, int)}. */
+    public static Communicator split(int color, int key) {
+        return world().split(color, key);
+    }
+
+    /** See {@link Communicator#dup()}. */
+    public static Communicator dup() {
+        return world().dup();
+    }
+
+    /** See {@link Communicator#cartesian(int[], boolean[])}. */
+    public static Cartesian cartesian(int[] dims, boolean[] periodic) {
+        return world().cartesian(dims, periodic);
+    }
+
     /** @return the number of ranks in the job */
     public static int size() {
         return world().size();

@@ -87,7 +87,11 @@ public interface Request<T> {
             if (i != -1 || allNull(requests)) {
                 return i;
             }
-            backOff(spins);
+            if (spins >= 200 && firstPending(requests) instanceof org.jpar.spi.ProgressWait w) {
+                w.parkForProgress(50_000L); // woken by what may complete it (the embedded engine's requests)
+            } else {
+                backOff(spins);
+            }
         }
     }
 
@@ -134,6 +138,15 @@ public interface Request<T> {
     /** Varargs form of {@link #testAny(List)}. */
     static int testAny(Request<?>... requests) {
         return testAny(Arrays.asList(requests));
+    }
+
+    private static Request<?> firstPending(List<? extends Request<?>> requests) {
+        for (Request<?> r : requests) {
+            if (r != null) {
+                return r;
+            }
+        }
+        return null;
     }
 
     private static boolean allNull(List<? extends Request<?>> requests) {

@@ -82,9 +82,21 @@ public interface Transport extends AutoCloseable {
      * Ends every rank of the job with exit status {@code code} ({@code MPI_Abort}), after one line on standard error
      * naming this rank and the code. Does not return.
      *
-     * @param code the job's exit status (a non-zero value is kept as it is where the engine allows)
+     * @param code the code the program gave; the job's exit status is {@link #exitStatus(int) exitStatus(code)}
      */
     void abort(int code);
+
+    /**
+     * The exit status of a job aborted with {@code code}: {@code code} modulo 256 (what a process exit status keeps),
+     * and 1 where that is 0, since an aborted job must not look successful.
+     *
+     * @param code the code given to {@link #abort}
+     * @return 1 to 255
+     */
+    static int exitStatus(int code) {
+        int status = code & 0xFF;
+        return status == 0 ? 1 : status;
+    }
 
     /**
      * Makes a new group from this one ({@code MPI_Comm_split}): a collective over this group. Ranks that give the same

@@ -129,6 +129,16 @@ class StrictModeTest {
     }
 
     @Test
+    void aMismatchOnACommunicatorOfItsOwnIsReported() {
+        assertThatThrownBy(() -> ThreadsEngine.run(3, true, c -> {
+            var d = c.dup();
+            d.barrier();
+            d.gather("x", c.rank() == 2 ? 1 : 0);
+        })).hasMessageContaining("as their collective #2 on this communicator")
+                .hasMessageContaining("gather(root=1)").hasMessageContaining("gather(root=0)");
+    }
+
+    @Test
     void matchingCollectivesPassInStrictMode() {
         ThreadsEngine.run(3, true, c -> {
             for (int i = 0; i < 50; i++) {

@@ -90,7 +90,10 @@ final class MpirunJob {
             """;
 
     /** The start of a rank's own failure report (see {@code OpenMpiEngine}). */
-    private static final Pattern REPORT = Pattern.compile("jpar: rank \\d+ of \\d+ (failed|called System\\.exit).*");
+    private static final Pattern REPORT = Pattern.compile("jpar: rank \\d+ of \\d+ (failed|called System\\.exit"
+            + "|called abort\\(-?\\d+\\): the job was stopped \\(exit code (\\d+)\\)).*");
+    /** The exit status a rank's {@code abort(code)} asked for (its report names it), or -1. */
+    private volatile int abortStatus = -1;
     /** The frame of Open MPI's help messages: a line of 74 dashes. */
     private static final String HELP_FRAME = "-".repeat(74);
     /** Open MPI's line about a rank a signal ended (the only place that names it): rank, node, signal, name. */
@@ -196,6 +199,9 @@ final class MpirunJob {
             return Main.OK;
         }
         System.out.flush();
+        if (abortStatus > 0) {
+            return abortStatus; // the rank's one line said it all: abort(code) ends the job with the code's status
+        }
         if (killedRank != null && failureReportedNanos == 0) {
             System.err.println("jpar: " + killedRank);
         }
@@ -358,9 +364,13 @@ final class MpirunJob {
                     held.add(line);
                 }
             } else {
-                if (!reported && REPORT.matcher(line).matches()) {
+                Matcher report = REPORT.matcher(line);
+                if (!reported && report.matches()) {
                     failureReportedNanos = System.nanoTime();
                     held.clear();
+                    if (report.group(2) != null) {
+                        abortStatus = Integer.parseInt(report.group(2));
+                    }
                 }
                 err.println(line);
             }

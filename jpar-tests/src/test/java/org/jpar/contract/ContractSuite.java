@@ -22,7 +22,7 @@ public abstract class ContractSuite {
     /** The contract classes, each with a public no-arg constructor and {@link Contract} methods. */
     public static final List<Class<?>> CONTRACTS = List.of(PointToPointContract.class,
             CollectiveSemanticsContract.class, ProgressContract.class, ObjectShapesContract.class,
-            LayerChannelContract.class);
+            LayerChannelContract.class, CommunicatorContract.class);
 
     /**
      * Runs {@code methods} in order on {@code size} ranks of this engine: every rank calls each method with its world
@@ -60,10 +60,17 @@ public abstract class ContractSuite {
                 .map(String::trim).mapToInt(Integer::parseInt).toArray();
     }
 
-    /** @return every contract method, in a stable order */
+    /**
+     * @return every contract method, in a stable order; {@code -Djpar.test.contracts=CommunicatorContract,...} keeps
+     *         those of the named classes (for a targeted run)
+     */
     public static List<Method> methods() {
         List<Method> all = new ArrayList<>();
+        String only = System.getProperty("jpar.test.contracts", "");
         for (Class<?> c : CONTRACTS) {
+            if (!only.isBlank() && !Arrays.asList(only.split(",")).contains(c.getSimpleName())) {
+                continue;
+            }
             Arrays.stream(c.getMethods()).filter(m -> m.isAnnotationPresent(Contract.class))
                     .sorted(Comparator.comparing(Method::getName)).forEach(all::add);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.jpar.launcher.Jpar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -31,6 +32,19 @@ public abstract class FailureSuite {
         assertThat(r.exitCode()).as(r.toString()).isNotZero();
         assertThat(r.err()).as(r.toString()).anyMatch(l -> l.startsWith("jpar: rank " + rank + " of " + ranks
                 + " failed: " + what));
+        assertThat(r.millis()).as(r.toString()).isLessThan(BOUND_MILLIS);
+    }
+
+    /** {@code Par.abort(code)} ends every rank, the job exits with the code, and one line names the rank and code. */
+    @ParameterizedTest(name = "abort({1}) from {0}")
+    @CsvSource({"main, 3", "thread, 42", "split, 7", "main, 0", "main, 256"})
+    void abortEndsTheWholeJobWithItsCode(String from, int code) throws Exception {
+        Jpar.Result r = run(3, "AbortingRank", "1", Integer.toString(code), from);
+        int status = (code & 0xFF) == 0 ? 1 : code & 0xFF;
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(status);
+        assertThat(r.err()).as(r.toString()).filteredOn(l -> l.startsWith("jpar:")).containsExactly(
+                "jpar: rank 1 of 3 called abort(" + code + "): the job was stopped (exit code " + status + ")");
+        assertThat(r.err()).as(r.toString()).noneMatch(l -> l.contains("abort returned"));
         assertThat(r.millis()).as(r.toString()).isLessThan(BOUND_MILLIS);
     }
 

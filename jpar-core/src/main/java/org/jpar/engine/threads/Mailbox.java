@@ -64,6 +64,23 @@ final class Mailbox {
     }
 
     /**
+     * Sorts what arrived, then returns the earliest unexpected message from {@code source} with {@code tag} without
+     * taking it (a probe), or null. The next receive for its source and tag takes that message, since both lists keep
+     * arrival order.
+     */
+    Msg peek(int source, int tag) {
+        synchronized (lock) {
+            sort();
+            for (Msg m : unexpected) {
+                if (m.matches(source, tag)) {
+                    return m;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
      * Sorts what arrived, then takes the earliest message that {@code p} wants; if none, posts {@code p} so a later
      * arrival completes it. @return the message, or null
      */
@@ -109,6 +126,11 @@ final class Mailbox {
      * aborted job wakes them.
      */
     void park(Waiting w, boolean forIncoming) {
+        park(w, forIncoming, 0);
+    }
+
+    /** {@link #park(Waiting, boolean)} for at most {@code maxNanos} (0: no limit). */
+    void park(Waiting w, boolean forIncoming, long maxNanos) {
         Thread me = Thread.currentThread();
         sleepers.add(me);
         sleeping.incrementAndGet();
@@ -116,7 +138,11 @@ final class Mailbox {
             // isEmpty reads the queue's links (volatile), which senders set with a CAS before they look at
             // 'sleeping': so either they see this thread sleeping, or it sees their message
             if (!w.done() && !(forIncoming && !incoming.isEmpty())) {
-                LockSupport.park(w);
+                if (maxNanos > 0) {
+                    LockSupport.parkNanos(w, maxNanos);
+                } else {
+                    LockSupport.park(w);
+                }
             }
         } finally {
             sleeping.decrementAndGet();

@@ -90,9 +90,12 @@ final class Msg implements Waiting {
         sender = t;
     }
 
+    /** The job rank of {@link #dest}, set by a sender before it waits for this message (for the wait-for graph). */
+    volatile int destJobRank = -1;
+
     @Override
     public int peer() {
-        return dest;
+        return destJobRank;
     }
 
     /** Strict mode: a receive matched this message; the sender may go on. */

@@ -6,7 +6,7 @@ import org.jpar.Envelope;
 import org.jpar.Request;
 
 /** A posted receive: matched by whichever thread of the receiving rank drains the mailbox. */
-final class Pending implements Request<Object>, Waiting {
+final class Pending implements Request<Object>, Waiting, org.jpar.spi.ProgressWait {
     final ThreadsTransport owner;
     final int source;
     final int tag;
@@ -58,6 +58,12 @@ final class Pending implements Request<Object>, Waiting {
         return msg != null;
     }
 
+    /** Sleeps until a message arrives for this rank (or this receive is completed), at most {@code maxNanos}. */
+    @Override
+    public void parkForProgress(long maxNanos) {
+        owner.parkForArrival(this, maxNanos);
+    }
+
     @Override
     public void parking(Thread t) {
         waiter = t;
@@ -65,12 +71,12 @@ final class Pending implements Request<Object>, Waiting {
 
     @Override
     public int peer() {
-        return source;
+        return source < 0 ? -1 : owner.group().jobRank(source);
     }
 
     @Override
     public String describe() {
         return "receive(source=" + (source == ThreadsTransport.ANY_SOURCE ? "ANY_SOURCE" : source) + ", tag="
-                + Waiting.tag(tag) + ")";
+                + Waiting.tag(tag) + ")" + owner.where();
     }
 }

@@ -102,7 +102,7 @@ public final class ThreadsEngine {
      * classes (its own static state), with line-atomic output. This is what {@code jpar run --engine threads} does.
      *
      * @return the exit code: 0 if every rank ended normally, 1 if one failed (reported on {@code err} with the rank
-     *         and its stack trace)
+     *         and its stack trace), the status of {@code abort(code)} if a rank called it (reported in one line)
      */
     public static int launch(int size, String mainClass, String[] args, ClassLoader parent) {
         checkSize(size);
@@ -141,6 +141,12 @@ public final class ThreadsEngine {
         System.err.flush();
         if (f == null) {
             return 0;
+        }
+        if (f.cause() instanceof ThreadsJob.Aborted a) {
+            realErr.println("jpar: rank " + a.rank + " of " + size + " called abort(" + a.code + "): the job was "
+                    + "stopped (exit code " + a.status + ")");
+            realErr.flush();
+            return a.status;
         }
         report(f, size, realErr);
         return 1;

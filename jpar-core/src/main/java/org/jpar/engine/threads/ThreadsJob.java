@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jpar.JobAbortedException;
 import org.jpar.JparException;
 import org.jpar.internal.LastWords;
-import org.jpar.internal.diag.CollectiveLedger;
 import org.jpar.internal.diag.WaitFor;
 
 /**
@@ -75,6 +74,13 @@ final class ThreadsJob {
     /** Strict mode (see {@link ThreadsEngine}): synchronous sends, and leftovers at the end are a failure. */
     final boolean strict;
     private final Mailbox[] boxes;
+    /** The job's ranks as a group (the world communicator's). */
+    final Group world;
+    /** Groups made by split/dup and not yet freed by every member: a failure wakes their waiting threads too. */
+    private final java.util.Set<Group> madeGroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Groups being made, by a key every member computes alike, until every member has picked its up. */
+    private final Map<String, Group> making = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger groupIds = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLongArray progress;
     private final AtomicReferenceArray<Waiting> waitingOn;
     /** What the other threads of the ranks (those a rank started) wait for in jpar, while they do. */
@@ -98,6 +104,7 @@ final class ThreadsJob {
         for (int i = 0; i < size; i++) {
             boxes[i] = new Mailbox();
         }
+        this.world = new Group(this, boxes);
         this.progress = new AtomicLongArray(size * PAD);
         this.waitingOn = new AtomicReferenceArray<>(size);
         this.threads = new Thread[size];
@@ -107,24 +114,60 @@ final class ThreadsJob {
         failure.compareAndSet(null, null); // links the call now: a rank may fail later with no memory left to do it
     }
 
-    private volatile CollectiveLedger ledger;
-
-    /** Strict mode: the world communicator's collective ledger. */
-    CollectiveLedger ledger() {
-        CollectiveLedger l = ledger;
-        if (l == null) {
-            synchronized (this) {
-                if (ledger == null) {
-                    ledger = new CollectiveLedger(size);
-                }
-                l = ledger;
-            }
-        }
-        return l;
-    }
-
     Mailbox mailbox(int rank) {
         return boxes[rank];
+    }
+
+    /**
+     * Rank {@code member} of a new group joins it: the first member to ask makes it (with a new id), the others get
+     * the same object. {@code key} names the group alike at every member (the parent group, the parent's count of
+     * splits and the colour); {@code jobRanks} are its members' job ranks in group order.
+     */
+    Group join(String key, int[] jobRanks) {
+        Group g = making.computeIfAbsent(key, k -> {
+            Group made = new Group(this, groupIds.incrementAndGet(), jobRanks);
+            madeGroups.add(made);
+            return made;
+        });
+        if (g.toJoin.decrementAndGet() == 0) {
+            making.remove(key);
+        }
+        if (failure.get() != null) {
+            throw abortedException(); // a failure may have woken the groups before this one was added
+        }
+        return g;
+    }
+
+    /** Every member closed {@code g}: nothing of it remains to wake. */
+    void forget(Group g) {
+        madeGroups.remove(g);
+    }
+
+    /**
+     * Rank {@code rank} (a job rank) called {@code abort(code)}: the job ends with {@code status}, through the failure
+     * path (every rank is stopped), unless it already failed.
+     *
+     * @return the exception the calling thread ends with
+     */
+    JparException abort(int rank, int code, int status) {
+        Aborted a = new Aborted(rank, code, status);
+        record(new Failure(rank, a));
+        return failure.get().cause() == a ? a : abortedException();
+    }
+
+    /** A rank called {@code abort(code)}: ends the job with exit status {@link #status}. */
+    static final class Aborted extends JparException {
+        private static final long serialVersionUID = 1L;
+        final int rank;
+        final int code;
+        final int status;
+
+        Aborted(int rank, int code, int status) {
+            super("rank " + rank + " called abort(" + code + ")");
+            this.rank = rank;
+            this.code = code;
+            this.status = status;
+        }
     }
 
     /** Counts a send of {@code rank}'s (a cheap ordered store by the owner), for the deadlock watchdog. */
@@ -215,6 +258,11 @@ final class ThreadsJob {
         }
         for (Mailbox b : boxes) {
             b.wakeAll();
+        }
+        for (Group g : madeGroups) {
+            for (Mailbox b : g.boxes) {
+                b.wakeAll();
+            }
         }
         return true;
     }
@@ -346,10 +394,16 @@ final class ThreadsJob {
     private String describeLeftovers() {
         StringBuilder sb = new StringBuilder();
         int count = 0;
-        for (int r = 0; r < size; r++) {
-            for (String l : boxes[r].leftovers()) {
-                if (count++ < 20) {
-                    sb.append(System.lineSeparator()).append("  rank ").append(r).append(": ").append(l);
+        java.util.List<Group> all = new java.util.ArrayList<>();
+        all.add(world);
+        all.addAll(madeGroups);
+        for (Group g : all) {
+            for (int r = 0; r < g.size(); r++) {
+                for (String l : g.boxes[r].leftovers()) {
+                    if (count++ < 20) {
+                        sb.append(System.lineSeparator()).append("  rank ").append(g.jobRank(r)).append(": ").append(l)
+                                .append(g.where(r));
+                    }
                 }
             }
         }

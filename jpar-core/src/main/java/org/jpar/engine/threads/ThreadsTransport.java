@@ -30,16 +30,36 @@ final class ThreadsTransport implements Transport {
     private static final Request<Void> DONE_SEND = new SendRequest(null, null);
 
     private final ThreadsJob job;
+    /** The group this endpoint belongs to: the world, or one made by split/dup. */
+    private final Group group;
     private final int rank;
+    /** This rank in the job (the world), for the deadlock watchdog. */
+    private final int jobRank;
     private final ClassLoader loader;
     private final Mailbox mine;
     private volatile ObjectCodec codec;
+    /** How many splits (and dups) this endpoint took part in: with the group's id, names the next new group. */
+    private int splits;
+    private volatile boolean closed;
 
+    /** Rank {@code rank}'s endpoint into the world of {@code job}. */
     ThreadsTransport(ThreadsJob job, int rank, ClassLoader loader) {
-        this.job = job;
+        this(job.world, rank, loader, null);
+    }
+
+    private ThreadsTransport(Group group, int rank, ClassLoader loader, ObjectCodec codec) {
+        this.job = group.job;
+        this.group = group;
         this.rank = rank;
+        this.jobRank = group.jobRank(rank);
         this.loader = loader;
-        this.mine = job.mailbox(rank);
+        this.mine = group.boxes[rank];
+        this.codec = codec;
+    }
+
+    /** @return the group of this endpoint (for the engine's collectives: one object shared by its members) */
+    Group group() {
+        return group;
     }
 
     @Override
@@ -49,7 +69,7 @@ final class ThreadsTransport implements Transport {
 
     @Override
     public int size() {
-        return job.size;
+        return group.size();
     }
 
     @Override
@@ -100,17 +120,112 @@ final class ThreadsTransport implements Transport {
 
     @Override
     public Envelope<Void> probe(int source, int tag, boolean block) {
-        throw new UnsupportedOperationException("probe is not implemented yet on the threads engine");
+        job.checkRunning();
+        long seen = mine.sortedToUnexpected();
+        Msg m = mine.peek(source, tag);
+        if (m == null && block) {
+            Probing p = new Probing(source, tag, seen);
+            if (!p.done()) {
+                awaitDone(p, mine, false);
+            }
+            m = p.msg;
+        }
+        return m == null ? null : new Envelope<>(null, m.source, m.tag, m.bytes, typeOf(m));
     }
 
+    /** @return the Java type of a message still in the mailbox: arrays and shared values by their class, objects by
+     *          the class name their encoding carries */
+    private static String typeOf(Msg m) {
+        switch (m.kind) {
+            case Msg.ENCODED: {
+                String name = ObjectCodec.className((byte[]) m.data);
+                return name == null ? "" : name;
+            }
+            default:
+                return m.data == null ? "null" : m.data.getClass().getTypeName();
+        }
+    }
+
+    /**
+     * Ends the job through its failure path: every rank is stopped, and {@code jpar run} exits with the code's status
+     * after one line naming this rank.
+     */
     @Override
     public void abort(int code) {
-        throw new UnsupportedOperationException("abort is not implemented yet on the threads engine");
+        throw job.abort(jobRank, code, Transport.exitStatus(code));
     }
 
+    /**
+     * Collective over this group. The members learn each other's colour and key by an allgather of point-to-point
+     * messages on {@link Collectives#TAG_SPLIT} (Bruck's algorithm: ceil(log2 n) rounds); each new group is then one
+     * object of the job that its members share (new mailboxes), found by a key every member computes alike.
+     */
     @Override
     public Transport split(int color, int key) {
-        throw new UnsupportedOperationException("split is not implemented yet on the threads engine");
+        int n = size();
+        int seq = splits++;
+        int[] all = allgatherPairs(color, key);
+        if (color == org.jpar.Par.UNDEFINED) {
+            return null;
+        }
+        int members = 0;
+        for (int r = 0; r < n; r++) {
+            if (all[2 * r] == color) {
+                members++;
+            }
+        }
+        long[] order = new long[members]; // (key, parent rank) sorted: key in the high bits
+        int i = 0;
+        for (int r = 0; r < n; r++) {
+            if (all[2 * r] == color) {
+                order[i++] = ((long) all[2 * r + 1] << 32) | r;
+            }
+        }
+        java.util.Arrays.sort(order);
+        int[] jobRanks = new int[members];
+        int newRank = -1;
+        for (int j = 0; j < members; j++) {
+            int r = (int) order[j];
+            jobRanks[j] = group.jobRank(r);
+            if (r == rank) {
+                newRank = j;
+            }
+        }
+        Group g = job.join(group.id + "/" + seq + "/" + color, jobRanks);
+        return new ThreadsTransport(g, newRank, loader, codec);
+    }
+
+    /**
+     * Bruck's allgather of one (colour, key) pair per member. @return {@code [color0, key0, color1, key1, ...]} in
+     * group order
+     */
+    private int[] allgatherPairs(int color, int key) {
+        int n = size();
+        int[] have = new int[2 * n]; // have[2i..] is the pair of member (rank + i) % n
+        have[0] = color;
+        have[1] = key;
+        int count = 1;
+        for (int step = 1; step < n; step <<= 1) {
+            int k = Math.min(step, n - count);
+            int[] out = java.util.Arrays.copyOf(have, 2 * k);
+            Request<Void> sent = isend(out, (rank - step + n) % n, Collectives.TAG_SPLIT);
+            int[] in = (int[]) receive((rank + step) % n, Collectives.TAG_SPLIT, null).value();
+            System.arraycopy(in, 0, have, 2 * count, 2 * k);
+            count += k;
+            sent.await();
+        }
+        int[] all = new int[2 * n];
+        for (int i = 0; i < n; i++) {
+            int r = (rank + i) % n;
+            all[2 * r] = have[2 * i];
+            all[2 * r + 1] = have[2 * i + 1];
+        }
+        return all;
+    }
+
+    /** @return where this endpoint is, for what its waits describe: "" in the world, else the communicator */
+    String where() {
+        return group.where(rank);
     }
 
     @Override
@@ -119,7 +234,7 @@ final class ThreadsTransport implements Transport {
         if (c == null) {
             c = new PointToPointCollectives(this);
             if (job.strict) {
-                c = new HookedCollectives(c, job.ledger().hook(rank));
+                c = new HookedCollectives(c, group.ledger().hook(rank));
             }
             collectives = c;
         }
@@ -128,7 +243,15 @@ final class ThreadsTransport implements Transport {
 
     @Override
     public void close() {
-        // nothing to release: mailboxes live as long as the job
+        // the world's mailboxes live as long as the job; a group made by split/dup is forgotten once every member
+        // closed it (MPI_Comm_free), its mailboxes then go with the last endpoint
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        group.closed();
     }
 
     private Msg post(Object message, int dest, int tag) {
@@ -138,8 +261,8 @@ final class ThreadsTransport implements Transport {
             m.site = SendSites.here();
             m.sync = dest != rank; // a send to oneself is buffered on every engine of jpar
         }
-        job.mailbox(dest).deliver(m);
-        job.progress(rank);
+        group.boxes[dest].deliver(m);
+        job.progress(jobRank);
         return m;
     }
 
@@ -190,13 +313,52 @@ final class ThreadsTransport implements Transport {
 
         @Override
         public int peer() {
-            return source;
+            return source < 0 ? -1 : group.jobRank(source);
         }
 
         @Override
         public String describe() {
             return "receive(source=" + (source == ANY_SOURCE ? "ANY_SOURCE" : source) + ", tag=" + Waiting.tag(tag)
-                    + ")";
+                    + ")" + group.where(rank);
+        }
+    }
+
+    /** A blocking probe: waits like a receive that did not post itself, but only looks ({@link Mailbox#peek}). */
+    private final class Probing implements Waiting {
+        final int source;
+        final int tag;
+        long seen;
+        Msg msg;
+
+        Probing(int source, int tag, long seen) {
+            this.source = source;
+            this.tag = tag;
+            this.seen = seen;
+        }
+
+        @Override
+        public boolean done() {
+            if (msg == null && (mine.hasIncoming() || mine.sortedToUnexpected() != seen)) {
+                seen = mine.sortedToUnexpected();
+                msg = mine.peek(source, tag);
+            }
+            return msg != null;
+        }
+
+        @Override
+        public boolean mayEnd() {
+            return msg != null || mine.hasIncoming() || mine.sortedToUnexpected() != seen;
+        }
+
+        @Override
+        public void parking(Thread t) {
+            // woken by senders (deliver) and by sorts that add unexpected messages
+        }
+
+        @Override
+        public String describe() {
+            return "probe(source=" + (source == ANY_SOURCE ? "ANY_SOURCE" : source) + ", tag=" + Waiting.tag(tag)
+                    + ")" + group.where(rank);
         }
     }
 
@@ -205,6 +367,12 @@ final class ThreadsTransport implements Transport {
             awaitDone(u, mine, false);
         }
         return u.msg;
+    }
+
+    /** For {@code Request.waitAny}: parks until something arrives for this rank or {@code p} completes. */
+    void parkForArrival(Pending p, long maxNanos) {
+        p.parking(Thread.currentThread());
+        mine.park(p, true, maxNanos);
     }
 
     /** Waits until the receive {@code p} has its message. */
@@ -218,7 +386,8 @@ final class ThreadsTransport implements Transport {
     /** Waits until the receiver has copied the large message {@code m}. */
     void awaitTaken(Msg m) {
         if (!m.done()) {
-            awaitDone(m, job.mailbox(m.dest), false);
+            m.destJobRank = group.jobRank(m.dest);
+            awaitDone(m, group.boxes[m.dest], false);
         }
     }
 
@@ -249,7 +418,7 @@ final class ThreadsTransport implements Transport {
         }
         Thread me = Thread.currentThread();
         w.parking(me);
-        job.waiting(rank, w, me);
+        job.waiting(jobRank, w, me);
         boolean interrupted = false;
         try {
             while (!w.done()) {
@@ -265,7 +434,7 @@ final class ThreadsTransport implements Transport {
                 interrupted |= Thread.interrupted();
             }
         } finally {
-            job.waiting(rank, null, me);
+            job.waiting(jobRank, null, me);
             if (interrupted) {
                 me.interrupt();
             }
@@ -352,7 +521,18 @@ final class ThreadsTransport implements Transport {
     }
 
     /** A send in progress: done at once when eager, when the receiver took it for rendezvous. */
-    private record SendRequest(ThreadsTransport owner, Msg msg) implements Request<Void> {
+    private record SendRequest(ThreadsTransport owner, Msg msg) implements Request<Void>, org.jpar.spi.ProgressWait {
+        /** Sleeps until the receiver took the large message (it unparks its sender), at most {@code maxNanos}. */
+        @Override
+        public void parkForProgress(long maxNanos) {
+            if (msg != null && !msg.taken) {
+                msg.parking(Thread.currentThread());
+                if (!msg.taken) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(msg, maxNanos);
+                }
+            }
+        }
+
         @Override
         public Void await() {
             if (msg != null) {

@@ -317,4 +317,83 @@ public final class Mpi {
         }
         return new JparException("Open MPI: " + call + " failed: " + t, t);
     }
+
+    // ---------------------------------------------------------------- communicators and probes (issue 10)
+
+    /**
+     * The bindings for sub-communicators and probes ({@code MPI_Comm_split}, {@code MPI_Comm_free}, {@code MPI_Probe},
+     * {@code MPI_Iprobe}), bound on first use from the same {@code mpi.jar} as the rest.
+     */
+    static final class Comms {
+        private static final MethodHandle SPLIT;
+        private static final MethodHandle FREE;
+        private static final MethodHandle PROBE;
+        private static final MethodHandle IPROBE;
+        private static final MethodHandle IS_NULL;
+
+        static {
+            try {
+                ClassLoader loader = MPI.getClassLoader();
+                Class<?> comm = Class.forName("mpi.Comm", false, loader);
+                Class<?> intracomm = Class.forName("mpi.Intracomm", false, loader);
+                Class<?> status = Class.forName("mpi.Status", false, loader);
+                MethodHandles.Lookup l = MethodHandles.publicLookup();
+                SPLIT = virtual(l, intracomm, "split", intracomm, int.class, int.class);
+                FREE = virtual(l, comm, "free", void.class);
+                PROBE = virtual(l, comm, "probe", status, int.class, int.class);
+                IPROBE = virtual(l, comm, "iProbe", status, int.class, int.class);
+                IS_NULL = virtual(l, comm, "isNull", boolean.class);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                throw new JparException("mpi.jar does not have the communicator API of Open MPI's Java bindings "
+                        + "(4.1 or 5.0) that jpar uses: " + e + "; give the mpi.jar of your Open MPI installation", e);
+            }
+        }
+
+        private Comms() {
+        }
+
+        /** @return {@code comm.split(color, key)} (an {@code Intracomm}; {@code MPI_COMM_NULL}'s for UNDEFINED) */
+        static Object split(Object comm, int color, int key) {
+            try {
+                return (Object) SPLIT.invokeExact(comm, color, key);
+            } catch (Throwable t) {
+                throw fail("MPI_Comm_split", t);
+            }
+        }
+
+        /** @return true for {@code MPI_COMM_NULL} (what split gives a rank of colour UNDEFINED) */
+        static boolean isNull(Object comm) {
+            try {
+                return (boolean) IS_NULL.invokeExact(comm);
+            } catch (Throwable t) {
+                throw fail("Comm.isNull", t);
+            }
+        }
+
+        static void free(Object comm) {
+            try {
+                FREE.invokeExact(comm);
+            } catch (Throwable t) {
+                throw fail("MPI_Comm_free", t);
+            }
+        }
+
+        /** @return the {@code Status} of the first matching message, once there is one ({@code MPI_Probe}) */
+        static Object probe(Object comm, int source, int tag) {
+            try {
+                return (Object) PROBE.invokeExact(comm, source, tag);
+            } catch (Throwable t) {
+                throw fail("MPI_Probe", t);
+            }
+        }
+
+        /** @return the {@code Status} of the first matching message, or null if none has arrived ({@code MPI_Iprobe}) */
+        static Object iprobe(Object comm, int source, int tag) {
+            try {
+                return (Object) IPROBE.invokeExact(comm, source, tag);
+            } catch (Throwable t) {
+                throw fail("MPI_Iprobe", t);
+            }
+        }
+    }
 }

@@ -125,6 +125,32 @@ public final class OpenMpiEngine implements EngineProvider {
         }
     }
 
+    /**
+     * The program called {@code abort(code)}: one line naming the rank and the code (unless a failure was reported
+     * already), then {@code MPI_Abort} with {@code status}, which ends every rank and makes {@code mpirun} exit with
+     * it. Never returns.
+     */
+    static void aborted(OpenMpiTransport t, int code, int status) {
+        synchronized (REPORT_LOCK) {
+            if (!reported) {
+                reported = true;
+                System.out.flush();
+                System.err.println("jpar: rank " + t.rank() + " of " + t.size() + " called abort(" + code
+                        + "): the job was stopped (exit code " + status + ")");
+                System.err.flush();
+            }
+        }
+        LineOutput.flushProcess();
+        if (!t.isFinalized()) {
+            try {
+                t.abortMpi(status);
+            } catch (RuntimeException | Error e) {
+                System.err.println("jpar: MPI_Abort failed: " + e);
+            }
+        }
+        Runtime.getRuntime().halt(status);
+    }
+
     private static void uncaught(Thread thread, Throwable e) {
         fail(e);
     }
@@ -133,7 +159,7 @@ public final class OpenMpiEngine implements EngineProvider {
         LineOutput.flushProcess(); // the partial lines a halt would lose
         if (t != null && !t.isFinalized()) {
             try {
-                t.abort(1);
+                t.abortMpi(1);
             } catch (RuntimeException | Error e) {
                 System.err.println("jpar: MPI_Abort failed: " + e);
             }

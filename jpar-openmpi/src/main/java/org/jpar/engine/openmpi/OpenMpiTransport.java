@@ -80,6 +80,12 @@ final class OpenMpiTransport implements Transport {
     private volatile int sweepAt = SWEEP_MIN;
     private volatile boolean closed;
     private volatile boolean finalized;
+    /** The world endpoint this one was split from (itself for the world): MPI_Abort and MPI_Finalize are its. */
+    private final OpenMpiTransport root;
+    /** Heads of user messages a probe received from MPI before their receive, in arrival order (see probe). */
+    private final java.util.ArrayDeque<Probed> probed = new java.util.ArrayDeque<>();
+    /** The number of entries in {@link #probed}: receives look there only when it is not 0. */
+    private volatile int probedCount;
 
     /**
      * One thread's reusable buffers and message holders. Its blocking sends and receives never overlap, so one
@@ -149,6 +155,42 @@ final class OpenMpiTransport implements Transport {
         processorName = Mpi.processorName();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         codec = new ObjectCodec(loader != null ? loader : OpenMpiTransport.class.getClassLoader(), "rank " + rank);
+        root = this;
+    }
+
+    /**
+     * An endpoint into a communicator made from {@code parent}'s by split or dup: {@code user} is the new user
+     * communicator, the internal and bulk ones are duplicates of it (collective over the new group, as MPI_Comm_dup).
+     */
+    private OpenMpiTransport(OpenMpiTransport parent, Object user) {
+        this.multiple = parent.multiple;
+        this.owner = parent.owner;
+        this.world = parent.world;
+        this.root = parent.root;
+        this.user = user;
+        this.internal = call(() -> Mpi.dup(user));
+        this.bulk = call(() -> Mpi.dup(user));
+        Object errorsReturn = Mpi.constant("ERRORS_RETURN");
+        for (Object c : new Object[] {user, internal, bulk}) {
+            call(() -> {
+                Mpi.setErrhandler(c, errorsReturn);
+                return null;
+            });
+        }
+        this.rank = Mpi.rank(user);
+        this.size = Mpi.size(user);
+        this.byteType = parent.byteType;
+        System.arraycopy(parent.restTypes, 0, restTypes, 0, restTypes.length);
+        this.anySource = parent.anySource;
+        this.anyTag = parent.anyTag;
+        this.sequenceModulus = parent.sequenceModulus;
+        this.processorName = parent.processorName;
+        this.codec = parent.codec;
+    }
+
+    /** Runs an MPI call directly (multiple, single) or under the lock (serialized). */
+    private Object call(Call c) {
+        return multiple ? c.run() : locked(c);
     }
 
     @Override
@@ -226,6 +268,12 @@ final class OpenMpiTransport implements Transport {
     @Override
     public Envelope<Object> receive(int source, int tag, Object buffer) {
         checkThread();
+        if (probedCount != 0) {
+            Probed p = takeProbed(source, tag);
+            if (p != null) {
+                return openProbed(p, buffer, source, tag);
+            }
+        }
         Scratch s = scratch.get();
         ByteBuffer b = s.io;
         Object status = recv(comm(tag), b, Wire.MESSAGE, source == ANY_SOURCE ? anySource : source,
@@ -281,6 +329,16 @@ final class OpenMpiTransport implements Transport {
     @Override
     public Request<Object> ireceive(int source, int tag, Object buffer) {
         checkThread();
+        if (probedCount != 0) {
+            Probed p = takeProbed(source, tag);
+            if (p != null) {
+                try {
+                    return new Received(openProbed(p, buffer, source, tag), null);
+                } catch (RuntimeException e) {
+                    return new Received(null, e);
+                }
+            }
+        }
         sweepIfMany();
         ByteBuffer landing = landing();
         Object request = irecv(comm(tag), landing, Wire.MESSAGE, source == ANY_SOURCE ? anySource : source,
@@ -496,14 +554,189 @@ final class OpenMpiTransport implements Transport {
         }
     }
 
-    @Override
-    public Envelope<Void> probe(int source, int tag, boolean block) {
-        throw new UnsupportedOperationException("probe is not implemented yet on the openmpi engine");
+    // ---------------------------------------------------------------- probes
+
+    /** A user message whose head a probe received: its envelope, and the head until a receive takes it. */
+    private record Probed(ByteBuffer head, int source, int tag, Envelope<Void> envelope) {
+        boolean matches(int wantSource, int wantTag) {
+            return (wantSource == ANY_SOURCE || wantSource == source) && (wantTag == ANY_TAG || wantTag == tag);
+        }
     }
 
+    /**
+     * {@code MPI_Probe}/{@code MPI_Iprobe} on the user communicator, then the head of the message it found is received
+     * at once (with the exact source and tag, so MPI's ordering makes it that message) and kept until a receive takes
+     * it: its jpar header gives the size and the type, which MPI's status alone does not. Receives look at the kept
+     * heads first; those are earlier than anything still in MPI from the same source, so the order stays MPI's.
+     */
+    @Override
+    public Envelope<Void> probe(int source, int tag, boolean block) {
+        checkThread();
+        synchronized (probed) {
+            for (Probed p : probed) {
+                if (p.matches(source, tag)) {
+                    return p.envelope;
+                }
+            }
+        }
+        int src = source == ANY_SOURCE ? anySource : source;
+        int t = tag == ANY_TAG ? anyTag : tag;
+        Object status;
+        if (block && straight()) {
+            status = Mpi.Comms.probe(user, src, t);
+        } else {
+            status = call(() -> Mpi.Comms.iprobe(user, src, t));
+            for (int i = 0; status == null && block; i++) {
+                progress(null);
+                if (i < 1000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+                status = call(() -> Mpi.Comms.iprobe(user, src, t));
+            }
+            if (status == null) {
+                return null;
+            }
+        }
+        int from = Mpi.source(status);
+        int sentTag = Mpi.tag(status);
+        ByteBuffer head = landing();
+        recv(user, head, Wire.MESSAGE, from, sentTag);
+        Wire.In in = new Wire.In();
+        in.readHeader(head);
+        Probed p = new Probed(head, from, sentTag, new Envelope<>(null, from, sentTag, in.bytes, typeOf(in)));
+        synchronized (probed) {
+            probed.addLast(p);
+            probedCount = probed.size();
+        }
+        return p.envelope;
+    }
+
+    /** @return the earliest kept head matching, removed; or null */
+    private Probed takeProbed(int source, int tag) {
+        if (tag < 0 && tag != ANY_TAG) {
+            return null; // internal tags are never probed
+        }
+        synchronized (probed) {
+            for (Iterator<Probed> it = probed.iterator(); it.hasNext(); ) {
+                Probed p = it.next();
+                if (p.matches(source, tag)) {
+                    it.remove();
+                    probedCount = probed.size();
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Receives what follows a kept head (the rest of a chunked message) and opens the message. */
+    private Envelope<Object> openProbed(Probed p, Object buffer, int source, int tag) {
+        Scratch s = scratch.get();
+        Wire.In in = new Wire.In();
+        int seq = in.readHeader(p.head);
+        in.source = p.source;
+        in.tag = p.tag;
+        try {
+            if (seq >= 0) {
+                receiveRest(s, in, seq, buffer);
+            }
+            return open(in, buffer, source, tag);
+        } finally {
+            in.clear();
+            landings.add(p.head);
+        }
+    }
+
+    /** @return the Java type of a message from its jpar header (objects: the class name their encoding carries) */
+    private static String typeOf(Wire.In in) {
+        switch (in.kind) {
+            case Wire.NULL:
+                return "null";
+            case Wire.STRING_LATIN1:
+            case Wire.STRING_UTF16:
+                return "java.lang.String";
+            case Wire.INTEGER:
+                return "java.lang.Integer";
+            case Wire.LONG:
+                return "java.lang.Long";
+            case Wire.DOUBLE:
+                return "java.lang.Double";
+            case Wire.FLOAT:
+                return "java.lang.Float";
+            case Wire.SHORT:
+                return "java.lang.Short";
+            case Wire.BYTE:
+                return "java.lang.Byte";
+            case Wire.CHARACTER:
+                return "java.lang.Character";
+            case Wire.BOOLEAN:
+                return "java.lang.Boolean";
+            case Wire.LIST_INTEGER:
+            case Wire.LIST_LONG:
+            case Wire.LIST_DOUBLE:
+                return "java.util.ArrayList";
+            case Wire.OBJECT: {
+                byte[] start = new byte[Math.min(in.headLen, 4 + 0xFFFF)];
+                in.head.get(in.headAt, start);
+                try {
+                    String name = ObjectCodec.className(start);
+                    return name == null ? "" : name;
+                } catch (IndexOutOfBoundsException e) {
+                    return ""; // a class name longer than the head: unknown until received
+                }
+            }
+            default: {
+                Object a = Wire.newPayloadArray(in.kind, 0);
+                return Wire.isArray(in.kind) && a != null ? a.getClass().getTypeName() : "";
+            }
+        }
+    }
+
+    /** A receive a kept head completed at once (or its failure, thrown by await). */
+    private record Received(Envelope<Object> envelope, RuntimeException failure) implements Request<Object> {
+        @Override
+        public Object await() {
+            return awaitEnvelope().value();
+        }
+
+        @Override
+        public Envelope<Object> awaitEnvelope() {
+            if (failure != null) {
+                throw failure;
+            }
+            return envelope;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+    }
+
+    // ---------------------------------------------------------------- communicators
+
+    /**
+     * {@code MPI_Comm_split} of the user communicator (collective over this group), then two duplicates of the new one
+     * for jpar's collectives and the rests of large messages, as the world has. UNDEFINED gets no communicator.
+     */
     @Override
     public Transport split(int color, int key) {
-        throw new UnsupportedOperationException("split is not implemented yet on the openmpi engine");
+        checkThread();
+        int c = color == org.jpar.Par.UNDEFINED ? Mpi.intConstant("UNDEFINED") : color;
+        Object made = call(() -> Mpi.Comms.split(user, c, key));
+        if (Mpi.Comms.isNull(made)) {
+            return null;
+        }
+        return new OpenMpiTransport(this, made);
+    }
+
+    /** {@code MPI_Comm_dup} of the user communicator (collective), and its two duplicates. */
+    @Override
+    public Transport dup() {
+        checkThread();
+        return new OpenMpiTransport(this, call(() -> Mpi.dup(user)));
     }
 
     @Override
@@ -533,6 +766,15 @@ final class OpenMpiTransport implements Transport {
             closed = true;
         }
         selfSends.clear(); // never received: nothing waits for them any more
+        if (root != this && !root.isFinalized()) {
+            // MPI_Comm_free: local in Open MPI (operations still pending complete first, as MPI says)
+            for (Object c : new Object[] {user, internal, bulk}) {
+                call(() -> {
+                    Mpi.Comms.free(c);
+                    return null;
+                });
+            }
+        }
     }
 
     /** @return true once {@link #close()} ended this rank's communication */
@@ -558,9 +800,17 @@ final class OpenMpiTransport implements Transport {
     }
 
     /** Stops the whole job: {@code MPI_Abort} on the world communicator (does not return when it works). */
+    void abortMpi(int code) {
+        Mpi.abort(world, code);
+    }
+
+    /**
+     * {@code abort(code)} from the program: one line naming the rank (in the world) and the code, then
+     * {@code MPI_Abort} with the code's exit status, which mpirun (and {@code jpar run}) exits with.
+     */
     @Override
     public void abort(int code) {
-        Mpi.abort(world, code);
+        OpenMpiEngine.aborted(root, code, Transport.exitStatus(code));
     }
 
     // ---------------------------------------------------------------- MPI calls, serialized when needed
