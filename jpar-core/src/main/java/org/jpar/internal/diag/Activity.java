@@ -10,13 +10,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class Activity {
     private static final VarHandle SEQ;
-    private static final VarHandle IN;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             SEQ = l.findVarHandle(Activity.class, "seq", long.class);
-            IN = l.findVarHandle(Activity.class, "in", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -31,15 +29,15 @@ final class Activity {
     });
 
     final Thread thread;
+    /** Odd while the thread is in an operation; every begin and end adds one. Written only by the thread. */
     @SuppressWarnings("unused") // through SEQ
     private long seq;
-    @SuppressWarnings("unused") // through IN
-    private boolean in;
     // what it is in: plain fields, published by the release store of seq
     String op;
     int peer;
     int tag;
-    long bytes;
+    /** The message of a send (kept until the next operation: its size is read only for a report), or null. */
+    Object message;
     // the watch's own
     long seenSeq = -1;
     long seenAtNanos;
@@ -54,26 +52,26 @@ final class Activity {
     }
 
     /** The calling thread (this activity's) starts a blocking operation. */
-    void begin(String op, int peer, int tag, long bytes) {
+    void begin(String op, int peer, int tag, Object message) {
         this.op = op;
         this.peer = peer;
         this.tag = tag;
-        this.bytes = bytes;
+        this.message = message;
         SEQ.setRelease(this, (long) SEQ.getOpaque(this) + 1);
-        IN.setRelease(this, true);
     }
 
     /** The calling thread's operation ended. */
     void end() {
-        IN.setRelease(this, false);
+        SEQ.setRelease(this, (long) SEQ.getOpaque(this) + 1);
     }
 
     long seq() {
         return (long) SEQ.getAcquire(this);
     }
 
-    boolean in() {
-        return (boolean) IN.getAcquire(this);
+    /** @return true if {@code seq} (from {@link #seq()}) says the thread is in an operation */
+    static boolean in(long seq) {
+        return (seq & 1) != 0;
     }
 
     /** @return e.g. {@code receive(source=1, tag=0)}, read racily */
@@ -93,9 +91,9 @@ final class Activity {
             sb.append(", tag=").append(t == -1 ? "ANY_TAG" : t < 0 ? "internal " + t : Integer.toString(t));
         }
         sb.append(')');
-        long b = bytes;
-        if (b >= 0) {
-            sb.append(" of ").append(b).append(" bytes");
+        Object m = message;
+        if (m != null && org.jpar.internal.PrimitiveArrays.isPrimitiveArray(m)) {
+            sb.append(" of ").append(org.jpar.internal.PrimitiveArrays.bytes(m)).append(" bytes");
         }
         return sb.toString();
     }

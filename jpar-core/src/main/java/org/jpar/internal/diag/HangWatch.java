@@ -145,7 +145,7 @@ final class HangWatch {
                 a.seenSeq = s;
                 a.seenAtNanos = now;
             }
-            if (a.in()) {
+            if (Activity.in(s)) {
                 in.add(a);
             }
         }

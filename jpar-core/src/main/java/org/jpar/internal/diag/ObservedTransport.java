@@ -41,6 +41,19 @@ final class ObservedTransport implements Transport {
         this.received = tracer == null ? null : new ConcurrentHashMap<>();
     }
 
+    /** The last thread's activity: a thread that calls again finds its own without a thread-local lookup. */
+    private Activity cached;
+
+    private Activity activity() {
+        Activity a = cached; // racy but safe: Activity.thread is final
+        if (a != null && a.thread == Thread.currentThread()) {
+            return a;
+        }
+        a = Activity.current();
+        cached = a;
+        return a;
+    }
+
     Transport inner() {
         return inner;
     }
@@ -83,9 +96,9 @@ final class ObservedTransport implements Transport {
 
     @Override
     public void send(Object message, int dest, int tag) {
-        Activity a = watch ? Activity.current() : null;
+        Activity a = watch ? activity() : null;
         if (a != null) {
-            a.begin("send", dest, tag, bytes(message));
+            a.begin("send", dest, tag, message);
         }
         long start = tracer != null ? System.nanoTime() : 0;
         long seq = tracer != null ? nextSent(dest, tag) : -1;
@@ -103,9 +116,9 @@ final class ObservedTransport implements Transport {
 
     @Override
     public Envelope<Object> receive(int source, int tag, Object buffer) {
-        Activity a = watch ? Activity.current() : null;
+        Activity a = watch ? activity() : null;
         if (a != null) {
-            a.begin("receive", source, tag, -1);
+            a.begin("receive", source, tag, null);
         }
         long start = tracer != null ? System.nanoTime() : 0;
         Envelope<Object> e = null;
@@ -154,9 +167,9 @@ final class ObservedTransport implements Transport {
         if (!block) {
             return inner.probe(source, tag, false);
         }
-        Activity a = watch ? Activity.current() : null;
+        Activity a = watch ? activity() : null;
         if (a != null) {
-            a.begin("probe", source, tag, -1);
+            a.begin("probe", source, tag, null);
         }
         long start = tracer != null ? System.nanoTime() : 0;
         try {
@@ -200,7 +213,7 @@ final class ObservedTransport implements Transport {
                 @Override
                 public Object enter(String op, int root, String detail) {
                     if (watch) {
-                        Activity.current().begin(op, root, 0, -1);
+                        activity().begin(op, root, 0, null);
                     }
                     return tracer != null ? new Span(op, System.nanoTime(), root) : null;
                 }
@@ -208,7 +221,7 @@ final class ObservedTransport implements Transport {
                 @Override
                 public void exit(Object token) {
                     if (watch) {
-                        Activity.current().end();
+                        activity().end();
                     }
                     if (token instanceof Span t) {
                         tracer.record(worldRank, t.op(), t.start(), System.nanoTime(), t.root(), 0, -1, -1, comm);
@@ -253,9 +266,9 @@ final class ObservedTransport implements Transport {
 
         @Override
         public Envelope<T> awaitEnvelope() {
-            Activity a = watch ? Activity.current() : null;
+            Activity a = watch ? activity() : null;
             if (a != null) {
-                a.begin(receive ? "wait for ireceive" : "wait for isend", peer, tag, -1);
+                a.begin(receive ? "wait for ireceive" : "wait for isend", peer, tag, null);
             }
             long start = tracer != null ? System.nanoTime() : 0;
             Envelope<T> e = null;
