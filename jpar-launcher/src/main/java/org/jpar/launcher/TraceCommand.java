@@ -96,9 +96,11 @@ final class TraceCommand implements Callable<Integer> {
         out.add(String.format(Locale.ROOT, "%-6s %-24s %22s %22s %22s", "rank", "host", "computing", "sending",
                 "waiting"));
         for (Map.Entry<Integer, List<TraceFiles.Event>> r : byRank.entrySet()) {
-            double sending = union(r.getValue(), "sending");
-            double waiting = union(r.getValue(), "waiting");
-            double computing = Math.max(0, span - union(r.getValue(), null));
+            // a rank computes while any of its threads runs a task, whatever its other threads wait for
+            List<double[]> tasks = spans(r.getValue(), "task");
+            double sending = length(minus(spans(r.getValue(), "sending"), tasks));
+            double waiting = length(minus(spans(r.getValue(), "waiting"), tasks));
+            double computing = Math.max(0, span - length(minus(spans(r.getValue(), null), tasks)));
             out.add(String.format(Locale.ROOT, "%-6d %-24s %22s %22s %22s", r.getKey(),
                     t.hosts().getOrDefault(r.getKey(), "?"), share(computing, span), share(sending, span),
                     share(waiting, span)));
@@ -126,32 +128,56 @@ final class TraceCommand implements Callable<Integer> {
                 + (e.comm() != 0 ? " on communicator " + e.comm() : "");
     }
 
-    /** @return the time covered by the rank's spans of {@code kind} (null: sending or waiting), overlaps once */
-    private static double union(List<TraceFiles.Event> events, String kind) {
+    /**
+     * @return the rank's spans of {@code kind} ({@code sending}, {@code waiting}, {@code task}; null: sending or
+     *         waiting) merged where they overlap, in time order
+     */
+    private static List<double[]> spans(List<TraceFiles.Event> events, String kind) {
         List<double[]> spans = new ArrayList<>();
         for (TraceFiles.Event e : events) {
-            String k = kind(e.name());
-            if (k != null && (kind == null || kind.equals(k))) {
+            String k = e.name().startsWith("task") ? "task" : kind(e.name());
+            if (k != null && (kind == null ? !k.equals("task") : kind.equals(k))) {
                 spans.add(new double[] {e.ts(), e.end()});
             }
         }
         spans.sort(Comparator.comparingDouble(a -> a[0]));
-        double total = 0;
-        double from = Double.NaN;
-        double to = Double.NaN;
+        List<double[]> merged = new ArrayList<>();
         for (double[] s : spans) {
-            if (Double.isNaN(from) || s[0] > to) {
-                if (!Double.isNaN(from)) {
-                    total += to - from;
-                }
-                from = s[0];
-                to = s[1];
+            double[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (last != null && s[0] <= last[1]) {
+                last[1] = Math.max(last[1], s[1]);
             } else {
-                to = Math.max(to, s[1]);
+                merged.add(new double[] {s[0], s[1]});
             }
         }
-        if (!Double.isNaN(from)) {
-            total += to - from;
+        return merged;
+    }
+
+    /** @return {@code a} without the time {@code b} covers (both merged and in time order) */
+    private static List<double[]> minus(List<double[]> a, List<double[]> b) {
+        List<double[]> out = new ArrayList<>();
+        for (double[] s : a) {
+            double from = s[0];
+            for (double[] c : b) {
+                if (c[1] <= from || c[0] >= s[1]) {
+                    continue;
+                }
+                if (c[0] > from) {
+                    out.add(new double[] {from, c[0]});
+                }
+                from = Math.max(from, c[1]);
+            }
+            if (from < s[1]) {
+                out.add(new double[] {from, s[1]});
+            }
+        }
+        return out;
+    }
+
+    private static double length(List<double[]> spans) {
+        double total = 0;
+        for (double[] s : spans) {
+            total += s[1] - s[0];
         }
         return total;
     }

@@ -110,7 +110,7 @@ final class TracePage {
             }
             legend.insertAdjacentHTML('beforeend', '<span><i style="background:#333;height:2px;vertical-align:3px"></i>message (send to receive)</span>');
             const cv = document.getElementById('c'), ctx = cv.getContext('2d'), tip = document.getElementById('tip');
-            const LEFT = 150, ROW = 26, TOP = 24;
+            const LEFT = 230, ROW = 26, TOP = 24;
             let end = 0; for (const e of D.events) end = Math.max(end, e[2] + e[3]);
             if (end <= 0) end = 1;
             let t0 = 0, t1 = end * 1.02;
@@ -121,11 +121,15 @@ final class TracePage {
               ctx.clearRect(0, 0, cv.width, cv.height);
               ctx.font = '12px system-ui,sans-serif';
               const w = cv.width - LEFT - 10;
-              const step = Math.pow(10, Math.floor(Math.log10((t1 - t0) / 6)));
+              let step = Math.pow(10, Math.floor(Math.log10((t1 - t0) / 6)));
+              if ((t1 - t0) / step > 12) step *= 2;
+              if ((t1 - t0) / step > 12) step *= 2.5;
+              const unit = step >= 1e6 ? [1e6, ' s'] : step >= 1e3 ? [1e3, ' ms'] : [1, ' us'];
+              const digits = Math.max(0, -Math.floor(Math.log10(step / unit[0]) + 1e-9));
               ctx.strokeStyle = '#eee'; ctx.fillStyle = '#777';
               for (let t = Math.ceil(t0 / step) * step; t < t1; t += step) {
                 const px = x(t); ctx.beginPath(); ctx.moveTo(px, TOP - 6); ctx.lineTo(px, cv.height); ctx.stroke();
-                ctx.fillText(fmt(t), px + 2, 12);
+                ctx.fillText((t / unit[0]).toFixed(digits) + unit[1], px + 2, 12);
               }
               D.tracks.forEach((name, i) => {
                 ctx.fillStyle = i % 2 ? '#fafafa' : '#f3f5f8'; ctx.fillRect(0, TOP + i * ROW, cv.width, ROW);
