@@ -439,11 +439,14 @@ public final class Communicator implements AutoCloseable {
     public <T> T scatter(List<T> values, int root) {
         checkOpen("scatter");
         checkRank("scatter", "root", root, false);
-        if (rank == root && (values == null || values.size() != size)) {
-            throw new JparException("scatter at root " + root + " needs exactly " + size + " values (one per rank), "
-                    + "got " + (values == null ? "null" : values.size()));
-        }
-        return collective("scatter", () -> (T) collectives().scatter(rank == root ? values.toArray() : null, root));
+        return collective("scatter", () -> {
+            // checked inside: a second thread is told about the first before about its own values
+            if (rank == root && (values == null || values.size() != size)) {
+                throw new JparException("scatter at root " + root + " needs exactly " + size + " values (one per "
+                        + "rank), got " + (values == null ? "null" : values.size()));
+            }
+            return (T) collectives().scatter(rank == root ? values.toArray() : null, root);
+        });
     }
 
     /**

@@ -1,104 +1,175 @@
 package org.jpar.bench;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.fory.Fory;
 import org.jpar.Communicator;
 import org.jpar.JparException;
 import org.jpar.Par;
+import org.jpar.engine.openmpi.Mpi;
 
 /**
  * Ping-pong between ranks 0 and 1, as {@code python -m mpi4py.bench pingpong}: one-way latency and bandwidth for
  * byte arrays (received into a buffer, never serialized) and for objects (encoded). An SPMD program, so it runs
- * unchanged on every engine: {@code jpar bench pingpong --engine E}. Ranks above 1 only wait. Rank 0 prints one
- * line per payload: {@code jpar-<engine> payload=<name> bytes=<n> latency_us=<x> bandwidth_MBps=<y>}.
+ * unchanged on every engine: {@code jpar bench pingpong --engine E}. Ranks above 1 only wait.
  *
- * <p>Arguments: {@code [scale]}, a factor on the iteration counts (default 1).
+ * <p>jpar's batches alternate with the raw baseline's ({@link AlternatingBatches}), in the same processes: on Open MPI,
+ * the bindings' own {@code send}/{@code recv} on a duplicate of {@code MPI_COMM_WORLD} (at jpar's thread level), with
+ * heap arrays and with direct buffers; on the threads engine, the threads of ranks 0 and 1 handing the message over
+ * through volatile slots with a spin wait ({@link RawThreadsPingPong}). Rank 0 prints one line per payload and contender:
+ * {@code <who> payload=<name> bytes=<n> latency_us=<median> bandwidth_MBps=<at the median> best_us=.. median_us=..},
+ * baselines with {@code jpar_ratio_best=.. jpar_ratio_median=..}.
+ *
+ * <p>Arguments: {@code [scale [no-baseline]]}, a factor on the iteration counts (default 1).
  */
 public final class PingPong {
-    private static final int BATCHES = 5;
+    private static final int BATCHES = 7;
     /** Untimed batches first: the JIT needs them (an MPI rank's compiler threads share its one bound core). */
     private static final int WARMUP = 3;
 
     private PingPong() {
     }
 
-    /** @param args {@code [scale]} */
+    /** @param args {@code [scale [no-baseline]]} */
     public static void main(String[] args) {
         double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        boolean baseline = !(args.length > 1 && args[1].equals("no-baseline"));
         Communicator world = Par.world();
         if (world.size() < 2) {
             throw new JparException("pingpong needs at least 2 ranks, got " + world.size() + ": run it with -np 2");
         }
-        run(world, scale);
+        run(world, scale, baseline);
         world.barrier();
         Par.finish();
     }
 
-    /** Runs every payload between ranks 0 and 1 of {@code world}; rank 0 prints the lines. */
-    public static void run(Communicator world, double scale) {
+    /** Runs every payload between ranks 0 and 1 of {@code world}, with the baselines; rank 0 prints the lines. */
+    public static void run(Communicator world, double scale, boolean baseline) {
         String who = "jpar-" + world.engine();
+        boolean openmpi = baseline && world.engine().equals("openmpi");
+        boolean threads = baseline && world.engine().equals("threads");
+        Object raw = openmpi ? Mpi.duplicate(Mpi.constant("COMM_WORLD")) : null;
+        List<AtomicReference<Object>> slots = threads ? sharedSlots(world) : null;
         for (Payloads.Payload p : Payloads.arrays(scale)) {
-            double ns = arrays(world, (byte[]) p.value(), p.iterations());
-            if (world.rank() == 0) {
-                System.out.println(Payloads.line(who, p.name(), p.bytes(), ns));
+            byte[] msg = (byte[]) p.value();
+            List<AlternatingBatches.Contender> cs = new ArrayList<>();
+            byte[] buf = new byte[msg.length];
+            cs.add(new AlternatingBatches.Contender(who, () -> arrays(world, msg, buf, p.iterations())));
+            if (openmpi) {
+                cs.add(new AlternatingBatches.Contender("raw-openmpi-heap",
+                        rawOpenMpi(raw, world.rank(), msg, new byte[msg.length], msg.length, p.iterations())));
+                int n = msg.length;
+                cs.add(new AlternatingBatches.Contender("raw-openmpi-direct",
+                        rawOpenMpi(raw, world.rank(), Mpi.newByteBuffer(n), Mpi.newByteBuffer(n), n, p.iterations())));
             }
+            if (threads) {
+                byte[] rawBuf = new byte[msg.length];
+                cs.add(new AlternatingBatches.Contender("raw-threads", () -> {
+                    if (world.rank() < 2) {
+                        RawThreadsPingPong.side(world.rank() == 0, slots.get(0), slots.get(1), p.iterations(), msg,
+                                rawBuf, null);
+                    }
+                }));
+            }
+            print(world, cs, p.name(), p.bytes(), p.iterations());
         }
+        Fory fory = threads ? RawThreadsPingPong.fory() : null; // one per rank: each side encodes and decodes
         for (Payloads.Payload p : Payloads.objects(scale)) {
-            double ns = objects(world, p.value(), p.iterations());
-            if (world.rank() == 0) {
-                long bytes = p.bytes() >= 0 ? p.bytes() : encodedSize(p.value());
-                System.out.println(Payloads.line(who, p.name(), bytes, ns));
+            List<AlternatingBatches.Contender> cs = new ArrayList<>();
+            cs.add(new AlternatingBatches.Contender(who, () -> objects(world, p.value(), p.iterations())));
+            if (threads) {
+                boolean shared = p.value() instanceof String; // immutable: jpar hands it over as it is
+                cs.add(new AlternatingBatches.Contender("raw-threads", () -> {
+                    if (world.rank() < 2) {
+                        RawThreadsPingPong.side(world.rank() == 0, slots.get(0), slots.get(1), p.iterations(),
+                                p.value(), null, shared ? null : fory);
+                    }
+                }));
+            }
+            long bytes = p.bytes() >= 0 ? p.bytes() : encodedSize(p.value());
+            print(world, cs, p.name(), bytes, p.iterations());
+        }
+    }
+
+    /**
+     * @return the two slots the raw threads baseline hands messages over in, the same objects at ranks 0 and 1 (the
+     *         threads engine's ranks share one JVM, but each has its own classes: the slots travel through the one
+     *         thing every class loader shares, the system properties, under a key only this job knows)
+     */
+    @SuppressWarnings("unchecked")
+    private static List<AtomicReference<Object>> sharedSlots(Communicator world) {
+        String key = world.broadcast(world.rank() == 0 ? "jpar.bench.slots." + java.util.UUID.randomUUID() : null, 0);
+        if (world.rank() == 0) {
+            System.getProperties().put(key, List.of(new AtomicReference<>(), new AtomicReference<>()));
+        }
+        world.barrier();
+        List<AtomicReference<Object>> slots = (List<AtomicReference<Object>>) System.getProperties().get(key);
+        world.barrier();
+        if (world.rank() == 0) {
+            System.getProperties().remove(key);
+        }
+        return slots;
+    }
+
+    private static void print(Communicator world, List<AlternatingBatches.Contender> cs, String payload, long bytes,
+                              int iterations) {
+        List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, BATCHES, 2.0 * iterations, cs);
+        if (world.rank() == 0) {
+            for (int i = 0; i < rs.size(); i++) {
+                System.out.println(Payloads.line(rs.get(i).who(), payload, bytes, rs.get(i).median()) + " "
+                        + AlternatingBatches.fields(rs, i));
             }
         }
     }
 
-    /** @return the median one-way time in ns of {@code iterations} round trips of {@code msg} */
-    static double arrays(Communicator c, byte[] msg, int iterations) {
-        byte[] buf = new byte[msg.length];
-        double[] batches = new double[BATCHES];
-        for (int b = -WARMUP; b < BATCHES; b++) { // negative batches warm up
-            c.barrier();
-            long start = System.nanoTime();
-            if (c.rank() == 0) {
-                for (int i = 0; i < iterations; i++) {
-                    c.send(msg, 1, 0);
-                    c.receiveInto(buf, 1, 0);
-                }
-            } else if (c.rank() == 1) {
-                for (int i = 0; i < iterations; i++) {
-                    c.receiveInto(buf, 0, 0);
-                    c.send(buf, 0, 0);
-                }
+    /** One batch of {@code iterations} round trips of a byte array, received into a buffer. */
+    static void arrays(Communicator c, byte[] msg, byte[] buf, int iterations) {
+        if (c.rank() == 0) {
+            for (int i = 0; i < iterations; i++) {
+                c.send(msg, 1, 0);
+                c.receiveInto(buf, 1, 0);
             }
-            long t = System.nanoTime() - start;
-            if (b >= 0) {
-                batches[b] = t / (2.0 * iterations);
+        } else if (c.rank() == 1) {
+            for (int i = 0; i < iterations; i++) {
+                c.receiveInto(buf, 0, 0);
+                c.send(buf, 0, 0);
             }
         }
-        return Payloads.median(batches);
     }
 
-    /** @return the median one-way time in ns of {@code iterations} round trips of the object {@code msg} */
-    static double objects(Communicator c, Object msg, int iterations) {
-        double[] batches = new double[BATCHES];
-        for (int b = -WARMUP; b < BATCHES; b++) {
-            c.barrier();
-            long start = System.nanoTime();
-            if (c.rank() == 0) {
-                for (int i = 0; i < iterations; i++) {
-                    c.send(msg, 1, 0);
-                    c.receive(1, 0);
-                }
-            } else if (c.rank() == 1) {
-                for (int i = 0; i < iterations; i++) {
-                    Object o = c.receive(0, 0);
-                    c.send(o, 0, 0);
-                }
+    /** One batch of {@code iterations} round trips of the object {@code msg}. */
+    static void objects(Communicator c, Object msg, int iterations) {
+        if (c.rank() == 0) {
+            for (int i = 0; i < iterations; i++) {
+                c.send(msg, 1, 0);
+                c.receive(1, 0);
             }
-            long t = System.nanoTime() - start;
-            if (b >= 0) {
-                batches[b] = t / (2.0 * iterations);
+        } else if (c.rank() == 1) {
+            for (int i = 0; i < iterations; i++) {
+                Object o = c.receive(0, 0);
+                c.send(o, 0, 0);
             }
         }
-        return Payloads.median(batches);
+    }
+
+    /** One batch of the bindings' own ping-pong between ranks 0 and 1 of {@code comm}. */
+    private static Runnable rawOpenMpi(Object comm, int rank, Object msg, Object buf, int n, int iterations) {
+        Object type = Mpi.constant("BYTE");
+        return () -> {
+            if (rank == 0) {
+                for (int i = 0; i < iterations; i++) {
+                    Mpi.send(comm, msg, n, type, 1, 0);
+                    Mpi.recv(comm, buf, n, type, 1, 0);
+                }
+            } else if (rank == 1) {
+                for (int i = 0; i < iterations; i++) {
+                    Mpi.recv(comm, buf, n, type, 0, 0);
+                    Mpi.send(comm, buf, n, type, 0, 0);
+                }
+            }
+        };
     }
 
     private static long encodedSize(Object value) {

@@ -13,7 +13,8 @@ import org.jpar.engine.openmpi.OpenMpiInstallation;
  * It reaches {@code mpi.*} through the same run-time binding as the engine. Rank 0 prints
  * {@code raw-openmpi-heap payload=...} and {@code raw-openmpi-direct payload=...} lines.
  *
- * <p>Run under {@code mpirun -np 2}; {@code jpar bench pingpong --engine openmpi} runs it after the jpar ping-pong.
+ * <p>Run under {@code mpirun -np 2} (standalone: {@code jpar bench pingpong --engine openmpi} runs its baseline in
+ * jpar's own ranks, alternating with jpar, at jpar's thread level).
  * Arguments: {@code [scale [thread-multiple]]}: a factor on the iteration counts; {@code thread-multiple} asks for
  * {@code MPI_THREAD_MULTIPLE} as jpar does by default (lines {@code raw-openmpi-mt-heap}, {@code -mt-direct}).
  */

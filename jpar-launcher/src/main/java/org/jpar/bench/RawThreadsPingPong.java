@@ -31,6 +31,35 @@ public final class RawThreadsPingPong {
         }
     }
 
+    /** @return a Fory as the baseline's object ping-pong uses */
+    static Fory fory() {
+        return Fory.builder().withLanguage(Language.JAVA).requireClassRegistration(false)
+                .suppressClassRegistrationWarnings(true).withRefTracking(true).build();
+    }
+
+    /**
+     * One side of a batch of {@code iterations} round trips of {@code msg} between two threads (ranks 0 and 1 of the
+     * threads engine, in {@link PingPong}'s alternating batches) through the slots {@code toFirst} and
+     * {@code toSecond}; arrays are copied into {@code buf}, objects go through {@code fory} unless it is null.
+     */
+    static void side(boolean first, AtomicReference<Object> toFirst, AtomicReference<Object> toSecond,
+                     int iterations, Object msg, byte[] buf, Fory fory) {
+        boolean arrays = buf != null;
+        for (int i = 0; i < iterations; i++) {
+            if (first) {
+                toSecond.set(fory != null ? encodeDecode(fory, msg) : msg);
+                Object m = take(toFirst);
+                if (arrays) {
+                    copy((byte[]) m, buf);
+                }
+            } else {
+                Object m = take(toSecond);
+                Object reply = arrays ? copy((byte[]) m, buf) : m;
+                toFirst.set(fory != null ? encodeDecode(fory, reply) : reply);
+            }
+        }
+    }
+
     private static double measure(int iterations, byte[] buf0, byte[] buf1, Object msg, boolean arrays, Fory fory)
             throws InterruptedException {
         AtomicReference<Object> to1 = new AtomicReference<>();

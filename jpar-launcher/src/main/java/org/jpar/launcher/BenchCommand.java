@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.jpar.bench.CodecBench;
+import org.jpar.bench.CollectiveBench;
 import org.jpar.bench.IdleRanks;
 import org.jpar.bench.JobBench;
 import org.jpar.bench.PingPong;
-import org.jpar.bench.RawOpenMpiPingPong;
-import org.jpar.bench.RawThreadsPingPong;
+import org.jpar.bench.RawOpenMpiCollectives;
 import org.jpar.bench.RingTest;
 
 import picocli.CommandLine;
@@ -17,11 +17,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jpar bench pingpong|ringtest|idle|jobs|codec}: benchmarks a user can run, next to their raw baselines. */
+/**
+ * {@code jpar bench pingpong|allreduce|bcast|alltoall|ringtest|idle|jobs|codec}: benchmarks a user can run, next to
+ * their raw baselines.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, separator = " ",
         description = {"Benchmarks, in the spirit of python -m mpi4py.bench:",
             "  pingpong  one-way latency and bandwidth between 2 ranks (byte[] 8 B..1 MiB, a String, a list),",
-            "            then the raw baseline of the engine in the same run",
+            "            alternating batch by batch with the raw baseline of the engine",
+            "  allreduce, bcast, alltoall",
+            "            one collective on double[] of 8 B and 1 MiB (default 2 ranks), alternating batch",
+            "            by batch with the engine's raw collective (Open MPI: its Java bindings' own, heap",
+            "            arrays and direct buffers); threads: then Open MPI's, alone, if installed",
+            "  Each line: best_us and median_us (the slowest rank's batch, per operation); baseline",
+            "  lines add jpar_ratio_best and jpar_ratio_median (jpar's time over the baseline's)",
             "  ringtest  time for a message to go round a ring of N ranks",
             "  idle      heap per idle rank (threads engine)",
             "  jobs      the job layer: fib speedup, 100,000 tiny tasks, makespan of 64 sum_primes jobs",
@@ -31,7 +40,7 @@ final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "pingpong, ringtest, idle, jobs or codec")
+    @Parameters(index = "0", paramLabel = "BENCHMARK", description = "pingpong, allreduce, bcast, alltoall, ringtest, idle, jobs or codec")
     String benchmark;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "threads",
@@ -39,11 +48,12 @@ final class BenchCommand implements Callable<Integer> {
     String engine;
 
     @Option(names = {"-np", "--np"}, paramLabel = "N",
-            description = "ranks (pingpong: 2; ringtest: 4; idle: 1024; jobs: 2)")
+            description = "ranks (pingpong, allreduce, bcast, alltoall: 2; ringtest: 4; idle: 1024; jobs: 2)")
     Integer ranks;
 
     @Option(names = "--scale", paramLabel = "S", defaultValue = "1",
-            description = "pingpong, jobs: factor on the iteration counts; codec: on the sizes (default: ${DEFAULT-VALUE})")
+            description = "pingpong, collectives, jobs: factor on the iteration counts; codec: on the sizes "
+                    + "(default: ${DEFAULT-VALUE})")
     double scale;
 
     @Option(names = "--loops", paramLabel = "L", defaultValue = "1000", description = "ringtest: trips round the ring (default: ${DEFAULT-VALUE})")
@@ -52,7 +62,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bytes", paramLabel = "B", defaultValue = "8", description = "ringtest: message size")
     int bytes;
 
-    @Option(names = "--no-baseline", description = "pingpong: skip the raw baseline")
+    @Option(names = "--no-baseline", description = "pingpong, collectives: skip the raw baseline")
     boolean noBaseline;
 
     @Option(names = "--mpi-jar", paramLabel = "JAR", description = "Open MPI's mpi.jar (--engine openmpi)")
@@ -65,17 +75,25 @@ final class BenchCommand implements Callable<Integer> {
         Engine e = RunCommand.engine(spec.commandLine(), engine);
         options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar);
         switch (benchmark) {
-            case "pingpong": {
-                int code = e.run(job(ranks == null ? 2 : ranks, PingPong.class, Double.toString(scale)));
+            case "pingpong":
+                // the raw baseline runs in the same ranks, batch by batch in turn with jpar's
+                return e.run(job(ranks == null ? 2 : ranks, PingPong.class, Double.toString(scale),
+                        noBaseline ? "no-baseline" : "baseline"));
+            case "allreduce":
+            case "bcast":
+            case "alltoall": {
+                int np = ranks == null ? 2 : ranks;
+                String s = Double.toString(scale);
+                int code = e.run(job(np, CollectiveBench.class, benchmark, s));
                 if (code == 0 && !noBaseline && e instanceof ThreadsLauncher) {
-                    RawThreadsPingPong.run(scale);
-                }
-                if (code == 0 && !noBaseline && e instanceof OpenMpiLauncher) {
-                    // raw Open MPI Java bindings, same payloads: a second mpirun job, without jpar in the ranks
-                    List<String> raw = new ArrayList<>(options);
-                    raw.add(OpenMpiLauncher.DIRECT_OPTION);
-                    code = e.run(new Engine.Job(2, RawOpenMpiPingPong.class.getName(),
-                            List.of(Double.toString(scale)), null, null, raw));
+                    // Open MPI's own collective for comparison: a separate mpirun job, when Open MPI is installed
+                    Engine openmpi = RunCommand.engine(spec.commandLine(), "openmpi");
+                    if (openmpi instanceof OpenMpiLauncher && openMpiInstalled()) {
+                        code = openmpi.run(new Engine.Job(np, RawOpenMpiCollectives.class.getName(),
+                                List.of(benchmark, s), null, null, List.of(OpenMpiLauncher.DIRECT_OPTION)));
+                    } else {
+                        System.out.println("(no Open MPI installation here: its raw collectives were not run)");
+                    }
                 }
                 return code;
             }
@@ -94,7 +112,21 @@ final class BenchCommand implements Callable<Integer> {
                 return e.run(job(ranks == null ? 2 : ranks, JobBench.class, Double.toString(scale)));
             default:
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "unknown benchmark '" + benchmark + "': choose pingpong, ringtest, idle, jobs or codec");
+                        "unknown benchmark '" + benchmark + "': choose pingpong, allreduce, bcast, alltoall, ringtest, idle, "
+                                + "jobs or codec");
+        }
+    }
+
+    /** @return true if {@code mpirun} and a matching {@code mpi.jar} are here */
+    private static boolean openMpiInstalled() {
+        if (org.jpar.engine.openmpi.OpenMpiInstallation.mpirun(System.getenv()) == null) {
+            return false;
+        }
+        try {
+            org.jpar.engine.openmpi.OpenMpiInstallation.locate(null, System.getenv());
+            return true;
+        } catch (org.jpar.JparException e) {
+            return false;
         }
     }
 

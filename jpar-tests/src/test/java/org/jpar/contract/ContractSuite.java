@@ -22,7 +22,8 @@ public abstract class ContractSuite {
     /** The contract classes, each with a public no-arg constructor and {@link Contract} methods. */
     public static final List<Class<?>> CONTRACTS = List.of(PointToPointContract.class,
             CollectiveSemanticsContract.class, ProgressContract.class, ObjectShapesContract.class,
-            LayerChannelContract.class, CommunicatorContract.class);
+            LayerChannelContract.class, CommunicatorContract.class, ArrayCollectivesContract.class,
+            ObjectCollectivesContract.class);
 
     /**
      * Runs {@code methods} in order on {@code size} ranks of this engine: every rank calls each method with its world

@@ -13,7 +13,6 @@ import org.jpar.internal.PrimitiveArrays;
 import org.jpar.internal.diag.HookedCollectives;
 import org.jpar.internal.diag.SendSites;
 import org.jpar.spi.Collectives;
-import org.jpar.spi.PointToPointCollectives;
 import org.jpar.spi.Transport;
 
 /**
@@ -228,11 +227,13 @@ final class ThreadsTransport implements Transport {
         return group.where(rank);
     }
 
+    /** The first call is made by every rank of the group at once (Communicator calls it in its first collective). */
     @Override
     public Collectives collectives() {
         Collectives c = collectives;
         if (c == null) {
-            c = new PointToPointCollectives(this);
+            c = new ThreadsCollectives(this, job, jobRank, mine,
+                    group.isWorld() ? "the world communicator" : "communicator #" + group.id);
             if (job.strict) {
                 c = new HookedCollectives(c, group.ledger().hook(rank));
             }
@@ -505,6 +506,35 @@ final class ThreadsTransport implements Transport {
         }
         byte[] bytes = codec().encode(message);
         return new Msg(rank, dest, tag, Msg.ENCODED, bytes, bytes.length);
+    }
+
+    /**
+     * For the engine's collectives: {@code value} as other ranks may read it, any number of times ({@link #unshare}):
+     * itself if immutable (or null), a copy of a primitive array, else its encoding.
+     */
+    Object shareable(Object value) {
+        if (value == null || IMMUTABLE.contains(value.getClass())) {
+            return value;
+        }
+        if (PrimitiveArrays.isPrimitiveArray(value)) {
+            return PrimitiveArrays.copy(value);
+        }
+        return new Encoded(codec().encode(value));
+    }
+
+    /** @return this rank's own copy of what {@link #shareable} made (in this rank's class loader) */
+    Object unshare(Object shared) {
+        if (shared instanceof Encoded e) {
+            return codec().decode(e.bytes());
+        }
+        if (PrimitiveArrays.isPrimitiveArray(shared)) {
+            return PrimitiveArrays.copy(shared);
+        }
+        return shared;
+    }
+
+    /** An object's encoding, staged for other ranks. */
+    private record Encoded(byte[] bytes) {
     }
 
     private ObjectCodec codec() {

@@ -18,7 +18,7 @@ import org.jpar.JparException;
  * <p>The class initializes on first use, from {@link OpenMpiInstallation#forThisProcess()} (locate it first, to get
  * its clear error instead of an {@link ExceptionInInitializerError}).
  *
- * <p>Public only for {@code jpar bench}'s raw-bindings baseline ({@code org.jpar.bench.RawOpenMpiPingPong}); not API.
+ * <p>Public only for {@code jpar bench}'s raw-bindings baselines ({@code org.jpar.bench}); not API.
  */
 public final class Mpi {
     private static final Class<?> MPI;
@@ -47,6 +47,31 @@ public final class Mpi {
     private static final MethodHandle TEST_STATUS;
     private static final MethodHandle STATUS_SOURCE;
     private static final MethodHandle STATUS_TAG;
+
+    // ---- native collectives on arrays (OpenMpiCollectives); blocking take arrays or direct buffers, i* direct only
+    private static final MethodHandle REDUCE;
+    private static final MethodHandle REDUCE_IN_PLACE;
+    private static final MethodHandle IREDUCE;
+    private static final MethodHandle IREDUCE_IN_PLACE;
+    private static final MethodHandle ALL_REDUCE;
+    private static final MethodHandle ALL_REDUCE_IN_PLACE;
+    private static final MethodHandle IALL_REDUCE;
+    private static final MethodHandle SCAN;
+    private static final MethodHandle ISCAN;
+    private static final MethodHandle EX_SCAN;
+    private static final MethodHandle IEX_SCAN;
+    private static final MethodHandle REDUCE_SCATTER;
+    private static final MethodHandle IREDUCE_SCATTER;
+    private static final MethodHandle GATHERV;
+    private static final MethodHandle GATHERV_IN_PLACE;
+    private static final MethodHandle IGATHERV;
+    private static final MethodHandle ALL_GATHERV;
+    private static final MethodHandle IALL_GATHERV;
+    private static final MethodHandle SCATTERV;
+    private static final MethodHandle ISCATTERV;
+    private static final MethodHandle ALL_TO_ALL;
+    private static final MethodHandle IALL_TO_ALL;
+    private static final MethodHandle ALL_GATHER;
 
     static {
         OpenMpiInstallation installation = OpenMpiInstallation.forThisProcess();
@@ -83,6 +108,38 @@ public final class Mpi {
             TEST_STATUS = virtual(l, request, "testStatus", status);
             STATUS_SOURCE = virtual(l, status, "getSource", int.class);
             STATUS_TAG = virtual(l, status, "getTag", int.class);
+
+            // ---- native collectives on arrays (OpenMpiCollectives)
+            Class<?> intracomm = Class.forName("mpi.Intracomm", false, loader);
+            Class<?> op = Class.forName("mpi.Op", false, loader);
+            Class<?> o = Object.class;
+            Class<?> b = Buffer.class;
+            Class<?> i = int.class;
+            Class<?> v = void.class;
+            Class<?> is = int[].class;
+            REDUCE = virtual(l, comm, "reduce", v, o, o, i, datatype, op, i);
+            REDUCE_IN_PLACE = virtual(l, comm, "reduce", v, o, i, datatype, op, i);
+            IREDUCE = virtual(l, comm, "iReduce", request, b, b, i, datatype, op, i);
+            IREDUCE_IN_PLACE = virtual(l, comm, "iReduce", request, b, i, datatype, op, i);
+            ALL_REDUCE = virtual(l, comm, "allReduce", v, o, o, i, datatype, op);
+            ALL_REDUCE_IN_PLACE = virtual(l, comm, "allReduce", v, o, i, datatype, op);
+            IALL_REDUCE = virtual(l, comm, "iAllReduce", request, b, b, i, datatype, op);
+            SCAN = virtual(l, intracomm, "scan", v, o, o, i, datatype, op);
+            ISCAN = virtual(l, intracomm, "iScan", request, b, b, i, datatype, op);
+            EX_SCAN = virtual(l, intracomm, "exScan", v, o, o, i, datatype, op);
+            IEX_SCAN = virtual(l, intracomm, "iExScan", request, b, b, i, datatype, op);
+            REDUCE_SCATTER = virtual(l, comm, "reduceScatter", v, o, o, is, datatype, op);
+            IREDUCE_SCATTER = virtual(l, comm, "iReduceScatter", request, b, b, is, datatype, op);
+            GATHERV = virtual(l, comm, "gatherv", v, o, i, datatype, o, is, is, datatype, i);
+            GATHERV_IN_PLACE = virtual(l, comm, "gatherv", v, o, is, is, datatype, i);
+            IGATHERV = virtual(l, comm, "iGatherv", request, b, i, datatype, b, is, is, datatype, i);
+            ALL_GATHERV = virtual(l, comm, "allGatherv", v, o, i, datatype, o, is, is, datatype);
+            IALL_GATHERV = virtual(l, comm, "iAllGatherv", request, b, i, datatype, b, is, is, datatype);
+            SCATTERV = virtual(l, comm, "scatterv", v, o, is, is, datatype, o, i, datatype, i);
+            ISCATTERV = virtual(l, comm, "iScatterv", request, b, is, is, datatype, b, i, datatype, i);
+            ALL_TO_ALL = virtual(l, comm, "allToAll", v, o, i, datatype, o, i, datatype);
+            IALL_TO_ALL = virtual(l, comm, "iAllToAll", request, b, i, datatype, b, i, datatype);
+            ALL_GATHER = virtual(l, comm, "allGather", v, o, i, datatype, o, i, datatype);
         } catch (ReflectiveOperationException | LinkageError e) {
             throw new JparException(installation.jar() + " does not have the API of Open MPI's Java bindings "
                     + "(4.1 or 5.0) that jpar uses: " + e + "; give the mpi.jar of your Open MPI installation", e);
@@ -303,6 +360,192 @@ public final class Mpi {
             throw fail("Status.getTag", t);
         }
     }
+
+    // ---------------------------------------------------------------- native collectives on arrays
+    // (OpenMpiCollectives; issue 10). {@code buf} arguments are primitive arrays or direct buffers for the blocking
+    // calls, direct buffers only for the nonblocking ones ({@code i...}, which return the {@code Request}). A null
+    // recv is passed on as null (a rank where MPI ignores it). Counts and displacements are in elements of
+    // {@code type}.
+
+    /** {@code MPI_Reduce}; {@code send == null} means {@code MPI_IN_PLACE} at root ({@code recv} holds the input). */
+    static void reduce(Object comm, Object send, Object recv, int count, Object type, Object op, int root) {
+        try {
+            if (send == null) {
+                REDUCE_IN_PLACE.invokeExact(comm, recv, count, type, op, root);
+            } else {
+                REDUCE.invokeExact(comm, send, recv, count, type, op, root);
+            }
+        } catch (Throwable t) {
+            throw fail("MPI_Reduce", t);
+        }
+    }
+
+    static Object ireduce(Object comm, Buffer send, Buffer recv, int count, Object type, Object op, int root) {
+        try {
+            return send == null ? (Object) IREDUCE_IN_PLACE.invokeExact(comm, (Object) recv, count, type, op, root)
+                    : (Object) IREDUCE.invokeExact(comm, (Object) send, (Object) recv, count, type, op, root);
+        } catch (Throwable t) {
+            throw fail("MPI_Ireduce", t);
+        }
+    }
+
+    /** {@code MPI_Allreduce}; {@code send == null} means {@code MPI_IN_PLACE}. */
+    public static void allReduce(Object comm, Object send, Object recv, int count, Object type, Object op) {
+        try {
+            if (send == null) {
+                ALL_REDUCE_IN_PLACE.invokeExact(comm, recv, count, type, op);
+            } else {
+                ALL_REDUCE.invokeExact(comm, send, recv, count, type, op);
+            }
+        } catch (Throwable t) {
+            throw fail("MPI_Allreduce", t);
+        }
+    }
+
+    static Object iallReduce(Object comm, Buffer send, Buffer recv, int count, Object type, Object op) {
+        try {
+            return (Object) IALL_REDUCE.invokeExact(comm, (Object) send, (Object) recv, count, type, op);
+        } catch (Throwable t) {
+            throw fail("MPI_Iallreduce", t);
+        }
+    }
+
+    /** {@code MPI_Scan} or ({@code exclusive}) {@code MPI_Exscan}. */
+    static void scan(Object comm, Object send, Object recv, int count, Object type, Object op, boolean exclusive) {
+        try {
+            if (exclusive) {
+                EX_SCAN.invokeExact(comm, send, recv, count, type, op);
+            } else {
+                SCAN.invokeExact(comm, send, recv, count, type, op);
+            }
+        } catch (Throwable t) {
+            throw fail(exclusive ? "MPI_Exscan" : "MPI_Scan", t);
+        }
+    }
+
+    static Object iscan(Object comm, Buffer send, Buffer recv, int count, Object type, Object op, boolean exclusive) {
+        try {
+            return exclusive ? (Object) IEX_SCAN.invokeExact(comm, (Object) send, (Object) recv, count, type, op)
+                    : (Object) ISCAN.invokeExact(comm, (Object) send, (Object) recv, count, type, op);
+        } catch (Throwable t) {
+            throw fail(exclusive ? "MPI_Iexscan" : "MPI_Iscan", t);
+        }
+    }
+
+    static void reduceScatter(Object comm, Object send, Object recv, int[] counts, Object type, Object op) {
+        try {
+            REDUCE_SCATTER.invokeExact(comm, send, recv, (Object) counts, type, op);
+        } catch (Throwable t) {
+            throw fail("MPI_Reduce_scatter", t);
+        }
+    }
+
+    static Object ireduceScatter(Object comm, Buffer send, Buffer recv, int[] counts, Object type, Object op) {
+        try {
+            return (Object) IREDUCE_SCATTER.invokeExact(comm, (Object) send, (Object) recv, (Object) counts, type, op);
+        } catch (Throwable t) {
+            throw fail("MPI_Ireduce_scatter", t);
+        }
+    }
+
+    /** {@code MPI_Gatherv}; {@code send == null} means {@code MPI_IN_PLACE} at root (its block already in recv). */
+    static void gatherv(Object comm, Object send, int sendCount, Object recv, int[] counts, int[] displs,
+                        Object type, int root) {
+        try {
+            if (send == null) {
+                GATHERV_IN_PLACE.invokeExact(comm, recv, (Object) counts, (Object) displs, type, root);
+            } else {
+                GATHERV.invokeExact(comm, send, sendCount, type, recv, (Object) counts, (Object) displs, type, root);
+            }
+        } catch (Throwable t) {
+            throw fail("MPI_Gatherv", t);
+        }
+    }
+
+    static Object igatherv(Object comm, Buffer send, int sendCount, Buffer recv, int[] counts, int[] displs,
+                           Object type, int root) {
+        try {
+            return (Object) IGATHERV.invokeExact(comm, (Object) send, sendCount, type, (Object) recv, (Object) counts,
+                    (Object) displs, type, root);
+        } catch (Throwable t) {
+            throw fail("MPI_Igatherv", t);
+        }
+    }
+
+    static void allGatherv(Object comm, Object send, int sendCount, Object recv, int[] counts, int[] displs,
+                           Object type) {
+        try {
+            ALL_GATHERV.invokeExact(comm, send, sendCount, type, recv, (Object) counts, (Object) displs, type);
+        } catch (Throwable t) {
+            throw fail("MPI_Allgatherv", t);
+        }
+    }
+
+    static Object iallGatherv(Object comm, Buffer send, int sendCount, Buffer recv, int[] counts, int[] displs,
+                              Object type) {
+        try {
+            return (Object) IALL_GATHERV.invokeExact(comm, (Object) send, sendCount, type, (Object) recv,
+                    (Object) counts, (Object) displs, type);
+        } catch (Throwable t) {
+            throw fail("MPI_Iallgatherv", t);
+        }
+    }
+
+    static void scatterv(Object comm, Object send, int[] counts, int[] displs, Object recv, int recvCount,
+                         Object type, int root) {
+        try {
+            SCATTERV.invokeExact(comm, send, (Object) counts, (Object) displs, type, recv, recvCount, type, root);
+        } catch (Throwable t) {
+            throw fail("MPI_Scatterv", t);
+        }
+    }
+
+    static Object iscatterv(Object comm, Buffer send, int[] counts, int[] displs, Buffer recv, int recvCount,
+                            Object type, int root) {
+        try {
+            return (Object) ISCATTERV.invokeExact(comm, (Object) send, (Object) counts, (Object) displs, type,
+                    (Object) recv, recvCount, type, root);
+        } catch (Throwable t) {
+            throw fail("MPI_Iscatterv", t);
+        }
+    }
+
+    /** {@code MPI_Alltoall} of {@code count} elements per rank. */
+    public static void allToAll(Object comm, Object send, Object recv, int count, Object type) {
+        try {
+            ALL_TO_ALL.invokeExact(comm, send, count, type, recv, count, type);
+        } catch (Throwable t) {
+            throw fail("MPI_Alltoall", t);
+        }
+    }
+
+    static Object iallToAll(Object comm, Buffer send, Buffer recv, int count, Object type) {
+        try {
+            return (Object) IALL_TO_ALL.invokeExact(comm, (Object) send, count, type, (Object) recv, count, type);
+        } catch (Throwable t) {
+            throw fail("MPI_Ialltoall", t);
+        }
+    }
+
+    /** {@code MPI_Allgather} of {@code count} elements per rank. */
+    static void allGather(Object comm, Object send, Object recv, int count, Object type) {
+        try {
+            ALL_GATHER.invokeExact(comm, send, count, type, recv, count, type);
+        } catch (Throwable t) {
+            throw fail("MPI_Allgather", t);
+        }
+    }
+
+    /** {@code comm.bcast(buf, count, type, root)}: {@code buf} is an array or a direct buffer. */
+    public static void broadcast(Object comm, Object buf, int count, Object type, int root) {
+        bcast(comm, buf, count, type, root);
+    }
+
+    /** @return a duplicate of {@code comm} ({@code MPI_Comm_dup}; for jpar bench's in-process raw baselines) */
+    public static Object duplicate(Object comm) {
+        return dup(comm);
+    }
+    // ---------------------------------------------------------------- end of native collectives on arrays
 
     /** Rethrows unchecked throwables; turns Open MPI's checked {@code MPIException} into a {@link JparException}. */
     static RuntimeException fail(String call, Throwable t) {

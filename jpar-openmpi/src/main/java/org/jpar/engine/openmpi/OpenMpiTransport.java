@@ -78,6 +78,10 @@ final class OpenMpiTransport implements Transport {
     /** Every nonblocking operation MPI has not completed: keeps it and its buffers reachable until then. */
     private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
     private volatile int sweepAt = SWEEP_MIN;
+    /** Threads of this rank inside a blocking native collective ({@link #enterBlockingCollective()}). */
+    private final AtomicInteger inBlockingCollective = new AtomicInteger();
+    /** Posts the rests of receives while a blocking native collective runs; started on first need. */
+    private volatile Thread assistant;
     private volatile boolean closed;
     private volatile boolean finalized;
     /** The world endpoint this one was split from (itself for the world): MPI_Abort and MPI_Finalize are its. */
@@ -346,6 +350,9 @@ final class OpenMpiTransport implements Transport {
         ReceiveRequest r = new ReceiveRequest(request, landing, buffer, source, tag);
         outstanding.add(r);
         awaitingHead.add(r);
+        if (inBlockingCollective.get() > 0) { // another thread of this rank sits in a native collective
+            assist();
+        }
         return r;
     }
 
@@ -551,6 +558,83 @@ final class OpenMpiTransport implements Transport {
                 : locked(() -> Mpi.ibcast(internal, staged, elements, restTypes[kind], rootRank)), null);
         if (root == null) {
             s.received.rest = staged;
+        }
+    }
+
+    // ---------------------------------------------------------------- native collectives (OpenMpiCollectives)
+
+    /** @return the communicator jpar's collectives run on (this transport's own, so split ones keep theirs) */
+    Object collectiveComm() {
+        return internal;
+    }
+
+    /**
+     * @return true to call Open MPI's blocking collectives (thread level multiple), false for the nonblocking ones
+     *         completed by {@link #awaitCollective} (single: another thread may not call MPI to keep posted receives
+     *         moving; serialized: jpar's lock may not be held while blocked). The same on every rank of a job: MPI
+     *         never matches a blocking collective with a nonblocking one.
+     */
+    boolean blockingCollectives() {
+        return multiple && owner == null;
+    }
+
+    /** Checks the calling thread may communicate (thread level single). */
+    void checkCollectiveThread() {
+        checkThread();
+    }
+
+    /** Starts a nonblocking native collective ({@code post} returns its {@code Request}) under jpar's lock if any. */
+    Object startCollective(java.util.function.Supplier<Object> post) {
+        return multiple ? post.get() : locked(post::get);
+    }
+
+    /** Waits for a nonblocking native collective, moving posted receives on meanwhile (see {@link #barrier()}). */
+    void awaitCollective(Object request) {
+        complete(request, null);
+    }
+
+    /**
+     * Brackets a blocking native collective: while this thread is inside MPI, posted receives awaiting their heads
+     * still need their rests posted (the class comment, Progress), so a helper thread does that for as long as the
+     * collective lasts and such receives exist.
+     */
+    void enterBlockingCollective() {
+        inBlockingCollective.incrementAndGet();
+        if (!awaitingHead.isEmpty()) {
+            assist();
+        }
+    }
+
+    void exitBlockingCollective() {
+        inBlockingCollective.decrementAndGet();
+    }
+
+    /** Wakes (or starts) the progress helper of {@link #enterBlockingCollective()}. */
+    private void assist() {
+        Thread a = assistant;
+        if (a == null) {
+            synchronized (this) {
+                a = assistant;
+                if (a == null) {
+                    a = new Thread(this::assistLoop, "jpar-progress-rank-" + rank);
+                    a.setDaemon(true);
+                    assistant = a;
+                    a.start();
+                    return;
+                }
+            }
+        }
+        java.util.concurrent.locks.LockSupport.unpark(a);
+    }
+
+    private void assistLoop() {
+        while (!closed) {
+            if (inBlockingCollective.get() > 0 && !awaitingHead.isEmpty()) {
+                progress(null);
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            } else {
+                java.util.concurrent.locks.LockSupport.park(this);
+            }
         }
     }
 
@@ -766,6 +850,10 @@ final class OpenMpiTransport implements Transport {
             closed = true;
         }
         selfSends.clear(); // never received: nothing waits for them any more
+        Thread a = assistant;
+        if (a != null) {
+            java.util.concurrent.locks.LockSupport.unpark(a); // ends its loop
+        }
         if (root != this && !root.isFinalized()) {
             // MPI_Comm_free: local in Open MPI (operations still pending complete first, as MPI says)
             for (Object c : new Object[] {user, internal, bulk}) {

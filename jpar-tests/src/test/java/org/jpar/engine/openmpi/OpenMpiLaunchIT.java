@@ -18,6 +18,8 @@ import org.jpar.launcher.Jpar;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Both ways to start a program on Open MPI, end to end: {@code jpar run --engine openmpi} and plain
@@ -192,9 +194,13 @@ class OpenMpiLaunchIT {
     void theBenchmarksRunWithTheRawBaseline() throws Exception {
         Jpar.Result r = jpar(Map.of(), 300, "bench", "pingpong", "--engine", "openmpi", "--scale", "0.01");
         assertThat(r.exitCode()).as(r.toString()).isZero();
+        String times = " best_us=[0-9.]+ median_us=[0-9.]+";
+        String ratios = " jpar_ratio_best=[0-9.]+ jpar_ratio_median=[0-9.]+";
         for (String who : new String[] {"jpar-openmpi", "raw-openmpi-heap", "raw-openmpi-direct"}) {
             for (String payload : new String[] {"bytes8", "bytes1K", "bytes64K", "bytes1M"}) {
-                assertThat(r.out()).as(r.toString()).anyMatch(l -> l.startsWith(who + " payload=" + payload + " "));
+                String tail = times + (who.startsWith("raw") ? ratios : "");
+                assertThat(r.out()).as(r.toString()).anyMatch(l -> l.matches(who + " payload=" + payload
+                        + " bytes=[0-9]+ latency_us=[0-9.]+ bandwidth_MBps=[0-9.]+" + tail));
             }
         }
         assertThat(r.out()).anyMatch(l -> l.startsWith("jpar-openmpi payload=string bytes=16 "))
@@ -202,5 +208,35 @@ class OpenMpiLaunchIT {
         r = jpar(Map.of(), 120, "bench", "ringtest", "--engine", "openmpi", "-np", "3", "--loops", "20");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).anyMatch(l -> l.startsWith("jpar-openmpi ringtest ranks=3 bytes=8 loops=20 "));
+    }
+
+    /** jpar's collectives alternate with the bindings' own in the same ranks, at 2 and 4 ranks. */
+    @ParameterizedTest(name = "{0} at {1} ranks")
+    @CsvSource({"allreduce, 2", "bcast, 2", "alltoall, 2", "allreduce, 4", "alltoall, 4"})
+    void theCollectiveBenchmarksRunWithTheRawCollectives(String bench, int ranks) throws Exception {
+        Jpar.Result r = jpar(Map.of(), 300, "bench", bench, "--engine", "openmpi", "-np", Integer.toString(ranks),
+                "--scale", "0.01");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        String times = " best_us=[0-9.]+ median_us=[0-9.]+";
+        String ratios = " jpar_ratio_best=[0-9.]+ jpar_ratio_median=[0-9.]+";
+        for (String bytes : new String[] {"8", "1048576"}) {
+            String head = " " + bench + " bytes=" + bytes + " ranks=" + ranks;
+            assertThat(r.out()).as(r.toString())
+                    .anyMatch(l -> l.matches("jpar-openmpi" + head + times))
+                    .anyMatch(l -> l.matches("raw-openmpi-heap" + head + times + ratios))
+                    .anyMatch(l -> l.matches("raw-openmpi-direct" + head + times + ratios));
+        }
+    }
+
+    /** The threads engine's collective benchmark is followed by Open MPI's own collective, alone. */
+    @Test
+    void theThreadsCollectiveBenchmarkIsFollowedByOpenMpisOwn() throws Exception {
+        Jpar.Result r = jpar(Map.of(), 300, "bench", "allreduce", "--scale", "0.01");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString())
+                .anyMatch(l -> l.matches("jpar-threads allreduce bytes=8 ranks=2 best_us=[0-9.]+ median_us=[0-9.]+"))
+                .anyMatch(l -> l.matches("raw-openmpi-heap allreduce bytes=8 ranks=2 best_us=[0-9.]+ median_us=[0-9.]+"))
+                .anyMatch(l -> l.matches(
+                        "raw-openmpi-direct allreduce bytes=1048576 ranks=2 best_us=[0-9.]+ median_us=[0-9.]+"));
     }
 }

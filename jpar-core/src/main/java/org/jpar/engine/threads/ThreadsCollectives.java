@@ -1,0 +1,534 @@
+package org.jpar.engine.threads;
+
+import java.lang.reflect.Array;
+import java.util.Arrays;
+import java.util.function.BinaryOperator;
+
+import org.jpar.Op;
+import org.jpar.internal.ArrayOps;
+import org.jpar.spi.PointToPointCollectives;
+
+/**
+ * The embedded engine's collectives, built for shared memory: every collective is one round of the group's
+ * {@link CollectiveSlot} (each rank publishes its arguments, the last to arrive combines and wakes the others along a
+ * tree). No array is serialized and receivers copy only what they keep:
+ * <ul>
+ *   <li>array reductions (reduce, allreduce, scan, exscan, reduceScatter): the last rank combines every rank's input in
+ *       rank order into a buffer of the group, which each rank copies into its {@code recv} (scans: the combiner writes
+ *       every rank's prefix);</li>
+ *   <li>broadcastInto, allgatherv, alltoall: each source copies its data once into its stage, each receiver copies
+ *       what it needs out of it; gatherv and scatterv: the combiner copies the blocks straight between the root's
+ *       array and the others';</li>
+ *   <li>objects (broadcast, gather, allgather, scatter, alltoall): immutable JDK values are shared, others encoded
+ *       once by their owner and decoded by each receiver in its own class loader;</li>
+ *   <li>user operators on objects (reduce, allreduce, scan, exscan): the point-to-point trees of the superclass (each
+ *       operand must be decoded in the combining rank's class loader), after a round that checks the call.</li>
+ * </ul>
+ * Every round checks that every rank called the same collective with the same root and operator, and reductions that
+ * the arrays agree in type and length: every rank then throws the same error. A rank waiting in a round is reported
+ * by the deadlock watchdog with the ranks that have not arrived.
+ */
+final class ThreadsCollectives extends PointToPointCollectives {
+    /** Thread.yield() calls a waiting rank makes after spinning and before it parks, when ranks outnumber cores. */
+    private static final int YIELDS = Integer.getInteger("jpar.threads.collectiveYields", 0);
+
+    /** The shortest spin worth trying. */
+    private static final long MIN_SPIN_NANOS = 1_000;
+
+    private static final CollectiveSlot.Round NOTHING = (s, r) -> null;
+
+    private final ThreadsTransport tt;
+    private final ThreadsJob job;
+    private final CollectiveSlot slot;
+    private final int rank;
+    private final int size;
+    private final int jobRank;
+    private final Mailbox box;
+    private final String name;
+    private final CollectiveSlot.Member me;
+
+    /** The slot's id: holding it keeps the slot registered while this group's collectives live. */
+    private final String slotId;
+
+    /**
+     * Joins the group's slot: group rank 0 makes it and tells the others its id by a point-to-point broadcast (so
+     * every communicator, the world or one made by split/dup, has its own). Called by every rank of the group at its
+     * first collective.
+     *
+     * @param t       the rank's endpoint (for the point-to-point collectives and the codec)
+     * @param jobRank this rank in the job, for the deadlock watchdog
+     * @param box     the mailbox the rank parks on (woken when the job fails)
+     * @param name    the communicator, for the deadlock report ({@code "the world communicator"})
+     */
+    ThreadsCollectives(ThreadsTransport t, ThreadsJob job, int jobRank, Mailbox box, String name) {
+        super(t);
+        this.tt = t;
+        this.job = job;
+        this.rank = t.rank();
+        this.size = t.size();
+        this.slotId = (String) super.broadcast(rank == 0 ? CollectiveSlot.register(size) : null, 0);
+        this.slot = CollectiveSlot.of(slotId);
+        this.jobRank = jobRank;
+        this.box = box;
+        this.name = name;
+        this.me = slot.members[rank];
+        me.spinNanos = job.spinNanos;
+    }
+
+    void progress() {
+        job.progress(jobRank);
+    }
+
+    /** Fills this rank's member and takes part in a round. @return the round's stage parity */
+    private int meet(String kind, int root, Object op, Object send, Object recv, int[] counts,
+            CollectiveSlot.Round round) {
+        me.kind = kind;
+        me.root = root;
+        me.op = op;
+        me.send = send;
+        me.recv = recv;
+        me.counts = counts;
+        try {
+            return (int) (slot.meet(this, rank, round) & 1);
+        } finally {
+            me.send = null; // read by the combiner only, before the round completed
+            me.recv = null;
+        }
+    }
+
+    /**
+     * Waits until round {@code target - 1} of the slot completes: spins while ranks have cores to spare, yields if
+     * asked, then parks in the rank's mailbox (so a failure of the job wakes it), visible to the deadlock watchdog.
+     * The spin adapts, as the JVM's own lock spinning does: a spin that ended the wait doubles the next one (up to
+     * {@code jpar.threads.spinMicros}), one that did not halves it, so ranks that cannot run at once (cores busy with
+     * other work) soon stop burning the time their peers need.
+     */
+    void await(CollectiveSlot s, long target, CollectiveSlot.Member m) {
+        long spin = m.spinNanos;
+        if (spin > 0) {
+            long start = System.nanoTime();
+            int i = 0;
+            boolean done;
+            while (!(done = s.completed(target))) {
+                Thread.onSpinWait();
+                if ((++i & 0xF) == 0 && (System.nanoTime() - start > spin || job.failure() != null)) {
+                    break;
+                }
+            }
+            m.spinNanos = done ? Math.min(job.spinNanos, spin * 2) : spin / 2 < MIN_SPIN_NANOS ? 0 : spin / 2;
+            if (done) {
+                return;
+            }
+        } else if (job.spinNanos > 0 && (++m.unspun & 0x3F) == 0) {
+            m.spinNanos = MIN_SPIN_NANOS; // every 64 waits, try spinning again
+        }
+        for (int i = 0; i < YIELDS && !s.completed(target); i++) {
+            Thread.yield();
+        }
+        if (s.completed(target)) {
+            return;
+        }
+        Waiting w = new InRound(s, target);
+        Thread t = Thread.currentThread();
+        job.waiting(jobRank, w, t);
+        boolean interrupted = false;
+        try {
+            while (!s.completed(target)) {
+                m.parked = true;
+                if (s.completed(target)) {
+                    break;
+                }
+                if (job.failure() != null) {
+                    throw job.abortedException();
+                }
+                box.park(w, false);
+                // waits are not interruptible (as in MPI); keep the flag for the caller
+                interrupted |= Thread.interrupted();
+            }
+        } finally {
+            m.parked = false;
+            job.waiting(jobRank, null, t);
+            if (interrupted) {
+                t.interrupt();
+            }
+        }
+    }
+
+    /** A rank parked in a round, for the deadlock watchdog. */
+    private final class InRound implements Waiting {
+        private final CollectiveSlot s;
+        private final long target;
+
+        InRound(CollectiveSlot s, long target) {
+            this.s = s;
+            this.target = target;
+        }
+
+        @Override
+        public boolean done() {
+            return s.completed(target);
+        }
+
+        @Override
+        public void parking(Thread t) {
+            // the rank that completes the round (or its tree) unparks it
+        }
+
+        @Override
+        public String describe() {
+            return s.describe(name, rank, target);
+        }
+    }
+
+    // ---------------------------------------------------------------- objects
+
+    @Override
+    public void barrier() {
+        meet("barrier", -1, null, null, null, null, NOTHING);
+    }
+
+    @Override
+    public Object broadcast(Object value, int root) {
+        int p = slot.nextParity(rank);
+        if (rank == root) {
+            me.stage[p] = tt.shareable(value);
+        }
+        meet("broadcast", root, null, null, null, null, NOTHING);
+        return rank == root ? value : tt.unshare(slot.members[root].stage[p]);
+    }
+
+    @Override
+    public Object[] gather(Object value, int root) {
+        int p = slot.nextParity(rank);
+        me.stage[p] = rank == root ? null : tt.shareable(value);
+        meet("gather", root, null, null, null, null, NOTHING);
+        if (rank != root) {
+            return null;
+        }
+        return collect(value, p);
+    }
+
+    @Override
+    public Object[] allgather(Object value) {
+        int p = slot.nextParity(rank);
+        me.stage[p] = tt.shareable(value);
+        meet("allgather", -1, null, null, null, null, NOTHING);
+        return collect(value, p);
+    }
+
+    private Object[] collect(Object own, int p) {
+        Object[] all = new Object[size];
+        for (int i = 0; i < size; i++) {
+            all[i] = i == rank ? own : tt.unshare(slot.members[i].stage[p]);
+        }
+        return all;
+    }
+
+    @Override
+    public Object scatter(Object[] values, int root) {
+        int p = slot.nextParity(rank);
+        if (rank == root) {
+            Object[] out = new Object[size];
+            for (int i = 0; i < size; i++) {
+                out[i] = i == root ? null : tt.shareable(values[i]);
+            }
+            me.stage[p] = out;
+        }
+        meet("scatter", root, null, null, null, null, NOTHING);
+        return rank == root ? values[root] : tt.unshare(((Object[]) slot.members[root].stage[p])[rank]);
+    }
+
+    @Override
+    public Object[] alltoall(Object[] values) {
+        int p = slot.nextParity(rank);
+        Object[] out = new Object[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = i == rank ? null : tt.shareable(values[i]);
+        }
+        me.stage[p] = out;
+        meet("alltoall", -1, null, null, null, null, NOTHING);
+        Object[] in = new Object[size];
+        for (int i = 0; i < size; i++) {
+            in[i] = i == rank ? values[rank] : tt.unshare(((Object[]) slot.members[i].stage[p])[rank]);
+        }
+        return in;
+    }
+
+    @Override
+    public Object reduce(Object value, BinaryOperator<Object> op, int root) {
+        meet("reduce", root, null, null, null, null, NOTHING);
+        return super.reduce(value, op, root);
+    }
+
+    @Override
+    public Object allreduce(Object value, BinaryOperator<Object> op) {
+        meet("allreduce", -1, null, null, null, null, NOTHING);
+        return super.allreduce(value, op);
+    }
+
+    @Override
+    public Object scan(Object value, BinaryOperator<Object> op, boolean exclusive) {
+        meet(exclusive ? "exscan" : "scan", -1, null, null, null, null, NOTHING);
+        return super.scan(value, op, exclusive);
+    }
+
+    // ---------------------------------------------------------------- primitive arrays
+
+    @Override
+    public void broadcastInto(Object array, int root) {
+        int p = slot.nextParity(rank);
+        if (rank == root) {
+            Object st = reuse(me.stage[p], array.getClass(), Array.getLength(array));
+            System.arraycopy(array, 0, st, 0, Array.getLength(array));
+            me.stage[p] = st;
+        }
+        meet("broadcastInto", root, null, array, null, null, ThreadsCollectives::sameArrays);
+        if (rank != root) {
+            System.arraycopy(slot.members[root].stage[p], 0, array, 0, Array.getLength(array));
+        }
+    }
+
+    @Override
+    public void reduce(Object send, Object recv, Op op, int root) {
+        meet("reduce (arrays)", root, op, send, recv, null, ThreadsCollectives::reduceAll);
+        if (rank == root) {
+            System.arraycopy(slot.result, 0, recv, 0, Array.getLength(recv));
+        }
+    }
+
+    @Override
+    public void allreduce(Object send, Object recv, Op op) {
+        meet("allreduce (arrays)", -1, op, send, recv, null, ThreadsCollectives::reduceAll);
+        System.arraycopy(slot.result, 0, recv, 0, Array.getLength(recv));
+    }
+
+    /** Combiner: every rank's send, in rank order, into the slot's buffer ({@code result}). */
+    private static String reduceAll(CollectiveSlot s, long round) {
+        String err = sameArrays(s, round);
+        if (err != null) {
+            return err;
+        }
+        Object first = s.members[0].send;
+        int n = Array.getLength(first);
+        Object acc = reuse(s.scratch, first.getClass(), n);
+        System.arraycopy(first, 0, acc, 0, n);
+        Op op = (Op) s.members[0].op;
+        for (int i = 1; i < s.size; i++) {
+            ArrayOps.combine(op, acc, s.members[i].send, 0, n);
+        }
+        s.scratch = acc;
+        s.result = acc;
+        return null;
+    }
+
+    /** Combiner check: every rank's send has the same type and length as rank 0's. */
+    private static String sameArrays(CollectiveSlot s, long round) {
+        Object first = s.members[0].send;
+        for (int i = 1; i < s.size; i++) {
+            Object x = s.members[i].send;
+            if (x.getClass() != first.getClass() || Array.getLength(x) != Array.getLength(first)) {
+                return mismatch(s.members[0].kind.replace(" (arrays)", ""), 0, first, i, x).getMessage();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void scan(Object send, Object recv, Op op, boolean exclusive) {
+        meet(exclusive ? "exscan (arrays)" : "scan (arrays)", -1, op, send, recv, null,
+                exclusive ? ThreadsCollectives::exscanAll : ThreadsCollectives::scanAll);
+    }
+
+    /** Combiner: rank i's recv gets the reduction of ranks 0..i. */
+    private static String scanAll(CollectiveSlot s, long round) {
+        String err = sameArrays(s, round);
+        if (err != null) {
+            return err;
+        }
+        CollectiveSlot.Member m0 = s.members[0];
+        int n = Array.getLength(m0.send);
+        Object acc = reuse(s.scratch, m0.send.getClass(), n);
+        s.scratch = acc;
+        System.arraycopy(m0.send, 0, acc, 0, n);
+        System.arraycopy(acc, 0, m0.recv, 0, n);
+        Op op = (Op) m0.op;
+        for (int i = 1; i < s.size; i++) {
+            CollectiveSlot.Member m = s.members[i];
+            ArrayOps.combine(op, acc, m.send, 0, n);
+            System.arraycopy(acc, 0, m.recv, 0, n);
+        }
+        return null;
+    }
+
+    /** Combiner: rank i > 0's recv gets the reduction of ranks 0..i-1; rank 0's is left alone. */
+    private static String exscanAll(CollectiveSlot s, long round) {
+        String err = sameArrays(s, round);
+        if (err != null) {
+            return err;
+        }
+        CollectiveSlot.Member m0 = s.members[0];
+        int n = Array.getLength(m0.send);
+        Object acc = reuse(s.scratch, m0.send.getClass(), n);
+        s.scratch = acc;
+        System.arraycopy(m0.send, 0, acc, 0, n);
+        Op op = (Op) m0.op;
+        Object held = null;
+        for (int i = 1; i < s.size; i++) {
+            CollectiveSlot.Member m = s.members[i];
+            Object in = m.send;
+            if (m.recv == in && i < s.size - 1) { // in place: keep the input before the prefix overwrites it
+                held = reuse(held, in.getClass(), n);
+                System.arraycopy(in, 0, held, 0, n);
+                in = held;
+            }
+            System.arraycopy(acc, 0, m.recv, 0, n);
+            if (i < s.size - 1) {
+                ArrayOps.combine(op, acc, in, 0, n);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void reduceScatter(Object send, Object recv, int[] counts, Op op) {
+        meet("reduceScatter", -1, op, send, recv, counts, ThreadsCollectives::reduceWhole);
+        int[] displs = displacements(counts);
+        System.arraycopy(slot.result, displs[rank], recv, 0, counts[rank]);
+    }
+
+    /** Combiner: the first sum(counts) elements of every rank's send, reduced into the slot's buffer. */
+    private static String reduceWhole(CollectiveSlot s, long round) {
+        CollectiveSlot.Member m0 = s.members[0];
+        String err = sameCounts(s);
+        if (err != null) {
+            return err;
+        }
+        int total = sum(m0.counts);
+        for (int i = 1; i < s.size; i++) {
+            if (s.members[i].send.getClass() != m0.send.getClass()) {
+                return mismatch("reduceScatter", 0, m0.send, i, s.members[i].send).getMessage();
+            }
+        }
+        Object acc = reuse(s.scratch, m0.send.getClass(), total);
+        s.scratch = acc;
+        System.arraycopy(m0.send, 0, acc, 0, total);
+        for (int i = 1; i < s.size; i++) {
+            ArrayOps.combine((Op) m0.op, acc, s.members[i].send, 0, total);
+        }
+        s.result = acc;
+        return null;
+    }
+
+    private static String sameCounts(CollectiveSlot s) {
+        CollectiveSlot.Member m0 = s.members[0];
+        for (int i = 1; i < s.size; i++) {
+            if (!Arrays.equals(m0.counts, s.members[i].counts)) {
+                return m0.kind + ": rank 0 gave counts " + Arrays.toString(m0.counts) + " but rank " + i + " gave "
+                        + Arrays.toString(s.members[i].counts) + ": every rank must give the same counts";
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void gatherv(Object send, Object recv, int[] counts, int root) {
+        meet("gatherv", root, null, send, recv, counts, ThreadsCollectives::gatherBlocks);
+    }
+
+    /** Combiner: every rank's block straight into root's recv. */
+    private static String gatherBlocks(CollectiveSlot s, long round) {
+        CollectiveSlot.Member root = s.members[s.members[0].root];
+        int[] counts = root.counts;
+        int[] displs = displacements(counts);
+        for (int i = 0; i < s.size; i++) {
+            Object b = s.members[i].send;
+            if (b.getClass() != root.recv.getClass()) {
+                return "gatherv: root " + root.root + "'s recv is " + root.recv.getClass().getTypeName() + " but rank "
+                        + i + " sent " + b.getClass().getTypeName() + ": give arrays of the same type";
+            }
+            if (Array.getLength(b) < counts[i]) {
+                return "gatherv: rank " + i + " sent " + Array.getLength(b) + " elements but root " + root.root
+                        + "'s counts[" + i + "] is " + counts[i] + ": give every rank's send at least its count";
+            }
+        }
+        for (int i = 0; i < s.size; i++) {
+            System.arraycopy(s.members[i].send, 0, root.recv, displs[i], counts[i]);
+        }
+        return null;
+    }
+
+    @Override
+    public void scatterv(Object send, int[] counts, Object recv, int root) {
+        meet("scatterv", root, null, send, recv, counts, ThreadsCollectives::scatterBlocks);
+    }
+
+    /** Combiner: root's blocks straight into every rank's recv. */
+    private static String scatterBlocks(CollectiveSlot s, long round) {
+        CollectiveSlot.Member root = s.members[s.members[0].root];
+        int[] counts = root.counts;
+        int[] displs = displacements(counts);
+        for (int i = 0; i < s.size; i++) {
+            Object r = s.members[i].recv;
+            if (r.getClass() != root.send.getClass()) {
+                return "scatterv: rank " + i + "'s recv is " + r.getClass().getTypeName() + " but root " + root.root
+                        + " sends " + root.send.getClass().getTypeName() + ": give arrays of the same type";
+            }
+            if (Array.getLength(r) < counts[i]) {
+                return "scatterv: rank " + i + "'s recv has " + Array.getLength(r) + " elements but root "
+                        + root.root + "'s counts[" + i + "] is " + counts[i] + ": give a recv of at least its count";
+            }
+        }
+        for (int i = 0; i < s.size; i++) {
+            System.arraycopy(root.send, displs[i], s.members[i].recv, 0, counts[i]);
+        }
+        return null;
+    }
+
+    @Override
+    public void allgatherv(Object send, Object recv, int[] counts) {
+        int p = slot.nextParity(rank);
+        Object st = reuse(me.stage[p], send.getClass(), counts[rank]);
+        System.arraycopy(send, 0, st, 0, counts[rank]);
+        me.stage[p] = st;
+        meet("allgatherv", -1, null, send, recv, counts, ThreadsCollectives::checkAllgatherv);
+        int[] displs = displacements(counts);
+        for (int i = 0; i < size; i++) {
+            System.arraycopy(slot.members[i].stage[p], 0, recv, displs[i], counts[i]);
+        }
+    }
+
+    private static String checkAllgatherv(CollectiveSlot s, long round) {
+        String err = sameCounts(s);
+        if (err != null) {
+            return err;
+        }
+        for (int i = 1; i < s.size; i++) {
+            if (s.members[i].send.getClass() != s.members[0].send.getClass()) {
+                return mismatch("allgatherv", 0, s.members[0].send, i, s.members[i].send).getMessage();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void alltoall(Object send, Object recv) {
+        int p = slot.nextParity(rank);
+        int len = Array.getLength(send);
+        Object st = reuse(me.stage[p], send.getClass(), len);
+        System.arraycopy(send, 0, st, 0, len);
+        me.stage[p] = st;
+        meet("alltoall (arrays)", -1, null, send, recv, null, ThreadsCollectives::sameArrays);
+        int b = len / size;
+        for (int i = 0; i < size; i++) {
+            System.arraycopy(slot.members[i].stage[p], rank * b, recv, i * b, b);
+        }
+    }
+
+    /** @return {@code old} if it is an array of class {@code type} and length {@code n}, else a new one */
+    private static Object reuse(Object old, Class<?> type, int n) {
+        if (old != null && old.getClass() == type && Array.getLength(old) == n) {
+            return old;
+        }
+        return Array.newInstance(type.getComponentType(), n);
+    }
+}

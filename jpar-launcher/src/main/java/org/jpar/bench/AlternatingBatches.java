@@ -1,0 +1,92 @@
+package org.jpar.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.jpar.Communicator;
+
+/**
+ * Runs jpar and its baselines batch by batch in turn (A B A B ...), so that the noise of a shared machine falls on
+ * all of them alike, and reports each one's best and median batch with jpar's ratio to each baseline: on a shared
+ * 2-core machine the ratio of two back-to-back single runs swings from 0.64x to 1.23x; alternating batches and
+ * comparing medians does not.
+ *
+ * <p>Every rank of {@code comm} runs every batch (ranks with nothing to do run an empty one); before each batch the
+ * ranks meet in a barrier. A batch's time is the slowest rank's (what a collective costs is when the last rank is
+ * done), per operation, in nanoseconds.
+ */
+final class AlternatingBatches {
+    /** One contender: a name for its lines, and one batch of its operations. */
+    record Contender(String who, Runnable batch) {
+    }
+
+    /** One contender's result: its batches' times per operation, in ns. */
+    record Result(String who, double[] batches) {
+        double best() {
+            double b = Double.MAX_VALUE;
+            for (double v : batches) {
+                b = Math.min(b, v);
+            }
+            return b;
+        }
+
+        double median() {
+            return Payloads.median(batches);
+        }
+    }
+
+    private AlternatingBatches() {
+    }
+
+    /**
+     * @param warmup     untimed rounds first (the JIT needs them)
+     * @param batches    timed rounds
+     * @param operations operations per batch (the divisor of a batch's time)
+     * @return one result per contender, in order (jpar first by convention)
+     */
+    static List<Result> run(Communicator comm, int warmup, int batches, double operations, List<Contender> contenders) {
+        int k = contenders.size();
+        double[] times = new double[k * batches];
+        for (int b = -warmup; b < batches; b++) {
+            for (int i = 0; i < k; i++) {
+                comm.barrier();
+                long start = System.nanoTime();
+                contenders.get(i).batch().run();
+                long t = System.nanoTime() - start;
+                if (b >= 0) {
+                    times[i * batches + b] = t / operations;
+                }
+            }
+        }
+        double[] slowest = comm.allreduce(times, (a, b) -> { // the object path: every engine has it
+            double[] m = a.clone();
+            for (int j = 0; j < m.length; j++) {
+                m[j] = Math.max(m[j], b[j]);
+            }
+            return m;
+        });
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            double[] mine = new double[batches];
+            System.arraycopy(slowest, i * batches, mine, 0, batches);
+            results.add(new Result(contenders.get(i).who(), mine));
+        }
+        return results;
+    }
+
+    /**
+     * @return {@code best_us=B median_us=M}, and for a baseline (not the first result) jpar's ratio to it:
+     *         {@code jpar_ratio_best=RB jpar_ratio_median=RM} (jpar's time divided by the baseline's)
+     */
+    static String fields(List<Result> results, int i) {
+        Result r = results.get(i);
+        String s = String.format(Locale.ROOT, "best_us=%.3f median_us=%.3f", r.best() / 1e3, r.median() / 1e3);
+        if (i > 0) {
+            Result jpar = results.get(0);
+            s += String.format(Locale.ROOT, " jpar_ratio_best=%.3f jpar_ratio_median=%.3f", jpar.best() / r.best(),
+                    jpar.median() / r.median());
+        }
+        return s;
+    }
+}

@@ -1,0 +1,154 @@
+package org.jpar.bench;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.jpar.Communicator;
+import org.jpar.JparException;
+import org.jpar.Op;
+import org.jpar.Par;
+import org.jpar.engine.openmpi.Mpi;
+
+/**
+ * {@code jpar bench allreduce|bcast|alltoall}: one collective on {@code double[]} of 8 bytes and of 1 MiB, on every
+ * rank of the world, timed per call. jpar's call ({@code allreduce(send, recv, Op.SUM)}, {@code broadcastInto(buf, 0)},
+ * {@code alltoall(send, recv)}) alternates batch by batch with the raw engine's ({@link AlternatingBatches}): on the
+ * Open MPI engine, the Java bindings' own {@code allReduce}/{@code bcast}/{@code allToAll} on a duplicate of
+ * {@code MPI_COMM_WORLD} in the same processes, once with the same heap arrays and once with direct buffers. The
+ * threads engine has no raw engine in its JVM: its lines stand alone (compare with
+ * {@code jpar bench ... --engine openmpi}, or {@link RawOpenMpiCollectives} which the launcher runs after it when
+ * Open MPI is installed).
+ *
+ * <p>Rank 0 prints, per size: {@code <who> <bench> bytes=<n> ranks=<N> best_us=.. median_us=..} and, on baseline
+ * lines, {@code jpar_ratio_best=.. jpar_ratio_median=..} (jpar's time over the baseline's).
+ *
+ * <p>Arguments: {@code <allreduce|bcast|alltoall> [scale]}.
+ */
+public final class CollectiveBench {
+    /** The benchmarks. */
+    public static final List<String> KINDS = List.of("allreduce", "bcast", "alltoall");
+    static final int WARMUP = 3;
+    static final int BATCHES = 9;
+
+    private CollectiveBench() {
+    }
+
+    /** @param args {@code <allreduce|bcast|alltoall> [scale]} */
+    public static void main(String[] args) {
+        String kind = args.length > 0 ? args[0] : "allreduce";
+        double scale = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
+        if (!KINDS.contains(kind)) {
+            throw new JparException("no collective benchmark " + kind + ": choose one of " + KINDS);
+        }
+        Communicator c = Par.world();
+        boolean openmpi = c.engine().equals("openmpi");
+        Object raw = openmpi ? Mpi.duplicate(Mpi.constant("COMM_WORLD")) : null;
+        for (int bytes : new int[] {8, 1 << 20}) {
+            int n = bytes / 8;
+            int iterations = Math.max(5, (int) ((bytes == 8 ? 20_000 : 200) * scale));
+            List<AlternatingBatches.Contender> contenders = new ArrayList<>();
+            contenders.add(new AlternatingBatches.Contender("jpar-" + c.engine(), jpar(c, kind, n, iterations)));
+            if (openmpi) {
+                contenders.add(new AlternatingBatches.Contender("raw-openmpi-heap",
+                        raw(raw, kind, n, c.size(), iterations, false)));
+                contenders.add(new AlternatingBatches.Contender("raw-openmpi-direct",
+                        raw(raw, kind, n, c.size(), iterations, true)));
+            }
+            List<AlternatingBatches.Result> results = AlternatingBatches.run(c, WARMUP, BATCHES, iterations,
+                    contenders);
+            if (c.rank() == 0) {
+                for (int i = 0; i < results.size(); i++) {
+                    System.out.println(line(results.get(i).who(), kind, bytes, c.size())
+                            + AlternatingBatches.fields(results, i));
+                }
+            }
+        }
+        c.barrier();
+        Par.finish();
+    }
+
+    static String line(String who, String kind, int bytes, int ranks) {
+        return String.format(Locale.ROOT, "%s %s bytes=%d ranks=%d ", who, kind, bytes, ranks);
+    }
+
+    /** @return one batch of jpar's collective: {@code n} doubles per rank (alltoall: per destination block) */
+    static Runnable jpar(Communicator c, String kind, int n, int iterations) {
+        switch (kind) {
+            case "allreduce": {
+                double[] send = values(n);
+                double[] recv = new double[n];
+                return () -> {
+                    for (int i = 0; i < iterations; i++) {
+                        c.allreduce(send, recv, Op.SUM);
+                    }
+                };
+            }
+            case "bcast": {
+                double[] buf = values(n);
+                return () -> {
+                    for (int i = 0; i < iterations; i++) {
+                        c.broadcastInto(buf, 0);
+                    }
+                };
+            }
+            default: {
+                int block = Math.max(1, n / c.size());
+                double[] send = values(block * c.size());
+                double[] recv = new double[send.length];
+                return () -> {
+                    for (int i = 0; i < iterations; i++) {
+                        c.alltoall(send, recv);
+                    }
+                };
+            }
+        }
+    }
+
+    /** @return one batch of the bindings' own collective on {@code comm}, on heap arrays or direct buffers */
+    static Runnable raw(Object comm, String kind, int n, int size, int iterations, boolean direct) {
+        Object type = Mpi.constant("DOUBLE");
+        Object sum = Mpi.constant("SUM");
+        int block = Math.max(1, n / size);
+        int length = kind.equals("alltoall") ? block * size : n;
+        Object send = direct ? directDoubles(length) : values(length);
+        Object recv = direct ? directDoubles(length) : new double[length];
+        switch (kind) {
+            case "allreduce":
+                return () -> {
+                    for (int i = 0; i < iterations; i++) {
+                        Mpi.allReduce(comm, send, recv, length, type, sum);
+                    }
+                };
+            case "bcast":
+                return () -> {
+                    for (int i = 0; i < iterations; i++) {
+                        Mpi.broadcast(comm, send, length, type, 0);
+                    }
+                };
+            default:
+                return () -> {
+                    for (int i = 0; i < iterations; i++) {
+                        Mpi.allToAll(comm, send, recv, block, type);
+                    }
+                };
+        }
+    }
+
+    private static ByteBuffer directDoubles(int n) {
+        ByteBuffer b = Mpi.newByteBuffer(8 * n);
+        for (int i = 0; i < n; i++) {
+            b.putDouble(8 * i, i * 0.5);
+        }
+        return b;
+    }
+
+    static double[] values(int n) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i * 0.5;
+        }
+        return a;
+    }
+}

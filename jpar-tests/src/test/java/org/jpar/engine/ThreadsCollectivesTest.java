@@ -1,0 +1,217 @@
+package org.jpar.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.jpar.Communicator;
+import org.jpar.JobAbortedException;
+import org.jpar.JparException;
+import org.jpar.Op;
+import org.jpar.contract.CollectiveSemanticsContract;
+import org.jpar.contract.Contract;
+import org.jpar.contract.ContractSuite;
+import org.jpar.engine.threads.ThreadsEngine;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The embedded engine's collectives beyond the 1-4 ranks of the contract suite: the collective contracts at 8 and 64
+ * ranks, the errors of calls that do not match across ranks (one message, the same at every rank), a failing rank
+ * that stops ranks waiting in a collective, and the deadlock report naming the ranks a collective waits for.
+ */
+class ThreadsCollectivesTest {
+    private static final Duration BOUND = Duration.ofSeconds(60);
+
+    @TestFactory
+    Stream<DynamicNode> collectiveContractsAt8And64Ranks() {
+        List<Method> methods = new ArrayList<>(PointToPointCollectivesTest.collectiveMethods());
+        for (Method m : CollectiveSemanticsContract.class.getMethods()) {
+            if (m.isAnnotationPresent(Contract.class)) {
+                methods.add(m);
+            }
+        }
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (int size : new int[] {8, 64}) {
+            List<DynamicNode> tests = new ArrayList<>();
+            for (Method m : methods) {
+                tests.add(DynamicTest.dynamicTest(m.getName(), () -> assertTimeoutPreemptively(BOUND,
+                        () -> ThreadsEngine.run(size, world -> ContractSuite.invoke(m, world)))));
+            }
+            nodes.add(DynamicContainer.dynamicContainer(size + " ranks", tests));
+        }
+        return nodes.stream();
+    }
+
+    /** Runs {@code body} on {@code size} ranks and @return what the job failed with (it must fail, promptly). */
+    static Throwable failure(int size, ThreadsEngine.RankBody body) {
+        return assertTimeoutPreemptively(BOUND, () -> {
+            try {
+                ThreadsEngine.run(size, body);
+            } catch (Throwable e) {
+                return e;
+            }
+            throw new AssertionError("the job did not fail");
+        });
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3, 8})
+    void arraysOfDifferentLengthsInAReductionAreOneClearErrorAtEveryRank(int size) {
+        List<Throwable> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        Throwable e = failure(size, w -> {
+            try {
+                w.allreduce(new double[w.rank() == size - 1 ? 3 : 4], Op.SUM);
+            } catch (JparException x) {
+                seen.add(x);
+                throw x;
+            }
+        });
+        String want = "allreduce: rank 0 passed double[] of 4 elements but rank " + (size - 1)
+                + " passed double[] of 3 elements: every rank must pass arrays of the same type and length";
+        assertThat(e).isInstanceOf(JparException.class).hasMessage(want);
+        assertThat(seen).as("every rank got the same error").hasSize(size).allMatch(x -> want.equals(x.getMessage()));
+    }
+
+    @Test
+    void arraysOfDifferentTypesInAReductionAreRefused() {
+        Throwable e = failure(3, w -> w.reduce(w.rank() == 1 ? (Object) new long[2] : new int[2], Op.MAX, 0));
+        assertThat(e).hasMessage("reduce: rank 0 passed int[] of 2 elements but rank 1 passed long[] of 2 elements:"
+                + " every rank must pass arrays of the same type and length");
+    }
+
+    @Test
+    void differentRootsAreRefused() {
+        Throwable e = failure(4, w -> w.broadcast("x", w.rank() < 2 ? 0 : 1));
+        assertThat(e).hasMessage("broadcast: rank 0 gave root 0 but rank 2 gave root 1: every rank must give the same "
+                + "root");
+        e = failure(2, w -> w.broadcastInto(new int[3], w.rank()));
+        assertThat(e).hasMessage("broadcastInto: rank 0 gave root 0 but rank 1 gave root 1: every rank must give the "
+                + "same root");
+    }
+
+    @Test
+    void differentCollectivesAreRefused() {
+        Throwable e = failure(3, w -> {
+            if (w.rank() == 1) {
+                w.barrier();
+            } else {
+                w.allreduce(w.rank(), Integer::sum);
+            }
+        });
+        assertThat(e).hasMessage("collective mismatch: rank 0 called allreduce but rank 1 called barrier (a group of "
+                + "3 ranks): every rank must call the same collectives in the same order");
+    }
+
+    @Test
+    void differentOperatorsAreRefused() {
+        Throwable e = failure(2, w -> w.allreduce(new int[1], w.rank() == 0 ? Op.SUM : Op.MAX));
+        assertThat(e).hasMessage("allreduce (arrays): rank 0 gave Op.SUM but rank 1 gave Op.MAX: every rank must give "
+                + "the same operator");
+    }
+
+    @Test
+    void differentCountsAndShortBlocksAreRefused() {
+        Throwable e = failure(2, w -> w.reduceScatter(new int[4], new int[4], w.rank() == 0 ? new int[] {2, 2}
+                : new int[] {1, 3}, Op.SUM));
+        assertThat(e).hasMessage("reduceScatter: rank 0 gave counts [2, 2] but rank 1 gave [1, 3]: every rank must "
+                + "give the same counts");
+        e = failure(3, w -> w.gatherv(new double[w.rank() == 2 ? 1 : 2], w.rank() == 0 ? new double[6] : null,
+                w.rank() == 0 ? new int[] {2, 2, 2} : null, 0));
+        assertThat(e).hasMessage("gatherv: rank 2 sent 1 elements but root 0's counts[2] is 2: give every rank's send "
+                + "at least its count");
+        e = failure(3, w -> w.scatterv(w.rank() == 1 ? new double[6] : null, w.rank() == 1 ? new int[] {2, 2, 2}
+                : null, new double[w.rank() == 2 ? 1 : 2], 1));
+        assertThat(e).hasMessage("scatterv: rank 2's recv has 1 elements but root 1's counts[2] is 2: give a recv of "
+                + "at least its count");
+    }
+
+    @Test
+    void aRankThatFailsStopsTheRanksWaitingInACollective() {
+        Throwable e = failure(16, w -> {
+            if (w.rank() == 5) {
+                Thread.sleep(200);
+                throw new IllegalStateException("boom in rank 5");
+            }
+            w.allreduce(new double[] {1}, Op.SUM);
+        });
+        assertThat(e).isInstanceOf(IllegalStateException.class).hasMessage("boom in rank 5");
+    }
+
+    @Test
+    void aDeadlockNamesTheCollectiveAndTheRanksItWaitsFor() {
+        Throwable e = failure(6, w -> {
+            if (w.rank() == 3 || w.rank() == 5) {
+                w.receive(0, 9); // never sent: rank 0 is in the allreduce
+            }
+            w.allreduce(new double[] {1}, Op.SUM);
+        });
+        assertThat(e).isInstanceOf(JparException.class).isNotInstanceOf(JobAbortedException.class)
+                .hasMessageStartingWith("deadlock: ")
+                .hasMessageContaining("rank 0: waits in allreduce (arrays) on the world communicator (rank 0 of 6 there),"
+                        + " waiting for ranks 3, 5")
+                .hasMessageContaining("rank 3: waits in receive(source=0, tag=9)");
+    }
+
+    @Test
+    void everyRankOf1024GetsTheSum() {
+        assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(1024, (Communicator w) -> {
+            for (int i = 0; i < 20; i++) {
+                double[] r = w.allreduce(new double[] {w.rank() + i}, Op.SUM);
+                assertThat(r[0]).isEqualTo(1023 * 1024 / 2.0 + 1024.0 * i);
+            }
+        }));
+    }
+
+    @Test
+    void communicatorsMadeBySplitAndDupHaveCollectivesOfTheirOwnAtOnce() {
+        assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(8, (Communicator w) -> {
+            Communicator half = w.split(w.rank() % 2, -w.rank());
+            Communicator copy = w.dup();
+            Thread other = new Thread(() -> {
+                for (int i = 0; i < 300; i++) {
+                    assertThat(copy.allreduce(new long[] {i}, Op.SUM)).containsExactly(8L * i);
+                }
+            });
+            other.start();
+            for (int i = 0; i < 300; i++) {
+                // ranks 6, 4, 2, 0 (or 7, 5, 3, 1) in that order: the sum of the ranks before, in the new order
+                long[] before = half.exscan(new long[] {w.rank()}, Op.SUM);
+                long want = 0;
+                for (int r = 6 + w.rank() % 2; r > w.rank(); r -= 2) {
+                    want += r;
+                }
+                assertThat(before).containsExactly(want);
+                assertThat(w.<Integer>allreduce(1, Integer::sum)).isEqualTo(8);
+            }
+            other.join();
+            half.close();
+            copy.close();
+        }));
+    }
+
+    @Test
+    void aDeadlockInACollectiveOfASubCommunicatorNamesIt() {
+        Throwable e = failure(4, w -> {
+            Communicator half = w.split(w.rank() / 2, 0);
+            if (w.rank() == 1) {
+                w.receive(0, 9);
+            }
+            half.barrier();
+        });
+        assertThat(e).hasMessageStartingWith("deadlock: ")
+                .hasMessageContaining("rank 0: waits in barrier on communicator #")
+                .hasMessageContaining(" (rank 0 of 2 there), waiting for ranks 1");
+    }
+}
