@@ -884,6 +884,11 @@ public final class Communicator implements AutoCloseable {
         if (problem != null) {
             throw new JparException(op + ": " + problem);
         }
+        int n = java.lang.reflect.Array.getLength(array);
+        if ((o == Op.MINLOC || o == Op.MAXLOC) && n % 2 != 0) {
+            throw new JparException(op + ": Op." + o + " reads the array as (value, index) pairs, but it has " + n
+                    + " elements (an odd number): give 2 elements per value, e.g. {value, rank}");
+        }
     }
 
     private static void checkType(String op, Object send, Object recv) {
