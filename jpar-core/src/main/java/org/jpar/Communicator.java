@@ -10,6 +10,8 @@ import java.util.function.BinaryOperator;
 
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
+import org.jpar.internal.diag.Diagnostics;
+import org.jpar.internal.diag.SendSites;
 import org.jpar.internal.ArrayOps;
 import org.jpar.spi.Collectives;
 import org.jpar.spi.Transport;
@@ -67,7 +69,7 @@ public final class Communicator implements AutoCloseable {
     }
 
     Communicator(Transport transport, boolean world) {
-        this.transport = Objects.requireNonNull(transport, "transport");
+        this.transport = Diagnostics.wrap(Objects.requireNonNull(transport, "transport"));
         this.rank = transport.rank();
         this.size = transport.size();
         this.world = world;
@@ -154,7 +156,7 @@ public final class Communicator implements AutoCloseable {
             throw new JparException("receive(source=" + sourceName(source) + ", tag=" + tagName(tag) + ") expected "
                     + type.getTypeName() + " but " + (source == Par.ANY_SOURCE ? "a rank" : "rank " + source)
                     + " sent " + w.className() + (tag == Par.ANY_TAG ? "" : " with tag " + tag)
-                    + " (not decoded)", w);
+                    + " (not decoded)" + SendSites.ofLastOpened(), w);
         } finally {
             ObjectCodec.expect(before);
         }
@@ -162,7 +164,7 @@ public final class Communicator implements AutoCloseable {
         if (v != null && !boxed.isInstance(v)) {
             throw new JparException("receive(source=" + sourceName(source) + ", tag=" + tagName(tag) + ") expected "
                     + type.getTypeName() + " but rank " + e.source() + " sent " + v.getClass().getTypeName()
-                    + " with tag " + e.tag());
+                    + " with tag " + e.tag() + SendSites.ofLastOpened());
         }
         @SuppressWarnings("unchecked")
         T t = (T) boxed.cast(v);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jpar.JparException;
+import org.jpar.internal.diag.Diagnostics;
 import org.jpar.Communicator;
 import org.jpar.spi.LayerChannel;
 import org.jpar.spi.LayerCodec;
@@ -41,7 +42,7 @@ final class Serve {
             for (int k = 0; k < w.units().length; k++) {
                 Wire.Outcome o;
                 try {
-                    o = run(t, codec, w.units()[k], w.calls()[k], w.items()[k]);
+                        o = run(t, codec, w.units()[k], w.calls()[k], w.items()[k]);
                 } catch (Throwable fatal) {
                     t.send(new Wire.Results(out.toArray(new Wire.Outcome[0]), Failures.describe(fatal)), 0,
                             Wire.TAG_RESULT);
@@ -94,6 +95,7 @@ final class Serve {
                         + ") cannot be sent back from rank " + t.rank() + ": " + Failures.describe(e), e));
             }
         }
+        Diagnostics.span(t.rank(), "task (unit " + unit + ", " + items + " job" + (items == 1 ? ")" : "s)"), start);
         return new Wire.Outcome(unit, System.nanoTime() - start, values, failures);
     }
 }

@@ -34,21 +34,24 @@ public final class RanksExtension implements TestTemplateInvocationContextProvid
             throw new JparException("@Ranks on " + context.getRequiredTestMethod().getName()
                     + " lists no sizes: give at least one, e.g. @Ranks(4) or @Ranks({1, 2, 4})");
         }
-        return Arrays.stream(ranks.value()).mapToObj(RankInvocation::new);
+        boolean strict = ranks.strict() || ThreadsEngine.strictByDefault();
+        return Arrays.stream(ranks.value()).mapToObj(n -> new RankInvocation(n, strict));
     }
 
     /** One size: names the invocation, resolves the Communicator parameter, and runs the body on the ranks. */
     private static final class RankInvocation implements TestTemplateInvocationContext, ParameterResolver,
             InvocationInterceptor {
         private final int size;
+        private final boolean strict;
 
-        RankInvocation(int size) {
+        RankInvocation(int size, boolean strict) {
             this.size = size;
+            this.strict = strict;
         }
 
         @Override
         public String getDisplayName(int invocationIndex) {
-            return size + (size == 1 ? " rank" : " ranks");
+            return size + (size == 1 ? " rank" : " ranks") + (strict ? ", strict" : "");
         }
 
         @Override
@@ -75,7 +78,7 @@ public final class RanksExtension implements TestTemplateInvocationContextProvid
             List<Object> args = call.getArguments();
             Class<?>[] types = method.getParameterTypes();
             method.setAccessible(true);
-            ThreadsEngine.run(size, world -> {
+            ThreadsEngine.run(size, strict, world -> {
                 List<Object> mine = new ArrayList<>(args);
                 for (int i = 0; i < types.length; i++) {
                     if (types[i] == Communicator.class) {

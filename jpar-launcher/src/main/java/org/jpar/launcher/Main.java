@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  * 2 usage error.
  */
 @Command(name = "jpar", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, TraceCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         description = "PyPar-style SPMD message passing for Java: runs one program as N ranks.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the job ended normally", "1:a rank failed (the job was stopped)",
@@ -47,7 +47,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: run or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed: run, trace or bench");
     }
 
     private static int usageError(CommandLine.ParameterException ex, String[] args) {

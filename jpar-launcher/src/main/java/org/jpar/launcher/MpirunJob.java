@@ -148,6 +148,38 @@ final class MpirunJob {
         this.expectFinalized = expectFinalized;
     }
 
+    private HangMonitor hang;
+    private boolean hangAbort;
+
+    /**
+     * Reports a hang ({@link HangMonitor}) from the ranks' state lines, and with {@code abort} stops the job (exit
+     * code 1). @return this
+     */
+    MpirunJob watchHangs(HangMonitor monitor, boolean abort) {
+        this.hang = monitor;
+        this.hangAbort = abort;
+        return this;
+    }
+
+    private void checkHang(Process p, long now) {
+        List<String> report = hang.check(now);
+        if (report == null) {
+            return;
+        }
+        System.out.flush();
+        for (String l : report) {
+            System.err.println("jpar: " + l);
+        }
+        if (!hangAbort) {
+            System.err.println("jpar: the job goes on (jpar run --hang-abort stops a hanging job with exit code 1; "
+                    + "Ctrl-C stops it now)");
+        }
+        System.err.flush();
+        if (hangAbort) {
+            stop(p, "it hung: no rank made progress for the --hang-timeout; jpar ended mpirun and every rank");
+        }
+    }
+
     /** Runs {@code mpirun} (the command) to its end. @return the launcher's exit code */
     int run(List<String> mpirunCommand) {
         launcherName = Path.of(mpirunCommand.get(0)).getFileName().toString();
@@ -255,6 +287,9 @@ final class MpirunJob {
             }
             List<ProcessHandle> ranks = ranks(p);
             long now = System.nanoTime();
+            if (hang != null && !stopping) {
+                checkHang(p, now);
+            }
             if (!ranks.isEmpty()) {
                 sawRanks = true;
                 ranksGoneNanos = 0;
@@ -448,6 +483,9 @@ final class MpirunJob {
         List<String> held = new ArrayList<>();
         List<List<String>> box = new ArrayList<>(1);
         untag(in, line -> {
+            if (hang != null && hang.accept(line, System.nanoTime())) {
+                return; // a rank's state for the hang report, not for the user
+            }
             boolean reported = failureReportedNanos != 0;
             Matcher killed = KILLED.matcher(line);
             if (killed.find() && killedRank == null) {

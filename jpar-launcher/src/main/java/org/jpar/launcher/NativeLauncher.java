@@ -49,7 +49,8 @@ final class NativeLauncher implements Engine {
         String marker = UUID.randomUUID().toString();
         String mpi = mpi(job);
         List<String> cmd = command(job, marker);
-        return new MpirunJob(marker, OpenMpiLauncher.graceSeconds(), mpi.equals("mpich") ? job.ranks() : 0).run(cmd);
+        return OpenMpiLauncher.watchHangs(new MpirunJob(marker, OpenMpiLauncher.graceSeconds(),
+                mpi.equals("mpich") ? job.ranks() : 0), job).run(cmd);
     }
 
     static String mpi(Job job) {
@@ -121,6 +122,7 @@ final class NativeLauncher implements Engine {
         if (opts != null && !opts.isBlank()) {
             cmd.addAll(List.of(opts.trim().split("\\s+")));
         }
+        OpenMpiLauncher.addDiagnostics(cmd, job);
         if (marker != null) {
             cmd.add("-D" + MpirunJob.MARKER_PROPERTY + "=" + marker);
         }

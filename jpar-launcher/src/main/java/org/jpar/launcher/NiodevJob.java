@@ -104,6 +104,7 @@ final class NiodevJob {
         if (opts != null && !opts.isBlank()) {
             cmd.addAll(List.of(opts.trim().split("\\s+")));
         }
+        OpenMpiLauncher.addDiagnostics(cmd, job);
         cmd.add("-D" + MpirunJob.MARKER_PROPERTY + "=" + marker);
         cmd.add("-D" + MpjInstallation.HOME_PROPERTY + "=" + installation.home());
         cmd.add("-D" + MpjInstallation.LOG4J_PROPERTY + "=" + installation.log4j());

@@ -40,6 +40,12 @@ final class OpenMpiLauncher implements Engine {
     static final String DIRECT_OPTION = "direct";
     /** {@link Job#engineOptions()} entry: the native engine's ranks (no {@code mpi.jar}), see {@link NativeLauncher}. */
     static final String NATIVE_OPTION = "native";
+    /** {@link Job#engineOptions()} entry: a JVM option for every rank, e.g. {@code jvm-option=-Djpar.trace=F}. */
+    static final String JVM_OPTION = "jvm-option=";
+    /** {@link Job#engineOptions()} entry: the hang timeout in seconds, {@code hang=60}; absent: no hang watch. */
+    static final String HANG_OPTION = "hang=";
+    /** {@link Job#engineOptions()} entry: stop a hanging job. */
+    static final String HANG_ABORT_OPTION = "hang-abort";
     /** System property of the launcher: seconds mpirun may take to end after a failure or a stop. */
     static final String GRACE_PROPERTY = "jpar.launcher.graceSeconds";
     static final int DEFAULT_GRACE_SECONDS = 10;
@@ -79,7 +85,30 @@ final class OpenMpiLauncher implements Engine {
     public int run(Job job) {
         String marker = UUID.randomUUID().toString();
         List<String> cmd = command(job, marker);
-        return new MpirunJob(marker, graceSeconds()).run(cmd);
+        return watchHangs(new MpirunJob(marker, graceSeconds()), job).run(cmd);
+    }
+
+    /** @return {@code mpirun}, watching for hangs when the job asks for it ({@link #HANG_OPTION}) */
+    static MpirunJob watchHangs(MpirunJob mpirun, Job job) {
+        for (String o : job.engineOptions()) {
+            if (o.startsWith(HANG_OPTION)) {
+                mpirun.watchHangs(new HangMonitor(job.ranks(), Double.parseDouble(o.substring(HANG_OPTION.length()))),
+                        job.engineOptions().contains(HANG_ABORT_OPTION));
+            }
+        }
+        return mpirun;
+    }
+
+    /** Adds the ranks' JVM options for the trace and hang watch the job asks for ({@link #JVM_OPTION}, {@link #HANG_OPTION}). */
+    static void addDiagnostics(List<String> cmd, Job job) {
+        for (String o : job.engineOptions()) {
+            if (o.startsWith(JVM_OPTION)) {
+                cmd.add(o.substring(JVM_OPTION.length()));
+            } else if (o.startsWith(HANG_OPTION)) {
+                cmd.add("-Djpar.hang.timeout=" + o.substring(HANG_OPTION.length()));
+                cmd.add("-Djpar.hang.launcher=true");
+            }
+        }
     }
 
     /** @return how long mpirun may take to end after a failure or a stop before jpar kills the job */
@@ -176,6 +205,7 @@ final class OpenMpiLauncher implements Engine {
         if (opts != null && !opts.isBlank()) {
             cmd.addAll(List.of(opts.trim().split("\\s+")));
         }
+        addDiagnostics(cmd, job);
         if (marker != null) {
             cmd.add("-D" + MpirunJob.MARKER_PROPERTY + "=" + marker);
         }

@@ -66,6 +66,25 @@ final class RunCommand implements Callable<Integer> {
             + "mpirun) or mpich (its mpiexec.mpich)")
     String mpi;
 
+    @Option(names = "--trace", paramLabel = "FILE", description = "record every rank's messages, waits, collectives "
+            + "and tasks into FILE (Chrome Trace Event JSON: open it in Perfetto or chrome://tracing; 'jpar trace FILE' "
+            + "summarizes it and draws it as an HTML page)")
+    String trace;
+
+    @Option(names = "--strict", description = "threads engine: strict mode: every send waits for its receive "
+            + "(MPI_Ssend), so code that would hang on a cluster deadlocks here and is reported with its cycle; "
+            + "mismatched collectives and messages never received fail the job")
+    boolean strict;
+
+    @Option(names = "--hang-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "MPI engines: when no rank has made progress for SECONDS (every rank blocked in jpar or "
+                    + "finished, none computing), print what each rank waits in and the cycle of waiting ranks "
+                    + "(default: ${DEFAULT-VALUE}; 0: off). The embedded engine reports a deadlock within a second.")
+    double hangTimeout;
+
+    @Option(names = "--hang-abort", description = "MPI engines: stop a hanging job (exit code 1) after its report")
+    boolean hangAbort;
+
     @Parameters(index = "0", paramLabel = "MAIN", description = "the program's main class, e.g. org.jpar.examples.Ring")
     String mainClass;
 
@@ -79,8 +98,49 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "-np " + ranks + " is out of range: a job needs at least 1 rank");
         }
-        return e.run(new Engine.Job(ranks, mainClass, List.copyOf(args), classPath, hostfile,
-                engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome, mpi)));
+        List<String> options = new ArrayList<>(engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome, mpi));
+        boolean threads = e instanceof ThreadsLauncher;
+        // ranks that are threads of this JVM: the embedded engine's, and MPJ's multicore device's
+        boolean inThisJvm = threads || (e instanceof MpjLauncher && (device == null || device.equals("multicore")));
+        if (strict && !threads) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--strict needs --engine threads: strict "
+                    + "mode is a check of the embedded engine (run your tests there with it)");
+        }
+        if (hangTimeout < 0 || Double.isNaN(hangTimeout)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hang-timeout " + hangTimeout + " is out "
+                    + "of range: give seconds > 0, or 0 for no hang report");
+        }
+        if (hangAbort && hangTimeout == 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--hang-abort needs a --hang-timeout above 0");
+        }
+        java.nio.file.Path traceFile = trace == null ? null : java.nio.file.Path.of(trace).toAbsolutePath();
+        if (!inThisJvm) {
+            if (hangTimeout > 0 && !(e instanceof MpjLauncher)) { // MPJ's niodev: no hang watch yet (README)
+                options.add(OpenMpiLauncher.HANG_OPTION + hangTimeout);
+                if (hangAbort) {
+                    options.add(OpenMpiLauncher.HANG_ABORT_OPTION);
+                }
+            }
+            if (traceFile != null) {
+                options.add(OpenMpiLauncher.JVM_OPTION + "-Djpar.trace=" + traceFile);
+            }
+        } else {
+            if (strict) {
+                System.setProperty("jpar.strict", "true");
+            }
+            if (traceFile != null) {
+                System.setProperty("jpar.trace", traceFile.toString());
+            }
+        }
+        if (traceFile != null) {
+            TraceFiles.removeParts(traceFile);
+        }
+        int code = e.run(new Engine.Job(ranks, mainClass, List.copyOf(args), classPath, hostfile,
+                List.copyOf(options)));
+        if (traceFile != null) {
+            TraceFiles.finishRun(traceFile, inThisJvm);
+        }
+        return code;
     }
 
     static Engine engine(CommandLine line, String name) {
@@ -129,14 +189,5 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return List.copyOf(options);
-    }
-
-    /** An engine this build cannot run yet. */
-    private record Unavailable(String name, String product) implements Engine {
-        @Override
-        public int run(Job job) {
-            throw new UsageException("--engine " + name + " (" + product + ") is not available yet in this version "
-                    + "of jpar; use --engine threads");
-        }
     }
 }

@@ -42,6 +42,22 @@ final class Group {
         this.toJoin = new AtomicInteger(jobRanks.length);
     }
 
+    private volatile org.jpar.internal.diag.CollectiveLedger ledger;
+
+    /** Strict mode: this group's collective ledger (see {@link org.jpar.internal.diag.CollectiveLedger}). */
+    org.jpar.internal.diag.CollectiveLedger ledger() {
+        org.jpar.internal.diag.CollectiveLedger l = ledger;
+        if (l == null) {
+            synchronized (this) {
+                if (ledger == null) {
+                    ledger = new org.jpar.internal.diag.CollectiveLedger(size());
+                }
+                l = ledger;
+            }
+        }
+        return l;
+    }
+
     int size() {
         return boxes.length;
     }

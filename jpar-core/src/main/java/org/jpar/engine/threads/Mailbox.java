@@ -195,6 +195,28 @@ final class Mailbox {
         }
     }
 
+    /**
+     * Strict mode, at the end of a job: the messages with user tags that arrived and no receive took, and the user
+     * receives posted and never matched. @return one line per item (empty if none)
+     */
+    java.util.List<String> leftovers() {
+        progress();
+        synchronized (lock) {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            for (Msg m : unexpected) {
+                if (m.tag >= 0) {
+                    out.add("a message " + m.describeUnreceived() + " that no receive took");
+                }
+            }
+            for (Pending p : posted) {
+                if (p.tag >= 0 || p.tag == ThreadsTransport.ANY_TAG) {
+                    out.add("i" + p.describe() + ", posted and never matched by a message");
+                }
+            }
+            return out;
+        }
+    }
+
     /** @return true if it added unexpected messages */
     private boolean sort() {
         Msg m;
@@ -225,6 +247,7 @@ final class Mailbox {
             Msg m = it.next();
             if (m.matches(source, tag)) {
                 it.remove();
+                m.matched();
                 return m;
             }
         }

@@ -27,6 +27,13 @@ final class Msg implements Waiting {
     final byte kind;
     final Object data;
     final long bytes;
+    /**
+     * Strict mode: the sender waits until a receive matched this message (MPI's synchronous send); set by the sender
+     * before it delivers the message.
+     */
+    boolean sync;
+    /** Strict mode: where the sender sent it from ({@code Class.method(File.java:12)}), or null. */
+    String site;
     /** Rendezvous only: set by the receiver once it copied {@code data}. */
     volatile boolean taken;
     private volatile Thread sender;
@@ -83,9 +90,37 @@ final class Msg implements Waiting {
         sender = t;
     }
 
+    /** The job rank of {@link #dest}, set by a sender before it waits for this message (for the wait-for graph). */
+    volatile int destJobRank = -1;
+
+    @Override
+    public int peer() {
+        return destJobRank;
+    }
+
+    /** Strict mode: a receive matched this message; the sender may go on. */
+    void matched() {
+        if (sync) {
+            release();
+        }
+    }
+
     @Override
     public String describe() {
-        return "send(dest=" + dest + ", tag=" + Waiting.tag(tag) + ") of " + bytes
-                + " bytes, which waits for a matching receive (large sends wait for their receiver, as in MPI)";
+        String what = "send(dest=" + dest + ", tag=" + Waiting.tag(tag) + ")" + (bytes >= 0 ? " of " + bytes + " bytes"
+                : "");
+        if (sync) {
+            return what + (site != null ? " at " + site : "") + ", which waits for a matching receive (strict mode: "
+                    + "every send waits for its receive, as MPI_Ssend; on an MPI engine this send may wait the same "
+                    + "way: receive first on one side, or use isend)";
+        }
+        return what + ", which waits for a matching receive (large sends wait for their receiver, as in MPI)";
+    }
+
+    /** @return e.g. {@code from rank 0 with tag 5 (a String, sent at Main.main(Main.java:12))} */
+    String describeUnreceived() {
+        return "from rank " + source + " with tag " + Waiting.tag(tag) + " (" + (bytes >= 0 ? bytes + " bytes" : "a "
+                + (data == null ? "null" : data.getClass().getSimpleName())) + (site != null ? ", sent at " + site : "")
+                + ")";
     }
 }

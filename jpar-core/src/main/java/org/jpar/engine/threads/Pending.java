@@ -28,6 +28,7 @@ final class Pending implements Request<Object>, Waiting, org.jpar.spi.ProgressWa
      */
     void complete(Msg m) {
         msg = m.kind == Msg.RENDEZVOUS ? m.copyFor(buffer) : m;
+        m.matched();
         Thread w = waiter;
         if (w != null) {
             LockSupport.unpark(w);
@@ -66,6 +67,11 @@ final class Pending implements Request<Object>, Waiting, org.jpar.spi.ProgressWa
     @Override
     public void parking(Thread t) {
         waiter = t;
+    }
+
+    @Override
+    public int peer() {
+        return source < 0 ? -1 : owner.group().jobRank(source);
     }
 
     @Override

@@ -31,6 +31,9 @@ public final class ThreadsEngine {
     /** How long the other ranks get to stop after one failed before the job is reported. */
     public static final long GRACE_MILLIS = 500;
 
+    /** System property that turns strict mode on for every job of this JVM (see {@link #run(int, boolean, RankBody)}). */
+    public static final String STRICT_PROPERTY = "jpar.strict";
+
     private static volatile String hostName;
 
     /** The body of a rank, for {@link #run(int, RankBody)}. */
@@ -45,7 +48,7 @@ public final class ThreadsEngine {
 
     /** @return a world of one rank for a process started without a launcher (what plain {@code java} gives) */
     public static Communicator singleton() {
-        ThreadsJob job = newJob(1);
+        ThreadsJob job = newJob(1, strictByDefault());
         return new Communicator(new ThreadsTransport(job, 0, contextLoader()));
     }
 
@@ -56,8 +59,25 @@ public final class ThreadsEngine {
      * suppressed note that names the rank.
      */
     public static void run(int size, RankBody body) {
+        run(size, strictByDefault(), body);
+    }
+
+    /**
+     * {@link #run(int, RankBody)}, in strict mode or not.
+     *
+     * <p>Strict mode checks what the embedded engine would otherwise let pass and an MPI cluster would not: every send
+     * with a user tag completes only when a receive has matched it (MPI's synchronous send, {@code MPI_Ssend}), so a
+     * program that relies on sends being buffered (every rank sends to its neighbour, then receives) deadlocks here
+     * at every message size, and is reported with the cycle of ranks waiting for each other, instead of passing here
+     * and hanging on a cluster once its messages outgrow the MPI's eager limit. A send to the sending rank itself stays
+     * buffered (it is on every jpar engine). Ranks that call different collectives at the same point, or one with
+     * different roots, fail naming both calls; messages no receive took and receives never matched when the job ends
+     * fail it, naming each with the line that sent it; a receive whose expected type does not match names the line
+     * that sent the message. Costs: a stack walk per send (microseconds) and a bookkeeping step per collective.
+     */
+    public static void run(int size, boolean strict, RankBody body) {
         checkSize(size);
-        ThreadsJob job = newJob(size);
+        ThreadsJob job = newJob(size, strict);
         ClassLoader loader = contextLoader();
         for (int r = 0; r < size; r++) {
             Communicator world = new Communicator(new ThreadsTransport(job, r, loader));
@@ -92,7 +112,7 @@ public final class ThreadsEngine {
         Charset cs = Charset.defaultCharset();
         System.setOut(new PrintStream(out, true, cs));
         System.setErr(new PrintStream(err, true, cs));
-        ThreadsJob job = newJob(size);
+        ThreadsJob job = newJob(size, strictByDefault());
         LastWords.arm();
         Engines.refuseUnbound(Engines.NO_RANK);
         RankClassLoader.ClassBytes bytes = new RankClassLoader.ClassBytes(parent);
@@ -214,11 +234,16 @@ public final class ThreadsEngine {
         }
     }
 
-    private static ThreadsJob newJob(int size) {
+    private static ThreadsJob newJob(int size, boolean strict) {
         int cores = Runtime.getRuntime().availableProcessors();
         long spinMicros = Long.getLong("jpar.threads.spinMicros", size <= cores ? 50 : 0);
         long eagerLimit = Long.getLong("jpar.threads.eagerLimit", 16 * 1024);
-        return new ThreadsJob(size, hostName(), spinMicros * 1000, eagerLimit);
+        return new ThreadsJob(size, hostName(), spinMicros * 1000, eagerLimit, strict);
+    }
+
+    /** @return the system property {@value #STRICT_PROPERTY} ({@code jpar run --strict} sets it): default false */
+    public static boolean strictByDefault() {
+        return Boolean.getBoolean(STRICT_PROPERTY);
     }
 
     private static void checkSize(int size) {

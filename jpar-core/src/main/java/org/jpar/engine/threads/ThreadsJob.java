@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jpar.JobAbortedException;
 import org.jpar.JparException;
 import org.jpar.internal.LastWords;
+import org.jpar.internal.diag.WaitFor;
 
 /**
  * One embedded job: N ranks as threads of this JVM, their mailboxes, and its fate. The first rank to fail aborts
@@ -70,6 +71,8 @@ final class ThreadsJob {
     final String hostName;
     final long spinNanos;
     final long eagerLimit;
+    /** Strict mode (see {@link ThreadsEngine}): synchronous sends, and leftovers at the end are a failure. */
+    final boolean strict;
     private final Mailbox[] boxes;
     /** The job's ranks as a group (the world communicator's). */
     final Group world;
@@ -91,8 +94,9 @@ final class ThreadsJob {
     /** CPU time of the threads ranks started, at the last deadlock check that found every rank blocked. */
     private Map<Long, Long> cpuSeen;
 
-    ThreadsJob(int size, String hostName, long spinNanos, long eagerLimit) {
+    ThreadsJob(int size, String hostName, long spinNanos, long eagerLimit, boolean strict) {
         this.size = size;
+        this.strict = strict;
         this.hostName = hostName;
         this.spinNanos = spinNanos;
         this.eagerLimit = eagerLimit;
@@ -372,7 +376,46 @@ final class ThreadsJob {
             }
             lastProgress = now;
         }
+        if (strict && failure.get() == null) {
+            String left = describeLeftovers();
+            if (left != null) {
+                fail(-1, new JparException(left));
+            }
+        }
         return failure.get();
+    }
+
+    /**
+     * Strict mode, once every rank has ended normally: the messages no receive took and the receives never matched
+     * (MPI calls a program that leaves them erroneous; on a cluster they are often a lost result or a hang to come).
+     *
+     * @return the report, or null if nothing was left
+     */
+    private String describeLeftovers() {
+        StringBuilder sb = new StringBuilder();
+        int count = 0;
+        java.util.List<Group> all = new java.util.ArrayList<>();
+        all.add(world);
+        all.addAll(madeGroups);
+        for (Group g : all) {
+            for (int r = 0; r < g.size(); r++) {
+                for (String l : g.boxes[r].leftovers()) {
+                    if (count++ < 20) {
+                        sb.append(System.lineSeparator()).append("  rank ").append(g.jobRank(r)).append(": ").append(l)
+                                .append(g.where(r));
+                    }
+                }
+            }
+        }
+        if (count == 0) {
+            return null;
+        }
+        if (count > 20) {
+            sb.append(System.lineSeparator()).append("  ... and ").append(count - 20).append(" more");
+        }
+        return "strict mode: the job ended with " + count + " message" + (count == 1 ? "" : "s") + " or receive"
+                + (count == 1 ? "" : "s") + " left unmatched (every message must be received, every request "
+                + "completed before a rank finishes):" + sb;
     }
 
     /**
@@ -480,7 +523,28 @@ final class ThreadsJob {
             }
             sb.append(boxes[r].describeUnreceived());
         }
+        String cycle = WaitFor.describe(WaitFor.cycle(waitsFor()));
+        if (!cycle.isEmpty()) {
+            sb.append(System.lineSeparator()).append("  cycle: ").append(cycle);
+        }
         return sb.toString();
+    }
+
+    /** @return for each waiting rank, the ranks its threads' jpar waits need (the wait-for graph) */
+    private Map<Integer, java.util.Set<Integer>> waitsFor() {
+        Map<Integer, java.util.Set<Integer>> edges = new HashMap<>();
+        for (int r = 0; r < size; r++) {
+            Waiting w = waitingOn.get(r);
+            if (w != null && threads[r].isAlive() && w.peer() >= 0) {
+                edges.computeIfAbsent(r, k -> new java.util.TreeSet<>()).add(w.peer());
+            }
+            for (Map.Entry<Thread, Waiting> e : threadWaits.entrySet()) {
+                if (e.getKey().getThreadGroup() == groups[r] && e.getValue().peer() >= 0) {
+                    edges.computeIfAbsent(r, k -> new java.util.TreeSet<>()).add(e.getValue().peer());
+                }
+            }
+        }
+        return edges;
     }
 
     static Throwable unwrap(Throwable e) {

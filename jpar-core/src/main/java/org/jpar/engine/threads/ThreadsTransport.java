@@ -10,6 +10,8 @@ import org.jpar.JparException;
 import org.jpar.Request;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
+import org.jpar.internal.diag.HookedCollectives;
+import org.jpar.internal.diag.SendSites;
 import org.jpar.spi.Collectives;
 import org.jpar.spi.Transport;
 
@@ -82,7 +84,7 @@ final class ThreadsTransport implements Transport {
     @Override
     public void send(Object message, int dest, int tag) {
         Msg m = post(message, dest, tag);
-        if (m.kind == Msg.RENDEZVOUS) {
+        if (m.kind == Msg.RENDEZVOUS || m.sync) {
             awaitTaken(m);
         }
     }
@@ -90,7 +92,7 @@ final class ThreadsTransport implements Transport {
     @Override
     public Request<Void> isend(Object message, int dest, int tag) {
         Msg m = post(message, dest, tag);
-        return m.kind == Msg.RENDEZVOUS ? new SendRequest(this, m) : DONE_SEND;
+        return m.kind == Msg.RENDEZVOUS || m.sync ? new SendRequest(this, m) : DONE_SEND;
     }
 
     @Override
@@ -232,6 +234,9 @@ final class ThreadsTransport implements Transport {
         if (c == null) {
             c = new ThreadsCollectives(this, job, jobRank, mine,
                     group.isWorld() ? "the world communicator" : "communicator #" + group.id);
+            if (job.strict) {
+                c = new HookedCollectives(c, group.ledger().hook(rank));
+            }
             collectives = c;
         }
         return c;
@@ -253,6 +258,10 @@ final class ThreadsTransport implements Transport {
     private Msg post(Object message, int dest, int tag) {
         job.checkRunning();
         Msg m = prepare(message, dest, tag);
+        if (job.strict && tag >= 0) {
+            m.site = SendSites.here();
+            m.sync = dest != rank; // a send to oneself is buffered on every engine of jpar
+        }
         group.boxes[dest].deliver(m);
         job.progress(jobRank);
         return m;
@@ -301,6 +310,11 @@ final class ThreadsTransport implements Transport {
         @Override
         public void parking(Thread t) {
             // woken by senders (deliver) and by sorts that add unexpected messages
+        }
+
+        @Override
+        public int peer() {
+            return source < 0 ? -1 : group.jobRank(source);
         }
 
         @Override
@@ -373,6 +387,7 @@ final class ThreadsTransport implements Transport {
     /** Waits until the receiver has copied the large message {@code m}. */
     void awaitTaken(Msg m) {
         if (!m.done()) {
+            m.destJobRank = group.jobRank(m.dest);
             awaitDone(m, group.boxes[m.dest], false);
         }
     }
@@ -433,6 +448,9 @@ final class ThreadsTransport implements Transport {
     }
 
     private Envelope<Object> open(Msg m, int source, int tag, Object buffer) {
+        if (job.strict) {
+            SendSites.opening(m.site);
+        }
         Object value;
         switch (m.kind) {
             case Msg.ARRAY:

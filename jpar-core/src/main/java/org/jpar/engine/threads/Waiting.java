@@ -17,6 +17,11 @@ interface Waiting {
     /** Called before {@code t} parks for this wait, so whoever ends the wait unparks {@code t}. */
     void parking(Thread t);
 
+    /** @return the rank this wait needs to act (a receive's source, a send's destination), or -1 for any rank */
+    default int peer() {
+        return -1;
+    }
+
     /** @return what the thread waits for, e.g. {@code receive(source=1, tag=0)} */
     String describe();
 

@@ -1,0 +1,129 @@
+package org.jpar.launcher;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jpar.internal.diag.WaitFor;
+
+/**
+ * The launcher's half of the hang report of MPI engines: every rank's hang watch says on standard error when it
+ * becomes stalled (blocked in jpar with no progress, and not computing), running again, or finished
+ * ({@code jpar-hang-state RANK stalled MILLIS PEERS WHAT}); this class takes those lines out of the output and
+ * declares a hang when every rank has been stalled or finished, with at least one stalled, for the timeout. Engine
+ * independent: any engine whose ranks' transports are observed and whose launcher forwards their standard error can
+ * use it.
+ */
+final class HangMonitor {
+    private static final Pattern STATE = Pattern.compile("jpar-hang-state (\\d+) (stalled|running|finished)"
+            + "(?: (\\d+) (\\S+) (.*))?");
+
+    private record State(String kind, long sinceNanos, Set<Integer> peers, String what) {
+    }
+
+    private final int ranks;
+    private final long timeoutNanos;
+    private final Map<Integer, State> states = new TreeMap<>();
+    private boolean reported;
+
+    /**
+     * @param ranks          the job's ranks
+     * @param timeoutSeconds how long without progress makes a hang
+     */
+    HangMonitor(int ranks, double timeoutSeconds) {
+        this.ranks = ranks;
+        this.timeoutNanos = (long) (timeoutSeconds * 1e9);
+    }
+
+    /** @return true if {@code line} was a rank's state line (then it is not shown) */
+    synchronized boolean accept(String line, long nowNanos) {
+        if (!line.startsWith("jpar-hang-state ")) {
+            return false;
+        }
+        Matcher m = STATE.matcher(line);
+        if (!m.matches()) {
+            return true;
+        }
+        int rank = Integer.parseInt(m.group(1));
+        String kind = m.group(2);
+        if (kind.equals("stalled") && m.group(3) != null) {
+            State before = states.get(rank);
+            long since = before != null && before.kind.equals("stalled") ? before.sinceNanos
+                    : nowNanos - TimeUnit.MILLISECONDS.toNanos(Long.parseLong(m.group(3)));
+            Set<Integer> peers = new TreeSet<>();
+            if (!m.group(4).equals("-")) {
+                for (String p : m.group(4).split(",")) {
+                    peers.add(Integer.parseInt(p));
+                }
+            }
+            states.put(rank, new State(kind, since, peers, m.group(5)));
+        } else {
+            states.put(rank, new State(kind, nowNanos, Set.of(), ""));
+            if (kind.equals("running")) {
+                reported = false; // progress: a later hang is a new one
+            }
+        }
+        return true;
+    }
+
+    /** @return the hang report's lines when the job has just been found hanging (once per hang), else null */
+    synchronized List<String> check(long nowNanos) {
+        if (reported || states.size() < ranks) {
+            return null;
+        }
+        long latest = Long.MIN_VALUE;
+        boolean anyStalled = false;
+        for (State s : states.values()) {
+            if (s.kind.equals("running")) {
+                return null;
+            }
+            anyStalled |= s.kind.equals("stalled");
+            // a rank that finished made progress then: those waiting for it may be about to say they got it
+            latest = Math.max(latest, s.sinceNanos);
+        }
+        if (!anyStalled || nowNanos - latest < timeoutNanos) {
+            return null;
+        }
+        reported = true;
+        List<String> out = new ArrayList<>();
+        out.add("no rank has made progress for " + TimeUnit.NANOSECONDS.toSeconds(nowNanos - latest) + " s: the job "
+                + "hangs (--hang-timeout " + fmt(timeoutNanos / 1e9) + ")");
+        Map<Integer, Set<Integer>> edges = new TreeMap<>();
+        for (Map.Entry<Integer, State> e : states.entrySet()) {
+            State s = e.getValue();
+            if (s.kind.equals("finished")) {
+                out.add("  rank " + e.getKey() + ": finished (called Par.finish or ended)");
+            } else {
+                out.add("  rank " + e.getKey() + ": " + s.what + ", stalled for "
+                        + TimeUnit.NANOSECONDS.toSeconds(nowNanos - s.sinceNanos) + " s");
+                if (!s.peers.isEmpty()) {
+                    edges.put(e.getKey(), s.peers);
+                }
+            }
+        }
+        String cycle = WaitFor.describe(WaitFor.cycle(edges));
+        if (!cycle.isEmpty()) {
+            out.add("  cycle: " + cycle);
+        } else {
+            for (Map.Entry<Integer, Set<Integer>> e : edges.entrySet()) {
+                for (int p : e.getValue()) {
+                    State s = states.get(p);
+                    if (s != null && s.kind.equals("finished")) {
+                        out.add("  rank " + e.getKey() + " waits for rank " + p + ", which has finished");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String fmt(double seconds) {
+        return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
+    }
+}

@@ -1,0 +1,60 @@
+package org.jpar.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The launcher's hang decision from the ranks' state lines, on a clock of its own (seconds as nanos). */
+class HangMonitorTest {
+    private static final long S = 1_000_000_000L;
+
+    @Test
+    void everyRankStalledForTheTimeoutIsAHangWithItsCycle() {
+        HangMonitor m = new HangMonitor(2, 5);
+        assertThat(m.accept("jpar-hang-state 0 stalled 1000 1 thread 'main' waits in receive(source=1, tag=3)", 10 * S))
+                .isTrue();
+        assertThat(m.accept("jpar-hang-state 1 stalled 500 0 thread 'main' waits in receive(source=0, tag=3)", 11 * S))
+                .isTrue();
+        assertThat(m.check(14 * S)).isNull();
+        assertThat(m.check(16 * S)).containsExactly(
+                "no rank has made progress for 5 s: the job hangs (--hang-timeout 5)",
+                "  rank 0: thread 'main' waits in receive(source=1, tag=3), stalled for 7 s",
+                "  rank 1: thread 'main' waits in receive(source=0, tag=3), stalled for 5 s",
+                "  cycle: rank 0 waits for rank 1, which waits for rank 0");
+        assertThat(m.check(17 * S)).as("once per hang").isNull();
+    }
+
+    @Test
+    void aRankNotHeardFromOrRunningMeansNoHang() {
+        HangMonitor m = new HangMonitor(3, 1);
+        m.accept("jpar-hang-state 1 stalled 1000 0 thread 'main' waits in receive(source=0, tag=0)", 0);
+        m.accept("jpar-hang-state 2 stalled 1000 0 thread 'main' waits in receive(source=0, tag=0)", 0);
+        assertThat(m.check(60 * S)).as("rank 0 never stalled: it computes").isNull();
+        m.accept("jpar-hang-state 0 running", 61 * S);
+        assertThat(m.check(120 * S)).isNull();
+    }
+
+    @Test
+    void aRankThatJustFinishedIsProgress() {
+        HangMonitor m = new HangMonitor(2, 2);
+        m.accept("jpar-hang-state 1 stalled 1000 0 thread 'main' waits in receive(source=0, tag=0)", 0);
+        m.accept("jpar-hang-state 0 finished", 10 * S);
+        assertThat(m.check(11 * S)).as("rank 1 may be about to get rank 0's last message").isNull();
+        m.accept("jpar-hang-state 1 finished", 11 * S);
+        assertThat(m.check(20 * S)).isNull();
+    }
+
+    @Test
+    void waitingForAFinishedRankIsNamed() {
+        HangMonitor m = new HangMonitor(2, 2);
+        m.accept("jpar-hang-state 0 finished", 0);
+        m.accept("jpar-hang-state 1 stalled 1000 0 thread 'main' waits in receive(source=0, tag=0)", S);
+        assertThat(m.check(4 * S)).contains("  rank 0: finished (called Par.finish or ended)",
+                "  rank 1 waits for rank 0, which has finished");
+    }
+
+    @Test
+    void otherLinesAreLeftAlone() {
+        assertThat(new HangMonitor(1, 1).accept("jpar: rank 0 of 1 failed: boom", 0)).isFalse();
+    }
+}

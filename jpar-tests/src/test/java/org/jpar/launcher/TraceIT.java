@@ -1,0 +1,118 @@
+package org.jpar.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jpar.engine.openmpi.OpenMpiInstallation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The timeline (issue 13): {@code jpar run --trace}, on both engines, and {@code jpar trace} with its page. */
+class TraceIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aTraceOfTheRingHasExactlyItsMessagesLinkedOnTheEmbeddedEngine() throws Exception {
+        Path f = tmp.resolve("ring.json");
+        Jpar.Result r = Jpar.run(120, "run", "--trace", f.toString(), "-np", "4", "org.jpar.examples.Ring");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.err()).as(r.toString()).containsExactly("jpar: trace of 8 events written to " + f + " (open it in "
+                + "Perfetto or chrome://tracing; 'jpar trace " + f + "' summarizes it and draws it as an HTML page)");
+        assertRing(TraceFiles.read(f), 4);
+        assertThat(TraceFiles.parts(f)).isEmpty();
+    }
+
+    @Test
+    void aTraceOfTheRingHasExactlyItsMessagesLinkedUnderMpirun() throws Exception {
+        if (OpenMpiInstallation.mpirun(System.getenv()) == null) {
+            fail("Open MPI is not installed: run mpirun-scripts/install-engines");
+        }
+        Path f = tmp.resolve("ring.json");
+        Jpar.Result r = Jpar.run(180, "run", "--engine", "openmpi", "--trace", f.toString(), "-np", "3",
+                "org.jpar.examples.Ring");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.err()).as(r.toString()).anyMatch(l -> l.startsWith("jpar: trace of 6 events written to " + f));
+        TraceFiles.Trace t = TraceFiles.read(f);
+        assertRing(t, 3);
+        assertThat(t.hosts()).hasSize(3); // one part per rank's process, merged
+    }
+
+    /** Exactly one send from each rank to the next and one receive of it there, each pair linked by one flow. */
+    private static void assertRing(TraceFiles.Trace t, int n) {
+        assertThat(t.events()).extracting(TraceFiles.Event::name).containsOnly("send", "receive");
+        List<TraceFiles.Event> sends = t.events().stream().filter(e -> e.name().equals("send")).toList();
+        List<TraceFiles.Event> receives = t.events().stream().filter(e -> e.name().equals("receive")).toList();
+        assertThat(sends).hasSize(n);
+        assertThat(receives).hasSize(n);
+        Set<String> expected = new HashSet<>();
+        for (int r = 0; r < n; r++) {
+            expected.add(r + ">" + (r + 1) % n);
+        }
+        Set<String> sent = new HashSet<>();
+        Map<Long, TraceFiles.Event> byFlow = new HashMap<>();
+        for (TraceFiles.Event s : sends) {
+            sent.add(s.rank() + ">" + s.peer());
+            assertThat(s.tag()).isZero();
+            assertThat(s.flow()).as("send %s is linked", s).isNotZero();
+            assertThat(byFlow.put(s.flow(), s)).isNull();
+        }
+        assertThat(sent).isEqualTo(expected);
+        List<String> received = new ArrayList<>();
+        for (TraceFiles.Event e : receives) {
+            TraceFiles.Event s = byFlow.remove(e.flow());
+            assertThat(s).as("receive %s is linked to a send", e).isNotNull();
+            assertThat(e.rank()).isEqualTo(s.peer());
+            assertThat(e.peer()).isEqualTo(s.rank());
+            assertThat(e.end()).isGreaterThanOrEqualTo(s.ts());
+            received.add(e.peer() + ">" + e.rank());
+        }
+        assertThat(received).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void jparTraceSummarizesAndDrawsAPageThatABrowserRuns() throws Exception {
+        Path f = tmp.resolve("fib.json");
+        Jpar.Result r = Jpar.run(180, "run", "--trace", f.toString(), "-np", "3", "org.jpar.examples.Ring");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        Jpar.Result s = Jpar.run(60, "trace", f.toString());
+        assertThat(s.exitCode()).as(s.toString()).isZero();
+        assertThat(s.out().get(0)).as(s.toString()).startsWith("3 ranks, ").endsWith("6 events, 3 messages sent "
+                + "(3 matched to their receive)");
+        assertThat(s.out()).as(s.toString()).anyMatch(l -> l.matches("0 +\\S+ +.* \\(.*%\\) +.* \\(.*%\\) +.*%\\)"))
+                .anyMatch(l -> l.matches("  rank 1 waited .* in receive from rank 0 \\(tag 0\\) at \\+.*"))
+                .contains("timeline page: " + f + ".html");
+        Path page = Path.of(f + ".html");
+        String html = Files.readString(page);
+        assertThat(html).doesNotContain("http://", "https://"); // self-contained: nothing from the network
+        String chromium = Files.isExecutable(Path.of("/usr/bin/chromium")) ? "/usr/bin/chromium" : null;
+        if (chromium == null) {
+            fail("no chromium to check the page in: run mpirun-scripts/install-engines (it installs Debian's chromium)");
+        }
+        // the page's script sets the title once it has drawn everything: a script error leaves it unchanged
+        Jpar.Result dom = Jpar.exec(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                "--dump-dom", page.toUri().toString()), 120);
+        assertThat(String.join("\n", dom.out())).as(dom.toString()).contains("<title>jpar timeline: 6 events</title>");
+        Path png = tmp.resolve("page.png");
+        Jpar.Result shot = Jpar.exec(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                "--hide-scrollbars", "--window-size=1200,400", "--screenshot=" + png, page.toUri().toString()), 120);
+        assertThat(png).as(shot.toString()).exists();
+        assertThat(Files.size(png)).isGreaterThan(10_000);
+    }
+
+    @Test
+    void aMissingTraceIsAUsageError() throws Exception {
+        Jpar.Result s = Jpar.run(60, "trace", tmp.resolve("none.json").toString());
+        assertThat(s.exitCode()).isEqualTo(2);
+        assertThat(s.err().get(0)).startsWith("jpar: cannot read the trace " + tmp.resolve("none.json"));
+    }
+}
