@@ -24,7 +24,8 @@ import org.jpar.engine.openmpi.Mpi;
  * <p>Rank 0 prints, per size: {@code <who> <bench> bytes=<n> ranks=<N> best_us=.. median_us=..} and, on baseline
  * lines, {@code jpar_ratio_best=.. jpar_ratio_median=..} (jpar's time over the baseline's).
  *
- * <p>Arguments: {@code <allreduce|bcast|alltoall> [scale]}.
+ * <p>Arguments: {@code <allreduce|bcast|alltoall> [scale [sizes]]}, sizes in bytes separated by commas (default
+ * {@code 8,1048576}).
  */
 public final class CollectiveBench {
     /** The benchmarks. */
@@ -35,19 +36,20 @@ public final class CollectiveBench {
     private CollectiveBench() {
     }
 
-    /** @param args {@code <allreduce|bcast|alltoall> [scale]} */
+    /** @param args {@code <allreduce|bcast|alltoall> [scale [sizes]]} */
     public static void main(String[] args) {
         String kind = args.length > 0 ? args[0] : "allreduce";
         double scale = args.length > 1 ? Double.parseDouble(args[1]) : 1.0;
+        int[] sizes = sizes(args.length > 2 ? args[2] : null);
         if (!KINDS.contains(kind)) {
             throw new JparException("no collective benchmark " + kind + ": choose one of " + KINDS);
         }
         Communicator c = Par.world();
         boolean openmpi = c.engine().equals("openmpi");
         Object raw = openmpi ? Mpi.duplicate(Mpi.constant("COMM_WORLD")) : null;
-        for (int bytes : new int[] {8, 1 << 20}) {
+        for (int bytes : sizes) {
             int n = bytes / 8;
-            int iterations = Math.max(5, (int) ((bytes == 8 ? 20_000 : 200) * scale));
+            int iterations = Math.max(5, (int) ((bytes <= 4096 ? 20_000 : 200) * scale));
             List<AlternatingBatches.Contender> contenders = new ArrayList<>();
             contenders.add(new AlternatingBatches.Contender("jpar-" + c.engine(), jpar(c, kind, n, iterations)));
             if (openmpi) {
@@ -67,6 +69,27 @@ public final class CollectiveBench {
         }
         c.barrier();
         Par.finish();
+    }
+
+    /** @return the sizes in bytes of {@code list} ("8,1048576"; null: those two), each a positive multiple of 8 */
+    static int[] sizes(String list) {
+        if (list == null || list.isBlank()) {
+            return new int[] {8, 1 << 20};
+        }
+        String[] parts = list.split(",");
+        int[] sizes = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                sizes[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                sizes[i] = -1;
+            }
+            if (sizes[i] <= 0 || sizes[i] % 8 != 0) {
+                throw new JparException("collective benchmark size " + parts[i].trim() + " is not a positive multiple"
+                        + " of 8 bytes (one double): give sizes such as 8,1048576");
+            }
+        }
+        return sizes;
     }
 
     static String line(String who, String kind, int bytes, int ranks) {
