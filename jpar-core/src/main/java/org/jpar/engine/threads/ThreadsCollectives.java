@@ -29,8 +29,11 @@ import org.jpar.spi.PointToPointCollectives;
  * by the deadlock watchdog with the ranks that have not arrived.
  */
 final class ThreadsCollectives extends PointToPointCollectives {
-    /** Thread.yield() calls a waiting rank makes after spinning and before it parks, when ranks outnumber cores. */
-    private static final int YIELDS = Integer.getInteger("jpar.threads.collectiveYields", 0);
+    /**
+     * Jobs of up to this many ranks per core yield before they park (see {@link #yields}): measured on 2 cores under
+     * load, yielding halved the median 8-byte allreduce at 4 and 8 ranks and gained nothing at 64.
+     */
+    private static final int YIELD_RANKS_PER_CORE = 4;
 
     /** The shortest spin worth trying. */
     private static final long MIN_SPIN_NANOS = 1_000;
@@ -46,6 +49,13 @@ final class ThreadsCollectives extends PointToPointCollectives {
     private final Mailbox box;
     private final String name;
     private final CollectiveSlot.Member me;
+    /**
+     * {@code Thread.yield()} calls a waiting rank makes after any spin and before it parks
+     * ({@code -Djpar.threads.collectiveYields}; default 64 in jobs of at most {@value #YIELD_RANKS_PER_CORE} ranks
+     * per core, else 0): a peer that is runnable but has no core gets this one, and the round completes without a
+     * park and a wake-up. With many ranks per core, parking at once is cheaper than every rank cycling through them.
+     */
+    private final int yields;
 
     /** The slot's id: holding it keeps the slot registered while this group's collectives live. */
     private final String slotId;
@@ -72,6 +82,8 @@ final class ThreadsCollectives extends PointToPointCollectives {
         this.box = box;
         this.name = name;
         this.me = slot.members[rank];
+        this.yields = Integer.getInteger("jpar.threads.collectiveYields",
+                job.size <= YIELD_RANKS_PER_CORE * Runtime.getRuntime().availableProcessors() ? 64 : 0);
         me.spinNanos = job.spinNanos;
     }
 
@@ -97,8 +109,9 @@ final class ThreadsCollectives extends PointToPointCollectives {
     }
 
     /**
-     * Waits until round {@code target - 1} of the slot completes: spins while ranks have cores to spare, yields if
-     * asked, then parks in the rank's mailbox (so a failure of the job wakes it), visible to the deadlock watchdog.
+     * Waits until round {@code target - 1} of the slot completes: spins while ranks have cores to spare, yields the
+     * core a few times while they do not outnumber cores by far ({@link #yields}), then parks in the rank's mailbox
+     * (so a failure of the job wakes it), visible to the deadlock watchdog.
      * The spin adapts, as the JVM's own lock spinning does: a spin that ended the wait doubles the next one (up to
      * {@code jpar.threads.spinMicros}), one that did not halves it, so ranks that cannot run at once (cores busy with
      * other work) soon stop burning the time their peers need.
@@ -122,7 +135,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
         } else if (job.spinNanos > 0 && (++m.unspun & 0x3F) == 0) {
             m.spinNanos = MIN_SPIN_NANOS; // every 64 waits, try spinning again
         }
-        for (int i = 0; i < YIELDS && !s.completed(target); i++) {
+        for (int i = 0; i < yields && !s.completed(target); i++) {
             Thread.yield();
         }
         if (s.completed(target)) {
