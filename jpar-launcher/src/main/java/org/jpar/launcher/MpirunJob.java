@@ -176,7 +176,8 @@ final class MpirunJob {
         }
         System.err.flush();
         if (hangAbort) {
-            stop(p, "it hung: no rank made progress for the --hang-timeout; jpar ended mpirun and every rank");
+            stop(p, "it hung: no rank made progress for the --hang-timeout; jpar ended " + launcherName + " and every "
+                    + "rank");
         }
     }
 
@@ -305,8 +306,8 @@ final class MpirunJob {
             }
             long reported = failureReportedNanos;
             if (reported != 0 && now - reported > graceNanos) {
-                stop(p, "a rank failed and mpirun did not end within " + graceSeconds + " s; jpar ended mpirun and "
-                        + "every rank");
+                stop(p, "a rank failed and " + launcherName + " did not end within " + graceSeconds + " s; jpar "
+                        + "ended it and every rank");
             } else if (ranksGoneNanos != 0 && now - ranksGoneNanos > graceNanos) {
                 stop(p, "every rank had ended but mpirun did not end within " + graceSeconds + " s; jpar ended it");
             }
@@ -377,11 +378,11 @@ final class MpirunJob {
      * (its box names some PID, often of a rank it killed itself) nor how the first one ended.
      */
     private void nameFirstGone() {
-        if (firstGone == null) {
-            return;
+        if (firstGone == null || stopReason != null) {
+            return; // nobody ended first: jpar stopped the job itself and says why
         }
         killedRank = "rank " + firstGoneRank + " ended first, without MPI_Finalize (killed by a signal, halted or "
-                + "crashed), and MPICH stopped the other ranks";
+                + "crashed: MPICH's launcher does not say which), and MPICH stopped the other ranks";
     }
 
     /** Notes which PID is which rank (MPICH's {@code PMI_RANK} in the process's environment). */
@@ -496,9 +497,12 @@ final class MpirunJob {
                 List<String> b = box.get(0);
                 b.add(line);
                 if (line.equals(HELP_FRAME)) {
-                    if (!reported && b.stream().anyMatch(l -> l.startsWith("MPI_ABORT was invoked"))) {
-                        held.addAll(b);
-                    } else if (!reported) {
+                    if (reported || b.stream().anyMatch(l -> KILLED.matcher(l).find())) {
+                        // dropped: jpar's report, or its own line naming the killed rank, says it
+                    } else if (b.stream().anyMatch(l -> l.startsWith("MPI_ABORT was invoked")
+                            || l.startsWith("Primary job") && l.contains("terminated normally"))) {
+                        held.addAll(b); // printed at the end if neither a report nor a killed rank explains it
+                    } else {
                         b.forEach(err::println);
                     }
                     box.clear();
@@ -533,7 +537,9 @@ final class MpirunJob {
             if (!box.isEmpty()) {
                 held.addAll(box.get(0));
             }
-            held.forEach(err::println);
+            if (killedRank == null) {
+                held.forEach(err::println);
+            }
         }
     }
 

@@ -161,8 +161,8 @@ final class RunCommand implements Callable<Integer> {
         List<String> options = new ArrayList<>();
         if (mpi != null) {
             if (!(e instanceof NativeLauncher)) {
-                throw new CommandLine.ParameterException(line, "--mpi needs --engine native (the Java-bindings "
-                        + "engine openmpi runs on Open MPI only)");
+                throw new CommandLine.ParameterException(line, "--mpi needs --engine native: it chooses the MPI "
+                        + "library the native engine binds (openmpi or mpich)");
             }
             if (!NativeLauncher.MPIS.contains(mpi)) {
                 throw new CommandLine.ParameterException(line, "--mpi " + mpi + " is not an MPI jpar binds: choose "

@@ -155,6 +155,10 @@ class OpenMpiStopIT {
         assertThat(p.exitValue()).as(out()).isEqualTo(1);
         assertThat(Files.readAllLines(tmp.resolve("err.txt"))).as(out())
                 .anyMatch(l -> l.matches("jpar: rank 1 was killed by signal 9 \\(Killed\\) on node \\S+"));
+        // jpar's line replaces Open MPI's boxes about it ("Primary job terminated normally, but ...", "mpirun
+        // noticed that process rank 1 with PID 0 ... exited on signal 9"): one clear line
+        assertThat(Files.readAllLines(tmp.resolve("err.txt"))).as(out())
+                .noneMatch(l -> l.contains("mpirun noticed") || l.contains("Primary job") || l.startsWith("-----"));
         assertNothingLeft(marker, 30, segs);
     }
 
@@ -226,7 +230,7 @@ class OpenMpiStopIT {
         assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
         assertThat(r.err()).as(r.toString()).containsExactly(
                 "jpar: rank 1 of 2 failed: java.lang.IllegalStateException: boom in rank 1",
-                "jpar: the job was stopped (a rank failed and mpirun did not end within 3 s; jpar ended mpirun and "
+                "jpar: the job was stopped (a rank failed and mpirun did not end within 3 s; jpar ended it and "
                         + "every rank)");
         assertThat(r.millis()).as(r.toString()).isLessThan(40_000);
         assertNothingLeft(marker, 10, Set.of());
