@@ -209,7 +209,7 @@ final class ObservedTransport implements Transport {
     public Collectives collectives() {
         Collectives c = collectives;
         if (c == null) {
-            c = new HookedCollectives(inner.collectives(), new HookedCollectives.Hook() {
+            c = new HookedCollectives(inner::collectives, new HookedCollectives.Hook() {
                 @Override
                 public Object enter(String op, int root, String detail) {
                     if (watch) {
