@@ -46,8 +46,36 @@ public final class MainMethods {
         while (n > 1 && isLauncherFrame(frames[n - 1].getClassName())) {
             n--;
         }
-        t.setStackTrace(Arrays.copyOf(frames, n));
+        int from = 0;
+        if (t instanceof JparException) {
+            // jpar's own error says what was wrong and what to do; of jpar's frames only the call the program made
+            // (e.g. Communicator.barrier) helps: the ones inside it (strict mode's ledger, the engine) are noise
+            int first = 0;
+            while (first < n && isJparFrame(frames[first].getClassName())) {
+                first++;
+            }
+            if (first < n && first > 0) {
+                from = first - 1;
+                while (from < first && frames[from].getMethodName().startsWith("lambda$")) {
+                    from++;
+                }
+                if (!isApiFrame(frames[from].getClassName())) {
+                    from = first;
+                }
+            }
+        }
+        t.setStackTrace(Arrays.copyOfRange(frames, from, n));
         return t;
+    }
+
+    /** @return true for jpar's runtime: its API (package org.jpar), the engines, the SPI and internals */
+    private static boolean isJparFrame(String className) {
+        return isApiFrame(className) || className.startsWith("org.jpar.internal.")
+                || className.startsWith("org.jpar.engine.") || className.startsWith("org.jpar.spi.");
+    }
+
+    private static boolean isApiFrame(String className) {
+        return className.startsWith("org.jpar.") && className.indexOf('.', "org.jpar.".length()) < 0;
     }
 
     private static boolean isLauncherFrame(String className) {

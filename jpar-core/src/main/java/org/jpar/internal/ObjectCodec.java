@@ -34,6 +34,7 @@ import org.apache.fory.logging.LoggerFactory;
 import org.apache.fory.memory.MemoryBuffer;
 import org.apache.fory.resolver.DisallowedList;
 import org.jpar.JparException;
+import org.jpar.internal.diag.Working;
 
 /**
  * Encodes any object to bytes and back, for one class loader (one rank's classes): Apache Fory first, Java
@@ -129,6 +130,15 @@ public final class ObjectCodec {
      *                       nests deeper than {@link #MAX_DEPTH}
      */
     public synchronized byte[] encode(Object value) {
+        boolean w = Working.begin(); // encoding computes: the hang watch must not take it for a blocked send
+        try {
+            return encodeNow(value);
+        } finally {
+            Working.end(w);
+        }
+    }
+
+    private byte[] encodeNow(Object value) {
         int depth = plainDepth(value);
         if (depth >= 0 && depth < SHALLOW_DEPTH) {
             try {
@@ -170,6 +180,15 @@ public final class ObjectCodec {
      *                       the filter, does not match a typed receive's type, or the bytes are not a message
      */
     public synchronized Object decode(byte[] bytes) {
+        boolean w = Working.begin(); // decoding computes: the hang watch must not take it for a blocked receive
+        try {
+            return decodeNow(bytes);
+        } finally {
+            Working.end(w);
+        }
+    }
+
+    private Object decodeNow(byte[] bytes) {
         if (bytes.length > 1 && bytes[0] == (byte) 0xAC && bytes[1] == (byte) 0xED) {
             return javaDeserialize(bytes, 0, "Java-serialized value"); // plain Java serialization, filtered too
         }

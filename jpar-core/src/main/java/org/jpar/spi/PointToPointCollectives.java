@@ -220,11 +220,21 @@ public class PointToPointCollectives implements Collectives {
             }
             if (me + mask < n) {
                 Object later = t.receive(me + mask, TAG_REDUCE, null).value();
-                acc = op.apply(own ? acc : ownCopy(value), later);
+                acc = apply(op, own ? acc : ownCopy(value), later);
                 own = true;
             }
         }
         return own ? acc : ownCopy(value);
+    }
+
+    /** Runs the user's operator, marked as work for the hang watch (it computes inside a collective). */
+    private static Object apply(BinaryOperator<Object> op, Object a, Object b) {
+        boolean w = org.jpar.internal.diag.Working.begin();
+        try {
+            return op.apply(a, b);
+        } finally {
+            org.jpar.internal.diag.Working.end(w);
+        }
     }
 
     /** Reduce to rank 0 in rank order, then broadcast. */
@@ -257,15 +267,15 @@ public class PointToPointCollectives implements Collectives {
             if (partner < me) {
                 Object forResult = ownCopy(got);
                 if (haveResult) {
-                    result = op.apply(forResult, resultOwn ? result : ownCopy(result));
+                    result = apply(op, forResult, resultOwn ? result : ownCopy(result));
                 } else {
                     result = forResult;
                     haveResult = true;
                 }
                 resultOwn = true;
-                partial = op.apply(got, partialOwn ? partial : ownCopy(partial));
+                partial = apply(op, got, partialOwn ? partial : ownCopy(partial));
             } else {
-                partial = op.apply(partialOwn ? partial : ownCopy(partial), got);
+                partial = apply(op, partialOwn ? partial : ownCopy(partial), got);
             }
             partialOwn = true;
         }

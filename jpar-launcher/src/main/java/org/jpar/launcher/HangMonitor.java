@@ -24,7 +24,21 @@ final class HangMonitor {
     private static final Pattern STATE = Pattern.compile("jpar-hang-state (\\d+) (stalled|running|finished)"
             + "(?: (\\d+) (\\S+) (.*))?");
 
-    private record State(String kind, long sinceNanos, Set<Integer> peers, String what) {
+    private static final Pattern WAIT = Pattern.compile("([sr])(-?\\d+):(-?\\d+):(-?\\d+)");
+
+    /**
+     * What one thread of a stalled rank waits in: a send-side call (send, wait for isend) or a receive-side one
+     * (receive, probe, wait for ireceive), its peer (-1: any source), tag (-1: any tag) and communicator.
+     */
+    private record Wait(boolean send, int peer, int tag, int comm) {
+        /** @return true if {@code other}, a call of rank {@code peer}, is the call matching this one of {@code rank} */
+        boolean matchedBy(int rank, Wait other) {
+            return other.send != send && other.comm == comm && (other.peer == rank || other.peer == -1)
+                    && (other.tag == tag || other.tag == -1 || tag == -1);
+        }
+    }
+
+    private record State(String kind, long sinceNanos, List<Wait> waits, String what) {
     }
 
     private final int ranks;
@@ -56,15 +70,19 @@ final class HangMonitor {
             State before = states.get(rank);
             long since = before != null && before.kind.equals("stalled") ? before.sinceNanos
                     : nowNanos - TimeUnit.MILLISECONDS.toNanos(Long.parseLong(m.group(3)));
-            Set<Integer> peers = new TreeSet<>();
+            List<Wait> waits = new ArrayList<>();
             if (!m.group(4).equals("-")) {
                 for (String p : m.group(4).split(",")) {
-                    peers.add(Integer.parseInt(p));
+                    Matcher w = WAIT.matcher(p);
+                    if (w.matches()) {
+                        waits.add(new Wait(w.group(1).equals("s"), Integer.parseInt(w.group(2)),
+                                Integer.parseInt(w.group(3)), Integer.parseInt(w.group(4))));
+                    }
                 }
             }
-            states.put(rank, new State(kind, since, peers, m.group(5)));
+            states.put(rank, new State(kind, since, waits, m.group(5)));
         } else {
-            states.put(rank, new State(kind, nowNanos, Set.of(), ""));
+            states.put(rank, new State(kind, nowNanos, List.of(), ""));
             if (kind.equals("running")) {
                 reported = false; // progress: a later hang is a new one
             }
@@ -102,8 +120,9 @@ final class HangMonitor {
             } else {
                 out.add("  rank " + e.getKey() + ": " + s.what + ", stalled for "
                         + TimeUnit.NANOSECONDS.toSeconds(nowNanos - s.sinceNanos) + " s");
-                if (!s.peers.isEmpty()) {
-                    edges.put(e.getKey(), s.peers);
+                Set<Integer> peers = waitsFor(e.getKey(), s);
+                if (!peers.isEmpty()) {
+                    edges.put(e.getKey(), peers);
                 }
             }
         }
@@ -121,6 +140,26 @@ final class HangMonitor {
             }
         }
         return out;
+    }
+
+    /**
+     * @return the ranks {@code rank} really waits for: the peer of each of its calls, unless that peer is itself
+     *         blocked in the matching call (then neither waits for the other: e.g. a send still encoding while its
+     *         receiver already waits), and no peer for a call from or to any rank
+     */
+    private Set<Integer> waitsFor(int rank, State s) {
+        Set<Integer> peers = new TreeSet<>();
+        for (Wait w : s.waits) {
+            if (w.peer < 0) {
+                continue;
+            }
+            State other = states.get(w.peer);
+            boolean matched = other != null && other.waits.stream().anyMatch(o -> w.matchedBy(rank, o));
+            if (!matched) {
+                peers.add(w.peer);
+            }
+        }
+        return peers;
     }
 
     private static String fmt(double seconds) {

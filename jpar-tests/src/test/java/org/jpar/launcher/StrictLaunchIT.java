@@ -22,6 +22,22 @@ class StrictLaunchIT {
     }
 
     @Test
+    void aMismatchedCollectiveIsItsMessageAndTheProgramsFramesNotJparsInternals() throws Exception {
+        Jpar.Result r = Jpar.run(60, "run", "--strict", "-np", "2", "--class-path", Jpar.testClasses(),
+                "org.jpar.programs.MismatchedCollectives");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).as(r.toString())
+                .anyMatch(l -> l.matches("jpar: rank [01] of 2 failed: org.jpar.JparException: strict mode: ranks call "
+                        + "different collectives as their collective #1 on this communicator: .*"))
+                .anyMatch(l -> l.matches("\\tat org\\.jpar\\.Communicator\\.(barrier|broadcast)\\("
+                        + "Communicator\\.java:\\d+\\)"))
+                .anyMatch(l -> l.matches("\\tat .*org\\.jpar\\.programs\\.MismatchedCollectives\\.main\\("
+                        + "MismatchedCollectives\\.java:1[46]\\)"))
+                .noneMatch(l -> l.matches("\\tat (org\\.jpar\\.(internal|engine|spi)\\.|org\\.jpar\\.Communicator\\."
+                        + "(lambda|collective)).*"));
+    }
+
+    @Test
     void strictNeedsTheEmbeddedEngine() throws Exception {
         Jpar.Result r = Jpar.run(60, "run", "--strict", "--engine", "openmpi", "-np", "2", "org.jpar.examples.Ring");
         assertThat(r.exitCode()).isEqualTo(2);

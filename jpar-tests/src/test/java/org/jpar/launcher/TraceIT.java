@@ -47,6 +47,24 @@ class TraceIT {
         assertThat(t.hosts()).hasSize(3); // one part per rank's process, merged
     }
 
+    @Test
+    void aRankWaitingInItsFirstCollectiveOnTheEmbeddedEngineIsTracedWaiting() throws Exception {
+        // the embedded engine's ranks meet inside their first collective to share its slot: that wait is the
+        // collective's (it was recorded as a few microseconds, the job as 11 ms long)
+        for (String op : List.of("barrier", "allreduce")) {
+            Path f = tmp.resolve(op + ".json");
+            Jpar.Result r = Jpar.run(120, "run", "--trace", f.toString(), "-np", "2", "--class-path",
+                    Jpar.testClasses(), "org.jpar.programs.LateToCollective", op);
+            assertThat(r.exitCode()).as(r.toString()).isZero();
+            TraceFiles.Trace t = TraceFiles.read(f);
+            List<TraceFiles.Event> late = t.events().stream().filter(e -> e.rank() == 1 && e.name().equals(op))
+                    .toList();
+            assertThat(late).as(r + " " + t.events()).hasSize(1);
+            assertThat(late.get(0).dur()).as("rank 1's %s in microseconds: rank 0 came 2 s late", op)
+                    .isGreaterThan(1_500_000);
+        }
+    }
+
     /** Exactly one send from each rank to the next and one receive of it there, each pair linked by one flow. */
     private static void assertRing(TraceFiles.Trace t, int n) {
         assertThat(t.events()).extracting(TraceFiles.Event::name).containsOnly("send", "receive");

@@ -38,9 +38,14 @@ final class Activity {
     int tag;
     /** The message of a send (kept until the next operation: its size is read only for a report), or null. */
     Object message;
+    /** The communicator's number (as the trace numbers them: 0 is the world). */
+    int comm;
+    /** Work phases ({@link Working}) begun and ended: odd while in one. Written only by the thread. */
+    private volatile long work;
     // the watch's own
     long seenSeq = -1;
     long seenAtNanos;
+    long seenWork;
 
     private Activity(Thread thread) {
         this.thread = thread;
@@ -53,16 +58,42 @@ final class Activity {
 
     /** The calling thread (this activity's) starts a blocking operation. */
     void begin(String op, int peer, int tag, Object message) {
+        begin(op, peer, tag, message, 0);
+    }
+
+    /** The calling thread (this activity's) starts a blocking operation on communicator {@code comm}. */
+    void begin(String op, int peer, int tag, Object message, int comm) {
         this.op = op;
         this.peer = peer;
         this.tag = tag;
         this.message = message;
+        this.comm = comm;
         SEQ.setRelease(this, (long) SEQ.getOpaque(this) + 1);
     }
 
     /** The calling thread's operation ended. */
     void end() {
         SEQ.setRelease(this, (long) SEQ.getOpaque(this) + 1);
+    }
+
+    /** Nested work phases count once: only the outermost is marked. */
+    private int workDepth;
+
+    void beginWork() {
+        if (workDepth++ == 0) {
+            work = work + 1;
+        }
+    }
+
+    void endWork() {
+        if (--workDepth == 0) {
+            work = work + 1;
+        }
+    }
+
+    /** @return the work phases' count, odd while the thread is in one */
+    long work() {
+        return work;
     }
 
     long seq() {

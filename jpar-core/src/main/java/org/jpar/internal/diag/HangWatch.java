@@ -15,8 +15,11 @@ import org.jpar.spi.Transport;
 /**
  * The hang watch of a rank of an MPI engine (one rank per process): a daemon thread that looks, once per period, at
  * what this process's threads are blocked in inside jpar ({@link Activity}). The rank is <em>stalled</em> when since
- * the last look no operation of it started or ended, at least one of its threads is blocked in one, and its other
- * threads used under a quarter of a core (so a rank that computes, in any thread, is never stalled).
+ * the last look no operation of it started or ended, at least one of its threads is blocked in one, none of its
+ * threads was in a phase of work inside a jpar call ({@link Working}: encoding, decoding, the user's operator), and
+ * its threads outside jpar calls (also those started since the last look) used under 2% of a core: so a rank that
+ * computes, in any thread and however loaded the machine, is never stalled. The CPU a thread spends inside a blocked
+ * call is not counted: engines poll there (Open MPI's progress loop).
  *
  * <p>Under {@code jpar run} ({@value #LAUNCHER_PROPERTY}) the rank tells the launcher each change of its state in
  * one line on standard error ({@code jpar-hang-state RANK stalled|running|finished ...}, which the launcher takes out
@@ -85,6 +88,7 @@ final class HangWatch {
         HangWatch w = new HangWatch(world, timeoutNanos, Boolean.getBoolean(LAUNCHER_PROPERTY),
                 Boolean.getBoolean(ABORT_PROPERTY));
         started = w;
+        Working.on = true;
         w.thread = new Thread(w::watch, "jpar-hang-watch");
         w.thread.setDaemon(true);
         w.thread.start();
@@ -139,6 +143,11 @@ final class HangWatch {
                 Activity.ALL.remove(a);
                 continue;
             }
+            long w = a.work();
+            if ((w & 1) != 0 || w != a.seenWork) {
+                changed = true; // it works (or worked since the last look) inside a jpar call: computing
+                a.seenWork = w;
+            }
             long s = a.seq();
             if (s != a.seenSeq) {
                 changed = true;
@@ -166,11 +175,14 @@ final class HangWatch {
             return;
         }
         stalled = true;
-        TreeSet<Integer> peers = new TreeSet<>();
+        TreeSet<String> peers = new TreeSet<>();
         StringBuilder what = new StringBuilder();
         for (Activity a : in) {
-            if (a.peer >= 0 && !Activity.isCollective(a.op == null ? "" : a.op)) {
-                peers.add(a.peer);
+            String op = a.op == null ? "" : a.op;
+            if (a.peer >= -1 && !Activity.isCollective(op)) {
+                // the launcher draws an edge to the peer only if the peer does not wait in the matching call itself
+                peers.add((op.startsWith("send") || op.equals("wait for isend") ? "s" : "r") + a.peer + ":" + a.tag
+                        + ":" + a.comm);
             }
             what.append(what.length() == 0 ? "" : "; ").append("thread '").append(a.thread.getName())
                     .append("' waits in ").append(a.describe()).append(" for ")
@@ -198,7 +210,12 @@ final class HangWatch {
         }
     }
 
-    /** @return true if the threads not blocked in jpar used more than a quarter of a core since the last look */
+    private boolean sampled;
+
+    /**
+     * @return true if the threads not blocked in jpar used more than 2% of a core since the last look (a thread
+     *         started since then counts with all its CPU time)
+     */
     private boolean othersBusy(List<Activity> in) {
         if (!mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
             return false;
@@ -218,12 +235,13 @@ final class HangWatch {
             now.put(id, cpu);
             Long before = cpuSeen.get(id);
             if (!skip.contains(id)) {
-                busy += cpu - (before == null ? cpu : before);
+                busy += cpu - (before == null ? (sampled ? 0 : cpu) : before);
             }
         }
+        sampled = true;
         cpuSeen.clear();
         cpuSeen.putAll(now);
-        return busy > periodNanos / 4;
+        return busy > periodNanos / 50;
     }
 
     private void emit(String line) {

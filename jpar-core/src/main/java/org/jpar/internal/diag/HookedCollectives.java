@@ -28,7 +28,8 @@ public final class HookedCollectives implements Collectives {
         void exit(Object token);
     }
 
-    private final Collectives c;
+    private final java.util.function.Supplier<Collectives> make;
+    private Collectives made;
     private final Hook hook;
 
     /**
@@ -36,13 +37,34 @@ public final class HookedCollectives implements Collectives {
      * @param hook  what runs around each of them
      */
     public HookedCollectives(Collectives inner, Hook hook) {
-        this.c = inner;
+        this(() -> inner, hook);
+        this.made = inner;
+    }
+
+    /**
+     * @param inner makes the engine's collectives, called inside the hook of the first collective: an engine's
+     *              {@code Transport.collectives()} may itself wait for the other ranks (the embedded engine's ranks
+     *              meet there to share a slot), and that wait belongs to the first collective
+     * @param hook  what runs around each of them
+     */
+    public HookedCollectives(java.util.function.Supplier<Collectives> inner, Hook hook) {
+        this.make = inner;
         this.hook = hook;
     }
 
     /** @return the collectives this one wraps */
     public Collectives inner() {
-        return c;
+        return c();
+    }
+
+    /** A rank runs one collective at a time on a communicator (Communicator checks), so no lock is needed. */
+    private Collectives c() {
+        Collectives x = made;
+        if (x == null) {
+            x = make.get();
+            made = x;
+        }
+        return x;
     }
 
     private static String type(Object array) {
@@ -58,7 +80,7 @@ public final class HookedCollectives implements Collectives {
     public void barrier() {
         Object k = hook.enter("barrier", -1, "");
         try {
-            c.barrier();
+            c().barrier();
         } finally {
             hook.exit(k);
         }
@@ -68,7 +90,7 @@ public final class HookedCollectives implements Collectives {
     public Object broadcast(Object value, int root) {
         Object k = hook.enter("broadcast", root, "");
         try {
-            return c.broadcast(value, root);
+            return c().broadcast(value, root);
         } finally {
             hook.exit(k);
         }
@@ -78,7 +100,7 @@ public final class HookedCollectives implements Collectives {
     public void broadcastInto(Object array, int root) {
         Object k = hook.enter("broadcastInto", root, type(array));
         try {
-            c.broadcastInto(array, root);
+            c().broadcastInto(array, root);
         } finally {
             hook.exit(k);
         }
@@ -88,7 +110,7 @@ public final class HookedCollectives implements Collectives {
     public Object[] gather(Object value, int root) {
         Object k = hook.enter("gather", root, "");
         try {
-            return c.gather(value, root);
+            return c().gather(value, root);
         } finally {
             hook.exit(k);
         }
@@ -98,7 +120,7 @@ public final class HookedCollectives implements Collectives {
     public Object[] allgather(Object value) {
         Object k = hook.enter("allgather", -1, "");
         try {
-            return c.allgather(value);
+            return c().allgather(value);
         } finally {
             hook.exit(k);
         }
@@ -108,7 +130,7 @@ public final class HookedCollectives implements Collectives {
     public Object scatter(Object[] values, int root) {
         Object k = hook.enter("scatter", root, "");
         try {
-            return c.scatter(values, root);
+            return c().scatter(values, root);
         } finally {
             hook.exit(k);
         }
@@ -118,7 +140,7 @@ public final class HookedCollectives implements Collectives {
     public Object[] alltoall(Object[] values) {
         Object k = hook.enter("alltoall", -1, "");
         try {
-            return c.alltoall(values);
+            return c().alltoall(values);
         } finally {
             hook.exit(k);
         }
@@ -128,7 +150,7 @@ public final class HookedCollectives implements Collectives {
     public Object reduce(Object value, BinaryOperator<Object> op, int root) {
         Object k = hook.enter("reduce", root, "");
         try {
-            return c.reduce(value, op, root);
+            return c().reduce(value, op, root);
         } finally {
             hook.exit(k);
         }
@@ -138,7 +160,7 @@ public final class HookedCollectives implements Collectives {
     public Object allreduce(Object value, BinaryOperator<Object> op) {
         Object k = hook.enter("allreduce", -1, "");
         try {
-            return c.allreduce(value, op);
+            return c().allreduce(value, op);
         } finally {
             hook.exit(k);
         }
@@ -148,7 +170,7 @@ public final class HookedCollectives implements Collectives {
     public Object scan(Object value, BinaryOperator<Object> op, boolean exclusive) {
         Object k = hook.enter(exclusive ? "exscan" : "scan", -1, "");
         try {
-            return c.scan(value, op, exclusive);
+            return c().scan(value, op, exclusive);
         } finally {
             hook.exit(k);
         }
@@ -158,7 +180,7 @@ public final class HookedCollectives implements Collectives {
     public void reduce(Object send, Object recv, Op op, int root) {
         Object k = hook.enter("reduce", root, opAnd(op, send));
         try {
-            c.reduce(send, recv, op, root);
+            c().reduce(send, recv, op, root);
         } finally {
             hook.exit(k);
         }
@@ -168,7 +190,7 @@ public final class HookedCollectives implements Collectives {
     public void allreduce(Object send, Object recv, Op op) {
         Object k = hook.enter("allreduce", -1, opAnd(op, send));
         try {
-            c.allreduce(send, recv, op);
+            c().allreduce(send, recv, op);
         } finally {
             hook.exit(k);
         }
@@ -178,7 +200,7 @@ public final class HookedCollectives implements Collectives {
     public void scan(Object send, Object recv, Op op, boolean exclusive) {
         Object k = hook.enter(exclusive ? "exscan" : "scan", -1, opAnd(op, send));
         try {
-            c.scan(send, recv, op, exclusive);
+            c().scan(send, recv, op, exclusive);
         } finally {
             hook.exit(k);
         }
@@ -188,7 +210,7 @@ public final class HookedCollectives implements Collectives {
     public void reduceScatter(Object send, Object recv, int[] counts, Op op) {
         Object k = hook.enter("reduceScatter", -1, opAnd(op, send));
         try {
-            c.reduceScatter(send, recv, counts, op);
+            c().reduceScatter(send, recv, counts, op);
         } finally {
             hook.exit(k);
         }
@@ -198,7 +220,7 @@ public final class HookedCollectives implements Collectives {
     public void gatherv(Object send, Object recv, int[] counts, int root) {
         Object k = hook.enter("gatherv", root, type(send));
         try {
-            c.gatherv(send, recv, counts, root);
+            c().gatherv(send, recv, counts, root);
         } finally {
             hook.exit(k);
         }
@@ -208,7 +230,7 @@ public final class HookedCollectives implements Collectives {
     public void allgatherv(Object send, Object recv, int[] counts) {
         Object k = hook.enter("allgatherv", -1, type(send));
         try {
-            c.allgatherv(send, recv, counts);
+            c().allgatherv(send, recv, counts);
         } finally {
             hook.exit(k);
         }
@@ -218,7 +240,7 @@ public final class HookedCollectives implements Collectives {
     public void scatterv(Object send, int[] counts, Object recv, int root) {
         Object k = hook.enter("scatterv", root, type(recv));
         try {
-            c.scatterv(send, counts, recv, root);
+            c().scatterv(send, counts, recv, root);
         } finally {
             hook.exit(k);
         }
@@ -228,7 +250,7 @@ public final class HookedCollectives implements Collectives {
     public void alltoall(Object send, Object recv) {
         Object k = hook.enter("alltoall", -1, type(send));
         try {
-            c.alltoall(send, recv);
+            c().alltoall(send, recv);
         } finally {
             hook.exit(k);
         }

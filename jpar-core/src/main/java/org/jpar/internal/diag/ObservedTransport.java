@@ -98,7 +98,7 @@ final class ObservedTransport implements Transport {
     public void send(Object message, int dest, int tag) {
         Activity a = watch ? activity() : null;
         if (a != null) {
-            a.begin("send", dest, tag, message);
+            a.begin("send", dest, tag, message, comm);
         }
         long start = tracer != null ? System.nanoTime() : 0;
         long seq = tracer != null ? nextSent(dest, tag) : -1;
@@ -118,7 +118,7 @@ final class ObservedTransport implements Transport {
     public Envelope<Object> receive(int source, int tag, Object buffer) {
         Activity a = watch ? activity() : null;
         if (a != null) {
-            a.begin("receive", source, tag, null);
+            a.begin("receive", source, tag, null, comm);
         }
         long start = tracer != null ? System.nanoTime() : 0;
         Envelope<Object> e = null;
@@ -169,7 +169,7 @@ final class ObservedTransport implements Transport {
         }
         Activity a = watch ? activity() : null;
         if (a != null) {
-            a.begin("probe", source, tag, null);
+            a.begin("probe", source, tag, null, comm);
         }
         long start = tracer != null ? System.nanoTime() : 0;
         try {
@@ -209,11 +209,11 @@ final class ObservedTransport implements Transport {
     public Collectives collectives() {
         Collectives c = collectives;
         if (c == null) {
-            c = new HookedCollectives(inner.collectives(), new HookedCollectives.Hook() {
+            c = new HookedCollectives(inner::collectives, new HookedCollectives.Hook() {
                 @Override
                 public Object enter(String op, int root, String detail) {
                     if (watch) {
-                        activity().begin(op, root, 0, null);
+                        activity().begin(op, root, 0, null, comm);
                     }
                     return tracer != null ? new Span(op, System.nanoTime(), root) : null;
                 }
@@ -268,7 +268,7 @@ final class ObservedTransport implements Transport {
         public Envelope<T> awaitEnvelope() {
             Activity a = watch ? activity() : null;
             if (a != null) {
-                a.begin(receive ? "wait for ireceive" : "wait for isend", peer, tag, null);
+                a.begin(receive ? "wait for ireceive" : "wait for isend", peer, tag, null, comm);
             }
             long start = tracer != null ? System.nanoTime() : 0;
             Envelope<T> e = null;

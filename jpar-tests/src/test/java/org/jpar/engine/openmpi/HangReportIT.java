@@ -8,6 +8,8 @@ import java.util.List;
 import org.jpar.launcher.Jpar;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The hang report of the Open MPI engine (issue 13): names the ranks and their cycle; silent while a rank computes. */
 class HangReportIT {
@@ -49,6 +51,21 @@ class HangReportIT {
                 "--class-path", Jpar.testClasses(), "org.jpar.programs.ComputesThenSends", "8");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).as(r.toString()).contains("computed", "rank 1 got it", "rank 2 got it");
+        assertThat(r.err()).as(r.toString()).noneMatch(l -> l.contains("progress") || l.contains("jpar-hang-state"));
+    }
+
+    /**
+     * A rank computes where the old watch did not look: in a thread it started while its main waits in a receive,
+     * in the user's operator inside allreduce, in the serialization of what it sends (its peer already waits in the
+     * matching receive). Slow, not hung: the job ends normally and nothing is reported.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"worker", "op", "encode"})
+    void aRankComputingInAThreadAnOperatorOrAnEncodingIsNoHang(String mode) throws Exception {
+        Jpar.Result r = Jpar.run(120, "run", "--engine", "openmpi", "-np", "2", "--hang-timeout", "2", "--hang-abort",
+                "--class-path", Jpar.testClasses(), "org.jpar.programs.BusyInOtherPlaces", mode, "8");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).contains("rank 0 done", "rank 1 done");
         assertThat(r.err()).as(r.toString()).noneMatch(l -> l.contains("progress") || l.contains("jpar-hang-state"));
     }
 
