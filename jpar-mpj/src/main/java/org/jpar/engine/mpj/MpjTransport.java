@@ -41,7 +41,7 @@ import org.jpar.spi.Transport;
  * it, at every size ("every rank sends, then every rank receives" deadlocks); jpar posts every send as an
  * {@code Isend} (MPJ copies the data before {@code Isend} returns) and keeps the request until MPJ completes it. So a
  * send returns as soon as the caller may reuse its message, on both devices, at every size, and sends to this rank
- * itself never block ({@code -Djpar.mpj.waitAbove=BYTES} makes larger blocking sends wait for their receiver instead).
+ * itself never block.
  *
  * <p><b>Progress</b> (MPI-4.0 §3.7.4). A nonblocking receive posts its header's receive at once; when a large
  * message's header arrives, the bulk part's receive must be posted too. A progress thread of the rank does that for
@@ -69,14 +69,6 @@ final class MpjTransport implements Transport {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final String[] TYPE_NAMES = {"BYTE", "BYTE", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE", "CHAR",
         "BOOLEAN", "BYTE", "BYTE"};
-    /**
-     * Blocking sends of at least this many bytes send their bulk part with MPJ's blocking {@code Send}, which waits
-     * for the receiver ({@code -Djpar.mpj.waitAbove}; default: never: measured here it gained nothing, and every send
-     * returns without waiting for its receiver).
-     */
-    static final long WAIT_ABOVE = Long.getLong("jpar.mpj.waitAbove", Long.MAX_VALUE);
-    /** Completed sends are forgotten once this many wait. */
-    private static final int SWEEP = 32;
 
     private final Mpj mpj;
     private final String device;
@@ -353,20 +345,17 @@ final class MpjTransport implements Transport {
 
     @Override
     public void send(Object message, int dest, int tag) {
-        post(message, dest, tag, true);
+        post(message, dest, tag);
     }
 
     @Override
     public Request<Void> isend(Object message, int dest, int tag) {
-        post(message, dest, tag, false);
+        post(message, dest, tag);
         return DoneSend.INSTANCE;
     }
 
-    /**
-     * Posts {@code message} (MPJ copies it before returning) and keeps the requests until MPJ completes them; see
-     * {@link #WAIT_ABOVE}.
-     */
-    private void post(Object message, int dest, int tag, boolean blocking) {
+    /** Posts {@code message} (MPJ copies it before returning) and keeps the requests until MPJ completes them. */
+    private void post(Object message, int dest, int tag) {
         checkOpen();
         Out o = prepare(message);
         Object comm = comm(tag);
@@ -379,22 +368,21 @@ final class MpjTransport implements Transport {
             }
             keep(mpj.isend(comm, head, 0, HEADER + (int) o.bytes, types[BYTES], dest, mpjTag));
         } else {
+            // the bulk part first: when the header arrives, its bulk part is already there to be taken (one wait
+            // for the receiver, not two); it has its own communicator and tag, so the order of the two is free
             int seq = sequence.getAndIncrement() & Integer.MAX_VALUE;
+            keep(mpj.isend(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq));
             header(head, o.kind, true, seq, o.bytes);
             keep(mpj.isend(comm, head, 0, HEADER, types[BYTES], dest, mpjTag));
-            if (blocking && dest != rank && o.bytes >= WAIT_ABOVE) {
-                mpj.send(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq);
-            } else {
-                keep(mpj.isend(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq));
-            }
         }
     }
 
     private void keep(Object request) {
-        sends.add(request);
-        if (sendCount.incrementAndGet() >= SWEEP) {
+        if (sendCount.get() > 0) {
             sweepSends();
         }
+        sends.add(request);
+        sendCount.incrementAndGet();
     }
 
     /** Forgets the sends MPJ completed (oldest first, up to the first that is still under way). */
