@@ -91,6 +91,8 @@ final class MpjTransport implements Transport {
     /** Sends MPJ has not completed: kept (with MPJ's request) until it does. */
     private final Queue<Object> sends = new ConcurrentLinkedQueue<>();
     private final AtomicInteger sendCount = new AtomicInteger();
+    /** Held while sends are tested (see {@link #sweepSends}). */
+    private final ReentrantLock sweeping = new ReentrantLock();
     /** Nonblocking receives not complete yet: the progress thread moves them on. */
     private final Set<ReceiveRequest> receives = ConcurrentHashMap.newKeySet();
     private final ThreadGroup progressGroup;
@@ -388,15 +390,27 @@ final class MpjTransport implements Transport {
         }
     }
 
+    /**
+     * Keeps {@code request} until MPJ completes it, after handing back the sends MPJ completed since the last one
+     * (their buffers then go back to MPJ's pool at once, warm, for the next message).
+     */
     private void keep(Object request) {
-        if (sendCount.get() > 0) {
-            sweepSends();
+        if (sendCount.get() > 0 && sweeping.tryLock()) { // another thread sweeping does it for this one
+            try {
+                sweepSends();
+            } finally {
+                sweeping.unlock();
+            }
         }
         sends.add(request);
         sendCount.incrementAndGet();
     }
 
-    /** Forgets the sends MPJ completed (oldest first, up to the first that is still under way). */
+    /**
+     * Forgets the sends MPJ completed (oldest first, up to the first that is still under way). Only under
+     * {@link #sweeping}: MPJ runs a request's completion (which frees its buffer) in every {@code Test} that finds it
+     * complete, so two threads testing one request would free its buffer twice.
+     */
     private void sweepSends() {
         for (Iterator<Object> it = sends.iterator(); it.hasNext(); ) {
             Object r = it.next();
@@ -417,10 +431,14 @@ final class MpjTransport implements Transport {
     boolean drainSends(long millis) {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (!sends.isEmpty()) {
-            Object r = sends.peek();
-            if (r != null && mpj.test(r) != null) {
-                sends.remove(r);
-                sendCount.decrementAndGet();
+            sweeping.lock();
+            try {
+                sweepSends();
+            } finally {
+                sweeping.unlock();
+            }
+            if (sends.isEmpty()) {
+                return true;
             } else if (System.nanoTime() > deadline) {
                 return false;
             } else {
