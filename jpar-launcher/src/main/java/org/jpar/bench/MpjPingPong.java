@@ -1,5 +1,6 @@
 package org.jpar.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.jpar.Communicator;
@@ -9,14 +10,17 @@ import org.jpar.engine.mpj.Mpj;
 import org.jpar.engine.mpj.RawMpj;
 
 /**
- * {@code jpar bench pingpong --engine mpj [--device niodev]}: jpar's ping-pong ({@link PingPong}), then in the same
- * job (the same JVMs, the same device) the raw MPJ Express baseline: the same exchanges written directly against
- * MPJ's mpiJava 1.2 API as its users would, {@code Send}/{@code Recv} of {@code byte[]} with {@code MPI.BYTE}, and the
- * object payloads (plus a boxed {@code Integer}) with {@code MPI.OBJECT}. Rank 0 prints {@code jpar-mpj ...},
- * {@code raw-mpj ...} and {@code raw-mpj-object ...} lines.
+ * {@code jpar bench pingpong --engine mpj [--device niodev]}: jpar's ping-pong ({@link PingPong}) and, in the same job
+ * (the same JVMs, the same device), batch by batch in turn ({@link AlternatingBatches}), the raw MPJ Express baseline:
+ * the same exchanges written directly against MPJ's mpiJava 1.2 API as its users would, {@code Send}/{@code Recv} of
+ * {@code byte[]} with {@code MPI.BYTE}, and the object payloads (plus a boxed {@code Integer}) with
+ * {@code MPI.OBJECT}. Rank 0 prints {@code jpar-mpj ...}, then {@code raw-mpj ...} (arrays) or
+ * {@code raw-mpj-object ...} (objects) lines with best and median batch and jpar's ratios.
+ *
+ * <p>{@code -Djpar.bench.payloads=bytes8,bytes1M} runs only the payloads named (all by default).
  */
 public final class MpjPingPong {
-    private static final int BATCHES = 5;
+    private static final int BATCHES = 7;
     private static final int WARMUP = 3;
 
     private MpjPingPong() {
@@ -33,144 +37,80 @@ public final class MpjPingPong {
         if (raw == null) {
             throw new JparException("the MPJ ping-pong runs under jpar run --engine mpj");
         }
-        String device = System.getProperty("jpar.bench.device", "");
-        Integer boxed = 42;
-        for (Payloads.Payload p : Payloads.arrays(scale)) {
-            byte[] msg = (byte[]) p.value();
-            double t = jparArrays(world, msg, new byte[msg.length], p.iterations());
-            if (world.rank() == 0) {
-                System.out.println(Payloads.line("jpar-mpj", p.name(), p.bytes(), t));
-            }
-        }
-        List<Payloads.Payload> jparObjects = new java.util.ArrayList<>(Payloads.objects(scale));
-        jparObjects.add(new Payloads.Payload("integer", boxed, -1, Math.max(10, (int) (100_000 * scale))));
-        for (Payloads.Payload p : jparObjects) {
-            double t = jparObjects(world, p.value(), p.iterations());
-            if (world.rank() == 0) {
-                System.out.println(Payloads.line("jpar-mpj", p.name(), Math.max(0, p.bytes()), t));
-            }
-        }
-        world.barrier();
+        String only = System.getProperty("jpar.bench.payloads", "");
+        List<String> chosen = only.isBlank() ? null : List.of(only.split(","));
         Mpj mpj = raw.mpj();
         Object comm = raw.world();
         int rank = world.rank();
-        String who = "raw-mpj" + device;
+        String who = "raw-mpj";
         for (Payloads.Payload p : Payloads.arrays(scale)) {
+            if (chosen != null && !chosen.contains(p.name())) {
+                continue;
+            }
             byte[] msg = (byte[]) p.value();
-            double t = arrays(mpj, comm, rank, msg, new byte[msg.length], p.iterations());
-            if (rank == 0) {
-                System.out.println(Payloads.line(who, p.name(), p.bytes(), t));
-            }
+            byte[] buf = new byte[msg.length];
+            byte[] rawBuf = new byte[msg.length];
+            List<AlternatingBatches.Contender> cs = List.of(
+                    new AlternatingBatches.Contender("jpar-mpj", () -> PingPong.arrays(world, msg, buf, p.iterations())),
+                    new AlternatingBatches.Contender(who, () -> arrays(mpj, comm, rank, msg, rawBuf, p.iterations())));
+            print(world, cs, p.name(), p.bytes(), p.iterations());
         }
-        List<Payloads.Payload> objects = new java.util.ArrayList<>(Payloads.objects(scale));
-        objects.add(new Payloads.Payload("integer", boxed, -1, Math.max(10, (int) (100_000 * scale))));
+        List<Payloads.Payload> objects = new ArrayList<>(Payloads.objects(scale));
+        objects.add(new Payloads.Payload("integer", 42, -1, Math.max(10, (int) (100_000 * scale))));
         for (Payloads.Payload p : objects) {
-            double t = objects(mpj, comm, rank, p.value(), p.iterations());
-            if (rank == 0) {
-                System.out.println(Payloads.line(who + "-object", p.name(), Math.max(0, p.bytes()), t));
+            if (chosen != null && !chosen.contains(p.name())) {
+                continue;
             }
+            List<AlternatingBatches.Contender> cs = List.of(
+                    new AlternatingBatches.Contender("jpar-mpj", () -> PingPong.objects(world, p.value(), p.iterations())),
+                    new AlternatingBatches.Contender(who + "-object",
+                            () -> objects(mpj, comm, rank, p.value(), p.iterations())));
+            print(world, cs, p.name(), Math.max(0, p.bytes()), p.iterations());
         }
         world.barrier();
         Par.finish();
     }
 
-    private static double jparArrays(Communicator c, byte[] msg, byte[] buf, int iterations) {
-        double[] batches = new double[BATCHES];
-        for (int b = -WARMUP; b < BATCHES; b++) {
-            c.barrier();
-            long start = System.nanoTime();
-            if (c.rank() == 0) {
-                for (int i = 0; i < iterations; i++) {
-                    c.send(msg, 1, 0);
-                    c.receiveInto(buf, 1, 0);
-                }
-            } else if (c.rank() == 1) {
-                for (int i = 0; i < iterations; i++) {
-                    c.receiveInto(buf, 0, 0);
-                    c.send(buf, 0, 0);
-                }
-            }
-            long t = System.nanoTime() - start;
-            if (b >= 0) {
-                batches[b] = t / (2.0 * iterations);
+    private static void print(Communicator world, List<AlternatingBatches.Contender> cs, String payload, long bytes,
+                              int iterations) {
+        List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, BATCHES, 2.0 * iterations, cs);
+        if (world.rank() == 0) {
+            for (int i = 0; i < rs.size(); i++) {
+                System.out.println(Payloads.line(rs.get(i).who(), payload, bytes, rs.get(i).median()) + " "
+                        + AlternatingBatches.fields(rs, i));
             }
         }
-        return Payloads.median(batches);
     }
 
-    private static double jparObjects(Communicator c, Object msg, int iterations) {
-        double[] batches = new double[BATCHES];
-        for (int b = -WARMUP; b < BATCHES; b++) {
-            c.barrier();
-            long start = System.nanoTime();
-            if (c.rank() == 0) {
-                for (int i = 0; i < iterations; i++) {
-                    c.send(msg, 1, 0);
-                    c.receive(1, 0);
-                }
-            } else if (c.rank() == 1) {
-                for (int i = 0; i < iterations; i++) {
-                    Object o = c.receive(0, 0);
-                    c.send(o, 0, 0);
-                }
-            }
-            long t = System.nanoTime() - start;
-            if (b >= 0) {
-                batches[b] = t / (2.0 * iterations);
-            }
-        }
-        return Payloads.median(batches);
-    }
-
-    private static double arrays(Mpj mpj, Object comm, int rank, byte[] msg, byte[] buf, int iterations) {
+    private static void arrays(Mpj mpj, Object comm, int rank, byte[] msg, byte[] buf, int iterations) {
         Object type = mpj.constant("BYTE");
-        double[] batches = new double[BATCHES];
-        for (int b = -WARMUP; b < BATCHES; b++) {
-            mpj.barrier(comm);
-            long start = System.nanoTime();
-            if (rank == 0) {
-                for (int i = 0; i < iterations; i++) {
-                    mpj.send(comm, msg, 0, msg.length, type, 1, 0);
-                    mpj.recv(comm, buf, 0, buf.length, type, 1, 0);
-                }
-            } else if (rank == 1) {
-                for (int i = 0; i < iterations; i++) {
-                    mpj.recv(comm, buf, 0, buf.length, type, 0, 0);
-                    mpj.send(comm, buf, 0, buf.length, type, 0, 0);
-                }
+        if (rank == 0) {
+            for (int i = 0; i < iterations; i++) {
+                mpj.send(comm, msg, 0, msg.length, type, 1, 0);
+                mpj.recv(comm, buf, 0, buf.length, type, 1, 0);
             }
-            long t = System.nanoTime() - start;
-            if (b >= 0) {
-                batches[b] = t / (2.0 * iterations);
+        } else if (rank == 1) {
+            for (int i = 0; i < iterations; i++) {
+                mpj.recv(comm, buf, 0, buf.length, type, 0, 0);
+                mpj.send(comm, buf, 0, buf.length, type, 0, 0);
             }
         }
-        return Payloads.median(batches);
     }
 
-    private static double objects(Mpj mpj, Object comm, int rank, Object value, int iterations) {
+    private static void objects(Mpj mpj, Object comm, int rank, Object value, int iterations) {
         Object type = mpj.constant("OBJECT");
         Object[] out = {value};
         Object[] in = new Object[1];
-        double[] batches = new double[BATCHES];
-        for (int b = -WARMUP; b < BATCHES; b++) {
-            mpj.barrier(comm);
-            long start = System.nanoTime();
-            if (rank == 0) {
-                for (int i = 0; i < iterations; i++) {
-                    mpj.send(comm, out, 0, 1, type, 1, 0);
-                    mpj.recv(comm, in, 0, 1, type, 1, 0);
-                }
-            } else if (rank == 1) {
-                for (int i = 0; i < iterations; i++) {
-                    mpj.recv(comm, in, 0, 1, type, 0, 0);
-                    mpj.send(comm, in, 0, 1, type, 0, 0);
-                }
+        if (rank == 0) {
+            for (int i = 0; i < iterations; i++) {
+                mpj.send(comm, out, 0, 1, type, 1, 0);
+                mpj.recv(comm, in, 0, 1, type, 1, 0);
             }
-            long t = System.nanoTime() - start;
-            if (b >= 0) {
-                batches[b] = t / (2.0 * iterations);
+        } else if (rank == 1) {
+            for (int i = 0; i < iterations; i++) {
+                mpj.recv(comm, in, 0, 1, type, 0, 0);
+                mpj.send(comm, in, 0, 1, type, 0, 0);
             }
         }
-        return Payloads.median(batches);
     }
 }

@@ -93,7 +93,46 @@ final class NiodevJob {
             commands.add(placement[r].local() ? java : remoteCommand(placement[r].name(), rankEnv, java));
             envs.add(rankEnv);
         }
-        return server.run(commands, envs, hostNames(placement), graceSeconds());
+        return server.run(commands, envs, hostNames(placement), graceSeconds(), hangWatch(job));
+    }
+
+    /**
+     * @return the hang report's watch of the ranks' standard error when the job asks for it
+     *         ({@link OpenMpiLauncher#HANG_OPTION}; the ranks get its JVM options from
+     *         {@link OpenMpiLauncher#addDiagnostics}), else null
+     */
+    static NiodevServer.Watch hangWatch(Engine.Job job) {
+        for (String o : job.engineOptions()) {
+            if (o.startsWith(OpenMpiLauncher.HANG_OPTION)) {
+                HangMonitor monitor = new HangMonitor(job.ranks(),
+                        Double.parseDouble(o.substring(OpenMpiLauncher.HANG_OPTION.length())));
+                boolean abort = job.engineOptions().contains(OpenMpiLauncher.HANG_ABORT_OPTION);
+                return new NiodevServer.Watch() {
+                    @Override
+                    public boolean accept(String line, long nowNanos) {
+                        return monitor.accept(line, nowNanos);
+                    }
+
+                    @Override
+                    public boolean check(long nowNanos) {
+                        List<String> report = monitor.check(nowNanos);
+                        if (report == null) {
+                            return false;
+                        }
+                        System.out.flush();
+                        for (String l : report) {
+                            System.err.println("jpar: " + l);
+                        }
+                        System.err.println(abort ? "jpar: stopping the job (--hang-abort)"
+                                : "jpar: the job goes on (jpar run --hang-abort stops a hanging job with exit code 1; "
+                                + "Ctrl-C stops it now)");
+                        System.err.flush();
+                        return abort;
+                    }
+                };
+            }
+        }
+        return null;
     }
 
     private List<String> javaCommand(Engine.Job job, List<String> classPath, String marker) {

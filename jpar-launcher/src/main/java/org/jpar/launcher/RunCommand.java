@@ -115,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
         }
         java.nio.file.Path traceFile = trace == null ? null : java.nio.file.Path.of(trace).toAbsolutePath();
         if (!inThisJvm) {
-            if (hangTimeout > 0 && !(e instanceof MpjLauncher)) { // MPJ's niodev: no hang watch yet (README)
+            if (hangTimeout > 0) {
                 options.add(OpenMpiLauncher.HANG_OPTION + hangTimeout);
                 if (hangAbort) {
                     options.add(OpenMpiLauncher.HANG_ABORT_OPTION);

@@ -41,7 +41,7 @@ import org.jpar.spi.Transport;
  * it, at every size ("every rank sends, then every rank receives" deadlocks); jpar posts every send as an
  * {@code Isend} (MPJ copies the data before {@code Isend} returns) and keeps the request until MPJ completes it. So a
  * send returns as soon as the caller may reuse its message, on both devices, at every size, and sends to this rank
- * itself never block ({@code -Djpar.mpj.waitAbove=BYTES} makes larger blocking sends wait for their receiver instead).
+ * itself never block.
  *
  * <p><b>Progress</b> (MPI-4.0 §3.7.4). A nonblocking receive posts its header's receive at once; when a large
  * message's header arrives, the bulk part's receive must be posted too. A progress thread of the rank does that for
@@ -69,17 +69,11 @@ final class MpjTransport implements Transport {
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final String[] TYPE_NAMES = {"BYTE", "BYTE", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE", "CHAR",
         "BOOLEAN", "BYTE", "BYTE"};
-    /**
-     * Blocking sends of at least this many bytes send their bulk part with MPJ's blocking {@code Send}, which waits
-     * for the receiver ({@code -Djpar.mpj.waitAbove}; default: never: measured here it gained nothing, and every send
-     * returns without waiting for its receiver).
-     */
-    static final long WAIT_ABOVE = Long.getLong("jpar.mpj.waitAbove", Long.MAX_VALUE);
-    /** Completed sends are forgotten once this many wait. */
-    private static final int SWEEP = 32;
 
     private final Mpj mpj;
     private final String device;
+    /** Whether a large message's bulk part is posted before its header (see {@link #post}). */
+    private final boolean bulkFirst;
     private final Object world;
     private final Object user;
     private final Object internal;
@@ -97,6 +91,8 @@ final class MpjTransport implements Transport {
     /** Sends MPJ has not completed: kept (with MPJ's request) until it does. */
     private final Queue<Object> sends = new ConcurrentLinkedQueue<>();
     private final AtomicInteger sendCount = new AtomicInteger();
+    /** Held while sends are tested (see {@link #sweepSends}). */
+    private final ReentrantLock sweeping = new ReentrantLock();
     /** Nonblocking receives not complete yet: the progress thread moves them on. */
     private final Set<ReceiveRequest> receives = ConcurrentHashMap.newKeySet();
     private final ThreadGroup progressGroup;
@@ -124,6 +120,7 @@ final class MpjTransport implements Transport {
                          MpjTransport parent) {
         this.mpj = mpj;
         this.device = device;
+        this.bulkFirst = device.equals(MpjEngine.MULTICORE);
         this.progressGroup = progressGroup;
         this.parent = parent;
         world = comm;
@@ -353,20 +350,17 @@ final class MpjTransport implements Transport {
 
     @Override
     public void send(Object message, int dest, int tag) {
-        post(message, dest, tag, true);
+        post(message, dest, tag);
     }
 
     @Override
     public Request<Void> isend(Object message, int dest, int tag) {
-        post(message, dest, tag, false);
+        post(message, dest, tag);
         return DoneSend.INSTANCE;
     }
 
-    /**
-     * Posts {@code message} (MPJ copies it before returning) and keeps the requests until MPJ completes them; see
-     * {@link #WAIT_ABOVE}.
-     */
-    private void post(Object message, int dest, int tag, boolean blocking) {
+    /** Posts {@code message} (MPJ copies it before returning) and keeps the requests until MPJ completes them. */
+    private void post(Object message, int dest, int tag) {
         checkOpen();
         Out o = prepare(message);
         Object comm = comm(tag);
@@ -379,25 +373,44 @@ final class MpjTransport implements Transport {
             }
             keep(mpj.isend(comm, head, 0, HEADER + (int) o.bytes, types[BYTES], dest, mpjTag));
         } else {
+            // The bulk part has its own communicator and tag, so the order of the two is free. multicore: the bulk
+            // part first, so that when the header arrives the bulk part is already there to be taken (the receiver
+            // waits once, not twice). niodev: the header first: the bulk part (above 128 KiB) goes by MPJ's
+            // rendezvous, whose data can only flow once the receiver posted its receive; the earlier the header
+            // arrives, the sooner it does.
             int seq = sequence.getAndIncrement() & Integer.MAX_VALUE;
+            if (bulkFirst) {
+                keep(mpj.isend(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq));
+            }
             header(head, o.kind, true, seq, o.bytes);
             keep(mpj.isend(comm, head, 0, HEADER, types[BYTES], dest, mpjTag));
-            if (blocking && dest != rank && o.bytes >= WAIT_ABOVE) {
-                mpj.send(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq);
-            } else {
+            if (!bulkFirst) {
                 keep(mpj.isend(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq));
             }
         }
     }
 
+    /**
+     * Keeps {@code request} until MPJ completes it, after handing back the sends MPJ completed since the last one
+     * (their buffers then go back to MPJ's pool at once, warm, for the next message).
+     */
     private void keep(Object request) {
-        sends.add(request);
-        if (sendCount.incrementAndGet() >= SWEEP) {
-            sweepSends();
+        if (sendCount.get() > 0 && sweeping.tryLock()) { // another thread sweeping does it for this one
+            try {
+                sweepSends();
+            } finally {
+                sweeping.unlock();
+            }
         }
+        sends.add(request);
+        sendCount.incrementAndGet();
     }
 
-    /** Forgets the sends MPJ completed (oldest first, up to the first that is still under way). */
+    /**
+     * Forgets the sends MPJ completed (oldest first, up to the first that is still under way). Only under
+     * {@link #sweeping}: MPJ runs a request's completion (which frees its buffer) in every {@code Test} that finds it
+     * complete, so two threads testing one request would free its buffer twice.
+     */
     private void sweepSends() {
         for (Iterator<Object> it = sends.iterator(); it.hasNext(); ) {
             Object r = it.next();
@@ -418,10 +431,14 @@ final class MpjTransport implements Transport {
     boolean drainSends(long millis) {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (!sends.isEmpty()) {
-            Object r = sends.peek();
-            if (r != null && mpj.test(r) != null) {
-                sends.remove(r);
-                sendCount.decrementAndGet();
+            sweeping.lock();
+            try {
+                sweepSends();
+            } finally {
+                sweeping.unlock();
+            }
+            if (sends.isEmpty()) {
+                return true;
             } else if (System.nanoTime() > deadline) {
                 return false;
             } else {

@@ -1,16 +1,23 @@
 package org.jpar.engine.mpj;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,14 +45,28 @@ import java.util.concurrent.TimeUnit;
  * the grace period, and the failing rank is named. When the launcher itself dies, every rank sees its connection
  * close and halts.
  *
+ * <p><b>Hangs.</b> Given a {@link Watch} (the launcher's hang report), the ranks' standard error is read line by line:
+ * the lines the watch takes (the ranks' hang-watch states) are not shown, the others are copied to this standard
+ * error; the watch is asked a few times a second whether the job hangs, and may stop it (exit code 1).
+ *
  * <p>Internal: public for the launcher; not part of jpar's API.
  */
 public final class NiodevServer {
+    /** What the launcher reads in the ranks' standard error while the job runs: the hang report. */
+    public interface Watch {
+        /** @return true if {@code line} (of a rank's standard error) was for the watch: then it is not shown */
+        boolean accept(String line, long nowNanos);
+
+        /** Called about 5 times a second while the job runs. @return true to stop the job now (exit code 1) */
+        boolean check(long nowNanos);
+    }
+
     /** Environment variable of a niodev rank: the number of ranks. */
     public static final String SIZE_ENV = Rendezvous.SIZE_ENV;
     /** Environment variable of a niodev rank: where the launcher's listener is ({@code HOST:PORT}). */
     public static final String SERVER_ENV = Rendezvous.SERVER_ENV;
     private static final int GREETING_MILLIS = 10_000;
+    private static final int WATCH_MILLIS = 200;
 
     private final int size;
     private final Set<InetAddress> allowed;
@@ -57,6 +78,10 @@ public final class NiodevServer {
     private volatile boolean registering = true;
     /** Connections refused or dropped during start-up (foreign, malformed, unauthenticated), for the tests. */
     private volatile int refused;
+    private Watch watch;
+    private final List<Thread> errorReaders = new ArrayList<>();
+    private final PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
+            StandardCharsets.ISO_8859_1);
 
     private record Event(int rank, Kind kind, int code) {
     }
@@ -110,6 +135,16 @@ public final class NiodevServer {
      * @return 0 when every rank ended normally, 1 when one failed or died (named on standard error)
      */
     public int run(List<List<String>> commands, List<Map<String, String>> envs, String[] hosts, int graceSeconds) {
+        return run(commands, envs, hosts, graceSeconds, null);
+    }
+
+    /**
+     * As {@link #run(List, List, String[], int)}, with the ranks' standard error read through {@code watch} (null:
+     * inherited as it is).
+     */
+    public int run(List<List<String>> commands, List<Map<String, String>> envs, String[] hosts, int graceSeconds,
+                   Watch watch) {
+        this.watch = watch;
         Thread acceptor = new Thread(this::acceptLoop, "jpar-mpj-rendezvous");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -119,7 +154,8 @@ public final class NiodevServer {
             for (int r = 0; r < size; r++) {
                 ProcessBuilder pb = new ProcessBuilder(commands.get(r));
                 pb.environment().putAll(envs.get(r));
-                pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+                pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(watch == null
+                        ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE);
                 Process p;
                 try {
                     p = pb.start();
@@ -130,6 +166,9 @@ public final class NiodevServer {
                     return 1;
                 }
                 ranks[r].process = p;
+                if (watch != null) {
+                    readErrors(p.getErrorStream(), r);
+                }
                 giveKey(p, r == 0);
                 int rank = r;
                 p.onExit().thenAccept(done -> {
@@ -141,6 +180,7 @@ public final class NiodevServer {
             return supervise(hosts, graceSeconds);
         } finally {
             closeListener();
+            awaitErrors();
             try {
                 Runtime.getRuntime().removeShutdownHook(stopper);
             } catch (IllegalStateException e) {
@@ -179,8 +219,18 @@ public final class NiodevServer {
         while (true) {
             Event e;
             try {
-                e = registering ? events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                        : events.take();
+                if (watch != null) {
+                    e = events.poll(WATCH_MILLIS, TimeUnit.MILLISECONDS);
+                    if (e == null && watch.check(System.nanoTime())) {
+                        return stopped(graceSeconds);
+                    }
+                    if (e == null && (!registering || System.nanoTime() < deadline)) {
+                        continue;
+                    }
+                } else {
+                    e = registering ? events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                            : events.take();
+                }
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 stopAll(graceSeconds);
@@ -295,6 +345,7 @@ public final class NiodevServer {
 
     private int stopped(int graceSeconds) {
         stopAll(graceSeconds);
+        awaitErrors();
         System.err.println("jpar: the job was stopped (exit code 1)");
         return 1;
     }
@@ -309,6 +360,37 @@ public final class NiodevServer {
             case 11: return "Segmentation fault";
             case 15: return "Terminated";
             default: return "signal " + signal;
+        }
+    }
+
+    /** Copies rank {@code r}'s standard error to ours, line by line, without the lines {@link #watch} takes. */
+    private void readErrors(InputStream in, int r) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader b = new BufferedReader(new InputStreamReader(in, StandardCharsets.ISO_8859_1))) {
+                for (String line; (line = b.readLine()) != null; ) {
+                    if (!watch.accept(line, System.nanoTime())) {
+                        err.println(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the rank ended
+            }
+        }, "jpar-mpj-stderr-" + r);
+        t.setDaemon(true);
+        errorReaders.add(t);
+        t.start();
+    }
+
+    /** Lets the ranks' last lines out before the launcher reports the job's end (at most 5 s: remote shells). */
+    private void awaitErrors() {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (Thread t : errorReaders) {
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
