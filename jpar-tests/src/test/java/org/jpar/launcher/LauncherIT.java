@@ -170,6 +170,8 @@ class LauncherIT {
         bad.add(new String[] {"run", "--engine", "nope", "org.jpar.examples.Ring"});
         bad.add(new String[] {"run", "--engine", "mpj", "--device", "nonsense", "org.jpar.examples.Ring"});
         bad.add(new String[] {"run", "--engine", "threads", "--device", "niodev", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "--engine", "mpj", "--hang-abort", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "--engine", "mpj", "--hang-timeout", "5", "org.jpar.examples.Ring"});
         bad.add(new String[] {"run", "-np", "2", "org.example.Missing"});
         bad.add(new String[] {"run", "--frobnicate", "org.jpar.examples.Ring"});
         bad.add(new String[] {"run", "-np", "65537", "org.jpar.examples.Ring"});

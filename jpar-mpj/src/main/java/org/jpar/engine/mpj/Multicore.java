@@ -161,6 +161,8 @@ public final class Multicore {
             t.setContextClassLoader(userLoader);
             threads[r] = t;
         }
+        Thread exitWatch = new Thread(() -> reportExit(job, threads), "jpar-mpj-exit-watch");
+        Runtime.getRuntime().addShutdownHook(exitWatch);
         for (Thread t : threads) {
             t.start();
         }
@@ -169,6 +171,11 @@ public final class Multicore {
             LockSupport.parkNanos(20_000_000L);
         }
         Failure f = job.failure.get();
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitWatch);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting already: the watch has its say
+        }
         System.out.flush();
         if (f == null) {
             System.err.flush();
@@ -204,6 +211,43 @@ public final class Multicore {
             main.invoke(null, (Object) args.clone());
         } catch (java.lang.reflect.InvocationTargetException e) {
             throw e.getCause() != null ? MainMethods.withoutLauncherFrames(e.getCause()) : e;
+        }
+    }
+
+    /**
+     * A rank called {@code System.exit} while others still ran (the JVM is the whole job): say which, as the embedded
+     * engine does, and never leave the rank's exit code behind as the job's.
+     */
+    private static void reportExit(Job job, Thread[] threads) {
+        if (job.failure.get() != null || job.finished.getCount() == 0) {
+            return;
+        }
+        int caller = -1;
+        int running = 0;
+        for (int r = 0; r < threads.length; r++) {
+            ThreadGroup rankGroup = threads[r].getThreadGroup();
+            if (threads[r].isAlive()) {
+                running++;
+            }
+            if (rankGroup == null) {
+                continue;
+            }
+            Thread[] all = new Thread[rankGroup.activeCount() + 4];
+            int n = rankGroup.enumerate(all, true);
+            for (int i = 0; i < n; i++) {
+                for (StackTraceElement e : all[i].getStackTrace()) {
+                    if (e.getClassName().equals("java.lang.Runtime") && e.getMethodName().equals("exit")) {
+                        caller = r;
+                    }
+                }
+            }
+        }
+        if (caller >= 0 && running > 1) {
+            System.out.flush();
+            new PrintStream(new FileOutputStream(FileDescriptor.err), true).println("jpar: rank " + caller + " of "
+                    + threads.length + " called System.exit while " + (running - 1) + " other rank(s) still ran; the "
+                    + "job is stopped (exit code 1). End a rank by returning from main; stop the job by throwing.");
+            Runtime.getRuntime().halt(1);
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.UUID;
 import org.jpar.failures.FailureSuite;
 import org.jpar.launcher.Jpar;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** {@link FailureSuite} on MPJ Express's multicore device, through {@code jpar run --engine mpj}. */
 class MpjMulticoreFailuresIT extends FailureSuite {
@@ -21,6 +22,17 @@ class MpjMulticoreFailuresIT extends FailureSuite {
     /** The device whose failures this suite runs. */
     protected String device() {
         return "multicore";
+    }
+
+    /**
+     * A rank that calls System.exit(0) while the others wait for it fails the job, named (multicore: the JVM is the
+     * job, and MPJ would have ended it with the rank's code, 0, and no word).
+     */
+    @Test
+    void aRankCallingSystemExitFailsTheJobNamed() throws Exception {
+        Jpar.Result r = run(3, "ExitingRank");
+        assertThat(r.exitCode()).as(r.toString()).isNotZero();
+        assertThat(r.err()).as(r.toString()).anyMatch(l -> l.startsWith("jpar: rank 1 of 3 "));
     }
 
     @Override
