@@ -111,6 +111,14 @@ final class MpjTransport implements Transport {
      * @param progressGroup the thread group of the rank's progress thread (the multicore device only lets threads
      *                      of the rank's own group call MPJ)
      */
+    /**
+     * The largest message the multicore device carries: 512 MiB less 64 KiB (measured: MPJ's receiving buffer is a
+     * power of two of about twice the message, and 2^31 overflows its int capacity).
+     */
+    static final long MULTICORE_MAX_BYTES = (1L << 29) - (1 << 16);
+    /** The largest message niodev carries: 2 GiB less MPJ's section headers. */
+    static final long NIODEV_MAX_BYTES = Integer.MAX_VALUE - (1 << 16);
+
     MpjTransport(Mpj mpj, String device, ClassLoader codecLoader, ThreadGroup progressGroup) {
         this(mpj, device, codecLoader, progressGroup, mpj.constant("COMM_WORLD"), null);
     }
@@ -198,7 +206,7 @@ final class MpjTransport implements Transport {
         byte kind = arrayKind(message.getClass());
         if (kind != NULL) {
             int n = java.lang.reflect.Array.getLength(message);
-            return new Out(kind, message, n, PrimitiveArrays.bytes(message));
+            return checkSize(new Out(kind, message, n, PrimitiveArrays.bytes(message)));
         }
         byte[] b;
         if (message instanceof String s) {
@@ -208,7 +216,22 @@ final class MpjTransport implements Transport {
             b = codec.encode(message);
             kind = OBJECT;
         }
-        return new Out(kind, b, b.length, b.length);
+        return checkSize(new Out(kind, b, b.length, b.length));
+    }
+
+    /**
+     * MPJ Express 0.44 keeps a message in one buffer indexed by {@code int}; its multicore device's buddy allocator
+     * sizes the receiving buffer to a power of two of about twice the message, so from 512 MiB on it fails inside
+     * MPJ with a negative capacity.
+     */
+    private Out checkSize(Out o) {
+        long limit = bulkFirst ? MULTICORE_MAX_BYTES : NIODEV_MAX_BYTES;
+        if (o.bytes > limit) {
+            throw new JparException("cannot send a message of " + o.bytes + " bytes with MPJ Express's " + device
+                    + " device: at most " + limit + " bytes per message (MPJ's buffers are indexed by int"
+                    + (bulkFirst ? " and sized to powers of two" : "") + "); split it into smaller messages");
+        }
+        return o;
     }
 
     static byte arrayKind(Class<?> c) {

@@ -35,6 +35,17 @@ class MpjMulticoreFailuresIT extends FailureSuite {
         assertThat(r.err()).as(r.toString()).anyMatch(l -> l.startsWith("jpar: rank 1 of 3 "));
     }
 
+    /** A message of 512 MiB is over the multicore device's limit: one clear error, not MPJ's negative capacity. */
+    @Test
+    void aMessageOverTheDevicesLimitIsOneClearError() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(device().equals("multicore"), "niodev carries up to 2 GiB");
+        Jpar.Result r = runWithJvmOptions("-Xmx2g", 2, "SendBytes", Integer.toString(1 << 29));
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).as(r.toString()).anyMatch(l -> l.startsWith("jpar: rank 0 of 2 failed: ")
+                && l.contains("cannot send a message of 536870912 bytes with MPJ Express's multicore device"));
+        assertThat(String.join("\n", r.err())).as(r.toString()).doesNotContain("mpjbuf", "capacity < 0");
+    }
+
     @Override
     protected Jpar.Result run(int ranks, String program, String... args) throws Exception {
         return runWithJvmOptions("", ranks, program, args);
