@@ -16,7 +16,8 @@ import org.jpar.internal.PrimitiveArrays;
  * primitive type, small and large, checked against {@link ArrayOps} applied in rank order, and the engine's counters
  * ({@link NativeCollectiveCounts}) showing each went to the MPI library's own collective; only MINLOC/MAXLOC on
  * {@code long[]} pairs (no MPI pair type with jpar's layout) fall back to jpar's own algorithms, correct too. 8- and
- * 16-bit sums and products must wrap as in Java (Open MPI 4.1 saturates them, open-mpi/ompi#8045). Prints
+ * 16-bit sums and products must wrap as in Java (Open MPI 4.1 saturates them, open-mpi/ompi#8045), and chars order
+ * as unsigned (MPICH 4.0.2 orders its unsigned types as signed). Prints
  * {@code rank R native collectives ok}; with argument {@code split} or {@code dup}, also on the halves of a split
  * world or on a duplicate of it ({@code rank R split|dup native collectives ok}).
  */
@@ -83,7 +84,7 @@ public final class NativeArrayCollectives {
                 blocks(c, type, n);
             }
         }
-        int wrapping = wrapping(c);
+        int wrapping = wrapping(c) + unsignedOrder(c);
         long[] after = counts(e, true);
         long[] fallbacksAfter = counts(e, false);
         List<String> kinds = NativeCollectiveCounts.KINDS;
@@ -151,6 +152,24 @@ public final class NativeArrayCollectives {
             }
         }
         return calls;
+    }
+
+    /**
+     * MIN and MAX of chars above 32767: unsigned order, as Java's (MPICH 4.0.2 orders its unsigned types as signed).
+     *
+     * @return the number of allreduce calls made
+     */
+    private static int unsignedOrder(Communicator c) {
+        char[] mine = new char[64];
+        java.util.Arrays.fill(mine, c.rank() % 2 == 0 ? (char) 65_534 : (char) 2);
+        char low = c.size() > 1 ? (char) 2 : (char) 65_534;
+        char[] min = new char[64];
+        java.util.Arrays.fill(min, low);
+        same("MIN on char[64] across 2 and 65534", c.allreduce(mine, Op.MIN), min);
+        char[] max = new char[64];
+        java.util.Arrays.fill(max, (char) 65_534);
+        same("MAX on char[64] across 2 and 65534", c.allreduce(mine, Op.MAX), max);
+        return 2;
     }
 
     private static long[] counts(NativeCollectiveCounts e, boolean natives) {

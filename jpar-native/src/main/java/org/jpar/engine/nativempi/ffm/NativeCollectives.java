@@ -27,6 +27,10 @@ import org.jpar.spi.PointToPointCollectives;
  *       ({@code op/avx}) saturate 8- and 16-bit sums instead of wrapping (open-mpi/ompi#8045, closed "wontfix"),
  *       where Java and C wrap; these arrays are reduced as {@code int} (widened on the way in, narrowed on the way
  *       out: a wrapping int sum or product has the same low bits). MPICH's operators wrap: as they are.</li>
+ *   <li>{@code MIN}/{@code MAX} on {@code char[]}: MPICH 4.0.2 orders its unsigned types as signed ones (seen here in
+ *       C too: MIN of 2 and 65534 as {@code MPI_UNSIGNED_SHORT} or {@code MPI_UINT16_T} gave 65534, and likewise for
+ *       8- and 32-bit); the chars go through signed {@code MPI_SHORT} with their sign bit flipped (which maps unsigned
+ *       order onto signed order) and are flipped back, under both MPIs.</li>
  *   <li>{@code MINLOC}/{@code MAXLOC}: (value, index) pairs whose index has the value's type go to MPI's pair types
  *       where the C layout is exactly jpar's: {@code int[]} {@code MPI_2INT}, {@code float[]} {@code MPI_2REAL},
  *       {@code double[]} {@code MPI_2DOUBLE_PRECISION} (MPI compares with C's {@code <} and {@code ==}: a NaN value
@@ -76,6 +80,10 @@ final class NativeCollectives extends PointToPointCollectives implements NativeC
     /** How elements travel through staging memory: as they are, or widened to int. */
     private static final int AS_IS = 0;
     private static final int WIDEN = 1;
+    /** {@code char[]} MIN/MAX: the sign bit flipped, reduced as signed {@code MPI_SHORT} (see the class comment). */
+    private static final int FLIP = 2;
+    private static final int SHORT = 1;
+    private static final int CHAR = 2;
 
     private static final ThreadLocal<Staging> STAGING = ThreadLocal.withInitial(Staging::new);
 
@@ -224,7 +232,7 @@ final class NativeCollectives extends PointToPointCollectives implements NativeC
         int n = Array.getLength(send);
         int mode = mode(op, k);
         int count = count(op, n);
-        long wire = mode == WIDEN ? types[INT] : type;
+        long wire = wire(mode, type);
         long mpiOp = ops[op.ordinal()];
         boolean atRoot = t.rank() == root;
         Staging st = STAGING.get();
@@ -258,7 +266,7 @@ final class NativeCollectives extends PointToPointCollectives implements NativeC
         int n = Array.getLength(send);
         int mode = mode(op, k);
         int count = count(op, n);
-        long wire = mode == WIDEN ? types[INT] : type;
+        long wire = wire(mode, type);
         long mpiOp = ops[op.ordinal()];
         MemorySegment b = STAGING.get().first(bytes(k, n, mode));
         put(b, 0, send, 0, n, k, mode);
@@ -288,7 +296,7 @@ final class NativeCollectives extends PointToPointCollectives implements NativeC
         int n = Array.getLength(send);
         int mode = mode(op, k);
         int count = count(op, n);
-        long wire = mode == WIDEN ? types[INT] : type;
+        long wire = wire(mode, type);
         long mpiOp = ops[op.ordinal()];
         MemorySegment b = STAGING.get().first(bytes(k, n, mode));
         put(b, 0, send, 0, n, k, mode);
@@ -326,7 +334,7 @@ final class NativeCollectives extends PointToPointCollectives implements NativeC
         }
         int mine = counts[t.rank()];
         int mode = mode(op, k);
-        long wire = mode == WIDEN ? types[INT] : type;
+        long wire = wire(mode, type);
         long mpiOp = ops[op.ordinal()];
         MemorySegment b = st.first(bytes(k, total, mode));
         put(b, 0, send, 0, total, k, mode);
@@ -446,9 +454,20 @@ final class NativeCollectives extends PointToPointCollectives implements NativeC
         return types[k];
     }
 
-    /** @return {@link #WIDEN} for SUM/PROD on 8- and 16-bit types under Open MPI (ompi#8045), else {@link #AS_IS} */
+    /**
+     * @return {@link #FLIP} for MIN/MAX on {@code char[]} (MPICH 4.0.2 orders unsigned types as signed),
+     *         {@link #WIDEN} for SUM/PROD on 8- and 16-bit types under Open MPI (ompi#8045), else {@link #AS_IS}
+     */
     private int mode(Op op, int k) {
-        return openMpi && k <= 2 && (op == Op.SUM || op == Op.PROD) ? WIDEN : AS_IS;
+        if (k == CHAR && (op == Op.MIN || op == Op.MAX)) {
+            return FLIP;
+        }
+        return openMpi && k <= CHAR && (op == Op.SUM || op == Op.PROD) ? WIDEN : AS_IS;
+    }
+
+    /** @return the MPI datatype elements of kind {@code k} travel as in {@code mode} */
+    private long wire(int mode, long type) {
+        return mode == WIDEN ? types[INT] : mode == FLIP ? types[SHORT] : type;
     }
 
     /** @return MPI's element count for {@code n} Java elements: pairs count once */
@@ -485,7 +504,12 @@ final class NativeCollectives extends PointToPointCollectives implements NativeC
 
     /** Copies elements {@code [from, from + n)} of {@code array} to {@code seg} at byte {@code at}, as {@code mode}. */
     private static void put(MemorySegment seg, long at, Object array, int from, int n, int k, int mode) {
-        if (mode == WIDEN) {
+        if (mode == FLIP) {
+            char[] a = (char[]) array;
+            for (int i = 0; i < n; i++) {
+                seg.set(ValueLayout.JAVA_CHAR, at + 2L * i, (char) (a[from + i] ^ 0x8000));
+            }
+        } else if (mode == WIDEN) {
             if (array instanceof byte[] a) {
                 for (int i = 0; i < n; i++) {
                     seg.set(ValueLayout.JAVA_INT, at + 4L * i, a[from + i]);
@@ -512,7 +536,12 @@ final class NativeCollectives extends PointToPointCollectives implements NativeC
 
     /** Copies {@code n} elements from {@code seg} at byte {@code at} into {@code array} at {@code from}, undoing mode. */
     private static void get(MemorySegment seg, long at, Object array, int from, int n, int k, int mode) {
-        if (mode == WIDEN) {
+        if (mode == FLIP) {
+            char[] a = (char[]) array;
+            for (int i = 0; i < n; i++) {
+                a[from + i] = (char) (seg.get(ValueLayout.JAVA_CHAR, at + 2L * i) ^ 0x8000);
+            }
+        } else if (mode == WIDEN) {
             if (array instanceof byte[] a) {
                 for (int i = 0; i < n; i++) {
                     a[from + i] = (byte) seg.get(ValueLayout.JAVA_INT, at + 4L * i);
