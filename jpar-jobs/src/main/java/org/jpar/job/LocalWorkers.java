@@ -2,7 +2,7 @@ package org.jpar.job;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.jpar.internal.diag.Diagnostics;
+import org.jpar.spi.LayerTrace;
 
 /**
  * The master's own worker threads: each takes the next queued unit (they go before any rank, costing no message),
@@ -125,7 +125,7 @@ final class LocalWorkers {
                     }
                 }
                 long nanos = System.nanoTime() - start;
-                Diagnostics.span(0, "task (" + n + " job" + (n == 1 ? ")" : "s)"), start); // the master is rank 0
+                LayerTrace.span(0, "task (" + n + " job" + (n == 1 ? ")" : "s)"), start); // the master is rank 0
                 Unit done = u;
                 u = null;
                 units.lock.lock();

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jpar.JparException;
-import org.jpar.internal.diag.Diagnostics;
+import org.jpar.spi.LayerTrace;
 import org.jpar.Communicator;
 import org.jpar.spi.LayerChannel;
 import org.jpar.spi.LayerCodec;
@@ -95,7 +95,7 @@ final class Serve {
                         + ") cannot be sent back from rank " + t.rank() + ": " + Failures.describe(e), e));
             }
         }
-        Diagnostics.span(t.rank(), "task (unit " + unit + ", " + items + " job" + (items == 1 ? ")" : "s)"), start);
+        LayerTrace.span(t.rank(), "task (unit " + unit + ", " + items + " job" + (items == 1 ? ")" : "s)"), start);
         return new Wire.Outcome(unit, System.nanoTime() - start, values, failures);
     }
 }

@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The job layer is built on jpar's public API and the layers' extension point (LayerChannel, LayerCodec), never on
- * engine internals: no class of org.jpar.job refers to org.jpar.internal, an engine, or the raw Transport.
+ * The job layer is built on jpar's public API and the layers' extension point (LayerChannel, LayerCodec, LayerTrace),
+ * never on engine internals: no class of org.jpar.job refers to org.jpar.internal, an engine, or the raw Transport.
  */
 class PublicApiOnlyTest {
     /** Class names as they stand in a class file's constant pool. */

@@ -168,7 +168,8 @@ class LauncherIT {
         bad.add(new String[] {"run"});
         bad.add(new String[] {"run", "-np", "0", "org.jpar.examples.Ring"});
         bad.add(new String[] {"run", "--engine", "nope", "org.jpar.examples.Ring"});
-        bad.add(new String[] {"run", "--engine", "mpj", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "--engine", "mpj", "--device", "nonsense", "org.jpar.examples.Ring"});
+        bad.add(new String[] {"run", "--engine", "threads", "--device", "niodev", "org.jpar.examples.Ring"});
         bad.add(new String[] {"run", "-np", "2", "org.example.Missing"});
         bad.add(new String[] {"run", "--frobnicate", "org.jpar.examples.Ring"});
         bad.add(new String[] {"run", "-np", "65537", "org.jpar.examples.Ring"});
@@ -181,7 +182,7 @@ class LauncherIT {
             assertThat(r.err().get(1)).isEqualTo("Try 'jpar run --help' for more information.");
         }
         assertThat(Jpar.run(30, "run", "--engine", "nope", "X").err().get(0))
-                .isEqualTo("jpar: --engine nope is not an engine: choose one of threads, openmpi, mpj");
+                .isEqualTo("jpar: --engine nope is not an engine: choose one of threads, openmpi, mpj, native");
         assertThat(Jpar.run(30, "run", "-np", "65537", "org.jpar.examples.Ring").err().get(0))
                 .isEqualTo("jpar: -np 65537 is out of range: the threads engine runs at most 65536 ranks in one JVM; "
                         + "use fewer, or --engine openmpi with a --hostfile for more");
