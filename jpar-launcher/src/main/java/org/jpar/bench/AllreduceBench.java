@@ -1,20 +1,25 @@
 package org.jpar.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.jpar.Communicator;
 import org.jpar.Op;
 import org.jpar.Par;
+import org.jpar.engine.nativempi.CBaseline;
 
 /**
  * {@code MPI_Allreduce} of doubles with {@link Op#SUM}, as jpar's array collective
  * {@code allreduce(send, recv, Op.SUM)}: time per call at 8 B (one double) and 1 MiB (131,072 doubles), median and
- * best batch. Rank 0 prints {@code jpar-<engine> payload=<name> bytes=<n> latency_us=<median> best_us=<best> ...}.
+ * best batch (a batch's time is the slowest rank's). Rank 0 prints
+ * {@code jpar-<engine> payload=<name> bytes=<n> latency_us=<median> best_us=<best> ...}. On the native engine under
+ * {@code jpar bench}, C's own {@code MPI_Allreduce} loop ({@link CBaseline}) runs in the same ranks, its batches
+ * alternating with jpar's ({@link AlternatingBatches}), and its line adds jpar's ratios to it.
  *
  * <p>Arguments: {@code [scale [file]]} as {@link PingPong}.
  */
 public final class AllreduceBench {
-    static final int BATCHES = 5;
+    static final int BATCHES = 9;
     static final int WARMUP = 3;
 
     private AllreduceBench() {
@@ -32,30 +37,33 @@ public final class AllreduceBench {
         String file = args.length > 1 ? args[1] : null;
         Communicator world = Par.world();
         String who = "jpar-" + world.engine();
+        CBaseline c = PingPong.cBaseline(world, true);
+        String cName = System.getProperty(PingPong.C_NAME, "c");
         for (Payloads.Payload p : payloads(scale)) {
             int n = (Integer) p.value();
             double[] send = new double[n];
             double[] recv = new double[n];
             java.util.Arrays.fill(send, 1.0);
-            double[] batches = new double[BATCHES];
-            for (int b = -WARMUP; b < BATCHES; b++) {
-                world.barrier();
-                long start = System.nanoTime();
+            List<AlternatingBatches.Contender> cs = new ArrayList<>();
+            cs.add(new AlternatingBatches.Contender(who, () -> {
                 for (int i = 0; i < p.iterations(); i++) {
                     world.allreduce(send, recv, Op.SUM);
                 }
-                long t = System.nanoTime() - start;
-                if (b >= 0) {
-                    batches[b] = t / (double) p.iterations();
-                }
+            }));
+            if (c != null) {
+                cs.add(new AlternatingBatches.Contender(cName, () -> c.allreduce(n, p.iterations())));
             }
+            List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, BATCHES, p.iterations(), cs);
             if (recv[0] != world.size()) {
                 throw new IllegalStateException("allreduce gave " + recv[0] + ", expected " + world.size());
             }
             if (world.rank() == 0) {
-                String line = Payloads.line(who, p.name(), p.bytes(), batches);
-                System.out.println(line);
-                Payloads.record(file, line);
+                for (int i = 0; i < rs.size(); i++) {
+                    String line = Payloads.line(rs.get(i).who(), p.name(), p.bytes(), rs.get(i).median()) + " "
+                            + AlternatingBatches.fields(rs, i);
+                    System.out.println(line);
+                    Payloads.record(file, line);
+                }
             }
         }
         world.barrier();

@@ -8,6 +8,7 @@ import org.apache.fory.Fory;
 import org.jpar.Communicator;
 import org.jpar.JparException;
 import org.jpar.Par;
+import org.jpar.engine.nativempi.CBaseline;
 import org.jpar.engine.openmpi.Mpi;
 
 /**
@@ -18,7 +19,9 @@ import org.jpar.engine.openmpi.Mpi;
  * <p>jpar's batches alternate with the raw baseline's ({@link AlternatingBatches}), in the same processes: on Open MPI,
  * the bindings' own {@code send}/{@code recv} on a duplicate of {@code MPI_COMM_WORLD} (at jpar's thread level), with
  * heap arrays and with direct buffers; on the threads engine, the threads of ranks 0 and 1 handing the message over
- * through volatile slots with a spin wait ({@link RawThreadsPingPong}). Rank 0 prints one line per payload and contender:
+ * through volatile slots with a spin wait ({@link RawThreadsPingPong}); on the native engine under {@code jpar bench},
+ * C's own loop ({@link CBaseline}: {@code mpibench.c} built with the MPI's {@code mpicc}, loaded into the ranks).
+ * Rank 0 prints one line per payload and contender:
  * {@code <who> payload=<name> bytes=<n> latency_us=<median> bandwidth_MBps=<at the median> best_us=.. median_us=..},
  * baselines with {@code jpar_ratio_best=.. jpar_ratio_median=..}.
  *
@@ -28,6 +31,10 @@ public final class PingPong {
     private static final int BATCHES = 7;
     /** Untimed batches first: the JIT needs them (an MPI rank's compiler threads share its one bound core). */
     private static final int WARMUP = 3;
+    /** System property: the C baseline's library ({@link CBaseline}), set by {@code jpar bench --engine native}. */
+    public static final String C_LIBRARY = "jpar.bench.clib";
+    /** System property: the C baseline's name in the lines ({@code c-openmpi}, {@code c-mpich}). */
+    public static final String C_NAME = "jpar.bench.cname";
 
     private PingPong() {
     }
@@ -52,6 +59,8 @@ public final class PingPong {
         boolean threads = baseline && world.engine().equals("threads");
         Object raw = openmpi ? Mpi.duplicate(Mpi.constant("COMM_WORLD")) : null;
         List<AtomicReference<Object>> slots = threads ? sharedSlots(world) : null;
+        CBaseline c = cBaseline(world, baseline);
+        String cName = System.getProperty(C_NAME, "c");
         for (Payloads.Payload p : Payloads.arrays(scale)) {
             byte[] msg = (byte[]) p.value();
             List<AlternatingBatches.Contender> cs = new ArrayList<>();
@@ -63,6 +72,10 @@ public final class PingPong {
                 int n = msg.length;
                 cs.add(new AlternatingBatches.Contender("raw-openmpi-direct",
                         rawOpenMpi(raw, world.rank(), Mpi.newByteBuffer(n), Mpi.newByteBuffer(n), n, p.iterations())));
+            }
+            if (c != null) {
+                cs.add(new AlternatingBatches.Contender(cName, () -> c.pingpong(world.rank(), msg.length,
+                        p.iterations())));
             }
             if (threads) {
                 byte[] rawBuf = new byte[msg.length];
@@ -91,6 +104,18 @@ public final class PingPong {
             long bytes = p.bytes() >= 0 ? p.bytes() : encodedSize(p.value());
             print(world, cs, p.name(), bytes, p.iterations());
         }
+    }
+
+    /**
+     * @return the C baseline of {@code jpar bench --engine native} ({@link #C_LIBRARY} names the library it built
+     *         with the MPI's mpicc), loaded on every rank (a collective), or null without one
+     */
+    static CBaseline cBaseline(Communicator world, boolean baseline) {
+        String library = System.getProperty(C_LIBRARY);
+        if (!baseline || library == null || !world.engine().equals("native")) {
+            return null;
+        }
+        return CBaseline.load(library);
     }
 
     /**

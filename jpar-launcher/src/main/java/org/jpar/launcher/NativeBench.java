@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,22 +14,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.jpar.bench.AllreduceBench;
-import org.jpar.bench.Payloads;
 import org.jpar.bench.PingPong;
 import org.jpar.engine.openmpi.OpenMpiInstallation;
 
 /**
- * {@code jpar bench pingpong|allreduce --engine native [--mpi M]}: jpar on the native engine, then in the same run the
- * same measurements in C (the MPI's own {@code mpicc} builds {@code mpibench.c}, run on 2 ranks by the MPI's launcher)
- * and, for the ping-pong under Open MPI, jpar on the Java-bindings (JNI) engine; then the ratios to C (and to JNI) of
- * the best batch and of the median.
+ * {@code jpar bench pingpong|allreduce --engine native [--mpi M]}: jpar on the native engine with, in the same ranks,
+ * batch by batch in turn, the same operations in C (the MPI's own {@code mpicc} builds {@code mpibench.c} into a
+ * shared library the ranks load: {@link org.jpar.engine.nativempi.CBaseline}); then, for the ping-pong under Open MPI,
+ * jpar on the Java-bindings (JNI) engine in a second run; then the ratios to C (and to JNI) of the best batch and of
+ * the median.
  */
 final class NativeBench {
     private static final Pattern LINE = Pattern.compile("(\\S+) payload=(\\S+) .*");
     private static final Pattern MEDIAN = Pattern.compile(" (?:latency_us|median_us)=([0-9.]+)");
     private static final Pattern BEST = Pattern.compile(" best_us=([0-9.]+)");
-    private static final int BATCHES = 5;
-    private static final int WARMUP = 3;
 
     private NativeBench() {
     }
@@ -46,18 +43,21 @@ final class NativeBench {
         try {
             Path results = dir.resolve("results.txt");
             Class<?> main = pingpong ? PingPong.class : AllreduceBench.class;
+            Path library = cLibrary(mpi, dir);
             Map<String, String> env = new java.util.HashMap<>(System.getenv());
-            env.put("JPAR_JAVA_OPTS", (env.getOrDefault("JPAR_JAVA_OPTS", "") + " -Djpar.bench.results=" + results)
-                    .trim());
-            List<String> args = List.of(Double.toString(scale), pingpong ? "no-baseline" : results.toString());
+            String opts = env.getOrDefault("JPAR_JAVA_OPTS", "");
+            env.put("JPAR_JAVA_OPTS", (opts + " -Djpar.bench.results=" + results + " -D" + PingPong.C_LIBRARY + "="
+                    + library + " -D" + PingPong.C_NAME + "=c-" + mpi).trim());
+            List<String> args = List.of(Double.toString(scale), pingpong ? "baseline" : results.toString());
             int code = new NativeLauncher(env).run(new Engine.Job(2, main.getName(), args, null, null, options));
             if (code != 0) {
                 return code;
             }
             if (pingpong && mpi.equals("openmpi")) {
                 if (hasMpiJar()) {
-                    code = new OpenMpiLauncher(env).run(new Engine.Job(2, main.getName(), args, null, null,
-                            List.of()));
+                    env.put("JPAR_JAVA_OPTS", (opts + " -Djpar.bench.results=" + results).trim());
+                    code = new OpenMpiLauncher(env).run(new Engine.Job(2, main.getName(),
+                            List.of(Double.toString(scale), "no-baseline"), null, null, List.of()));
                     if (code != 0) {
                         return code;
                     }
@@ -65,11 +65,6 @@ final class NativeBench {
                     System.out.println("(no jpar-openmpi line: Open MPI's mpi.jar is not installed; "
                             + "mpirun-scripts/install-engines builds it)");
                 }
-            }
-            List<String> c = c(mpi, pingpong, scale, dir);
-            for (String l : c) {
-                System.out.println(l);
-                Payloads.record(results.toString(), l);
             }
             summary(Files.readAllLines(results, StandardCharsets.UTF_8), "c-" + mpi);
             return Main.OK;
@@ -92,8 +87,8 @@ final class NativeBench {
         }
     }
 
-    /** Builds {@code mpibench.c} with the MPI's mpicc and runs it on 2 ranks. @return its lines */
-    private static List<String> c(String mpi, boolean pingpong, double scale, Path dir) throws IOException {
+    /** Builds {@code mpibench.c} with the MPI's mpicc into a shared library in {@code dir}. @return its path */
+    private static Path cLibrary(String mpi, Path dir) throws IOException {
         Path source = dir.resolve("mpibench.c");
         try (InputStream in = NativeBench.class.getResourceAsStream("/org/jpar/bench/mpibench.c")) {
             if (in == null) {
@@ -101,20 +96,11 @@ final class NativeBench {
             }
             Files.copy(in, source);
         }
-        Path binary = dir.resolve("mpibench");
+        Path library = dir.resolve("libmpibench.so");
         String mpicc = mpi.equals("mpich") ? "mpicc.mpich" : "mpicc";
-        exec(List.of(mpicc, "-O2", "-o", binary.toString(), source.toString()), mpicc + " (install the MPI's "
-                + "development package, e.g. libopenmpi-dev or libmpich-dev)");
-        List<String> cmd = new ArrayList<>(mpi.equals("mpich") ? List.of(NativeLauncher.MPICH_LAUNCHER, "-n", "2")
-                : OpenMpiLauncher.isRoot() ? List.of("mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2")
-                : List.of("mpirun", "--oversubscribe", "-np", "2"));
-        cmd.addAll(List.of(binary.toString(), "c-" + mpi, pingpong ? "pingpong" : "allreduce",
-                Integer.toString(BATCHES), Integer.toString(WARMUP)));
-        for (Payloads.Payload p : pingpong ? Payloads.arrays(scale) : AllreduceBench.payloads(scale)) {
-            cmd.addAll(List.of(p.name(), pingpong ? Long.toString(p.bytes()) : p.value().toString(),
-                    Integer.toString(p.iterations())));
-        }
-        return exec(cmd, "the C baseline");
+        exec(List.of(mpicc, "-O2", "-shared", "-fPIC", "-o", library.toString(), source.toString()),
+                mpicc + " (install the MPI's development package, e.g. libopenmpi-dev or libmpich-dev)");
+        return library;
     }
 
     private static List<String> exec(List<String> cmd, String what) throws IOException {

@@ -1,74 +1,71 @@
 /*
- * jpar bench's C baseline: the same measurements as jpar's PingPong and AllreduceBench, in C against the MPI the
- * native engine binds. Built by `jpar bench` with that MPI's mpicc and run with its launcher on 2 ranks.
+ * jpar bench's C baseline for the native engine: the same operations as jpar's PingPong and AllreduceBench, in C
+ * against the MPI the native engine binds. `jpar bench` builds it with that MPI's mpicc into a shared library
  *
- *   mpibench NAME pingpong BATCHES WARMUP (PAYLOAD BYTES ITERATIONS)...
- *   mpibench NAME allreduce BATCHES WARMUP (PAYLOAD DOUBLES ITERATIONS)...
+ *   mpicc -O2 -shared -fPIC -o libmpibench.so mpibench.c
  *
- * Rank 0 prints, per payload: NAME payload=P bytes=B latency_us=MEDIAN best_us=BEST bandwidth_MBps=X
- * (one-way time for pingpong: a round trip / 2; time per call for allreduce).
+ * which the ranks of the jpar run load (the native engine's CBaseline), so that C's batches alternate with jpar's in
+ * the same processes and the noise of a shared machine falls on both alike. Each function runs one batch.
  */
 #include <mpi.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp(const void *a, const void *b) {
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
+/* A duplicate of MPI_COMM_WORLD: C's messages never mix with jpar's. */
+static MPI_Comm comm = MPI_COMM_NULL;
+static char *msg;
+static char *buf;
+static long capacity;
+
+/* Collective over MPI_COMM_WORLD: call once on every rank before any batch. Returns MPI's error code. */
+int jpar_bench_init(void) {
+    return MPI_Comm_dup(MPI_COMM_WORLD, &comm);
 }
 
-int main(int argc, char **argv) {
-    MPI_Init(&argc, &argv);
-    int rank;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    const char *name = argv[1];
-    int allreduce = strcmp(argv[2], "allreduce") == 0;
-    int batches = atoi(argv[3]);
-    int warmup = atoi(argv[4]);
-    double *t = malloc(sizeof(double) * batches);
-    for (int a = 5; a + 2 < argc; a += 3) {
-        const char *payload = argv[a];
-        long n = atol(argv[a + 1]);
-        long iterations = atol(argv[a + 2]);
-        long bytes = allreduce ? n * (long) sizeof(double) : n;
-        char *msg = calloc(bytes > 0 ? bytes : 1, 1);
-        char *buf = calloc(bytes > 0 ? bytes : 1, 1);
-        for (int b = -warmup; b < batches; b++) {
-            MPI_Barrier(MPI_COMM_WORLD);
-            double start = MPI_Wtime();
-            if (allreduce) {
-                for (long i = 0; i < iterations; i++) {
-                    MPI_Allreduce(msg, buf, (int) n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-                }
-            } else if (rank == 0) {
-                for (long i = 0; i < iterations; i++) {
-                    MPI_Send(msg, (int) n, MPI_BYTE, 1, 0, MPI_COMM_WORLD);
-                    MPI_Recv(buf, (int) n, MPI_BYTE, 1, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-                }
-            } else if (rank == 1) {
-                for (long i = 0; i < iterations; i++) {
-                    MPI_Recv(buf, (int) n, MPI_BYTE, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-                    MPI_Send(buf, (int) n, MPI_BYTE, 0, 0, MPI_COMM_WORLD);
-                }
-            }
-            double ns = (MPI_Wtime() - start) * 1e9;
-            if (b >= 0) {
-                t[b] = allreduce ? ns / iterations : ns / (2.0 * iterations);
-            }
-        }
-        /* rank 0's own times, as jpar's benchmarks report rank 0's */
-        qsort(t, batches, sizeof(double), cmp);
-        if (rank == 0) {
-            double median = t[batches / 2], best = t[0];
-            printf("%s payload=%s bytes=%ld latency_us=%.3f best_us=%.3f bandwidth_MBps=%.1f\n", name, payload, bytes,
-                   median / 1000.0, best / 1000.0, bytes > 0 ? bytes / (median / 1e9) / 1e6 : 0.0);
-            fflush(stdout);
-        }
-        free(msg);
-        free(buf);
+/* Two zeroed buffers of at least `bytes` each. Returns 0, or -1 when out of memory. */
+static int room(long bytes) {
+    if (bytes <= capacity) {
+        return 0;
     }
-    free(t);
-    MPI_Finalize();
+    free(msg);
+    free(buf);
+    msg = calloc(bytes, 1);
+    buf = calloc(bytes, 1);
+    if (msg == NULL || buf == NULL) {
+        capacity = 0;
+        return -1;
+    }
+    capacity = bytes;
+    return 0;
+}
+
+/* One batch of `iterations` round trips of `bytes` bytes between ranks 0 and 1 (others return at once). */
+int jpar_bench_pingpong(int rank, long bytes, long iterations) {
+    if (room(bytes > 0 ? bytes : 1) != 0) {
+        return -1;
+    }
+    int n = (int) bytes;
+    if (rank == 0) {
+        for (long i = 0; i < iterations; i++) {
+            MPI_Send(msg, n, MPI_BYTE, 1, 0, comm);
+            MPI_Recv(buf, n, MPI_BYTE, 1, 0, comm, MPI_STATUS_IGNORE);
+        }
+    } else if (rank == 1) {
+        for (long i = 0; i < iterations; i++) {
+            MPI_Recv(buf, n, MPI_BYTE, 0, 0, comm, MPI_STATUS_IGNORE);
+            MPI_Send(buf, n, MPI_BYTE, 0, 0, comm);
+        }
+    }
+    return 0;
+}
+
+/* One batch of `iterations` MPI_Allreduce(SUM) of `doubles` doubles, from one buffer into another. */
+int jpar_bench_allreduce(long doubles, long iterations) {
+    if (room(doubles * (long) sizeof(double) + 1) != 0) {
+        return -1;
+    }
+    for (long i = 0; i < iterations; i++) {
+        MPI_Allreduce(msg, buf, (int) doubles, MPI_DOUBLE, MPI_SUM, comm);
+    }
     return 0;
 }

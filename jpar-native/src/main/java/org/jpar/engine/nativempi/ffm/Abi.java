@@ -25,6 +25,7 @@ final class Abi {
             Map.entry("INT", 0x4c000405), Map.entry("INT64_T", 0x4c00083a), Map.entry("FLOAT", 0x4c00040a),
             Map.entry("DOUBLE", 0x4c00080b), Map.entry("INT8_T", 0x4c000137), Map.entry("UINT8_T", 0x4c00013b),
             Map.entry("C_BOOL", 0x4c00013f), Map.entry("2INT", 0x4c000816),
+            Map.entry("2REAL", 0x4c000821), Map.entry("2DOUBLE_PRECISION", 0x4c001023),
             Map.entry("OP_MAX", 0x58000001), Map.entry("OP_MIN", 0x58000002), Map.entry("OP_SUM", 0x58000003),
             Map.entry("OP_PROD", 0x58000004), Map.entry("OP_LAND", 0x58000005), Map.entry("OP_BAND", 0x58000006),
             Map.entry("OP_LOR", 0x58000007), Map.entry("OP_BOR", 0x58000008), Map.entry("OP_LXOR", 0x58000009),
@@ -87,7 +88,8 @@ final class Abi {
 
     /**
      * @param name a handle's name without {@code MPI_}: {@code COMM_WORLD}, {@code DOUBLE}, {@code OP_SUM},
-     *             {@code ERRORS_RETURN}
+     *             {@code ERRORS_RETURN} (Open MPI's symbol is {@code ompi_mpi_} and the name in lower case, but
+     *             {@code MPI_2DOUBLE_PRECISION}'s, {@code ompi_mpi_2dblprec})
      * @return the handle as jpar keeps it
      */
     long handle(String name) {
@@ -98,7 +100,8 @@ final class Abi {
             }
             return h;
         }
-        return library.symbol("ompi_mpi_" + name.toLowerCase(Locale.ROOT)).address();
+        String symbol = name.equals("2DOUBLE_PRECISION") ? "2dblprec" : name.toLowerCase(Locale.ROOT);
+        return library.symbol("ompi_mpi_" + symbol).address();
     }
 
     /** Reads an out-parameter handle ({@code MPI_Comm_dup}'s new communicator) from {@code at}. */

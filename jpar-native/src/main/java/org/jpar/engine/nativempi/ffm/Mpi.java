@@ -48,6 +48,20 @@ final class Mpi {
     private static final MethodHandle COMM_FREE;
     private static final MethodHandle IALLREDUCE;
     private static final MethodHandle IREDUCE;
+    private static final MethodHandle SCAN;
+    private static final MethodHandle EXSCAN;
+    private static final MethodHandle ISCAN;
+    private static final MethodHandle IEXSCAN;
+    private static final MethodHandle REDUCE_SCATTER;
+    private static final MethodHandle IREDUCE_SCATTER;
+    private static final MethodHandle GATHERV;
+    private static final MethodHandle IGATHERV;
+    private static final MethodHandle ALLGATHERV;
+    private static final MethodHandle IALLGATHERV;
+    private static final MethodHandle SCATTERV;
+    private static final MethodHandle ISCATTERV;
+    private static final MethodHandle ALLTOALL;
+    private static final MethodHandle IALLTOALL;
 
     static {
         LIB = Binding.library;
@@ -84,6 +98,20 @@ final class Mpi {
         COMM_FREE = fn("MPI_Comm_free", "p");
         IALLREDUCE = fn("MPI_Iallreduce", "ppihhhp");
         IREDUCE = fn("MPI_Ireduce", "ppihhihp");
+        SCAN = fn("MPI_Scan", "ppihhh");
+        EXSCAN = fn("MPI_Exscan", "ppihhh");
+        ISCAN = fn("MPI_Iscan", "ppihhhp");
+        IEXSCAN = fn("MPI_Iexscan", "ppihhhp");
+        REDUCE_SCATTER = fn("MPI_Reduce_scatter", "ppphhh");
+        IREDUCE_SCATTER = fn("MPI_Ireduce_scatter", "ppphhhp");
+        GATHERV = fn("MPI_Gatherv", "pihppphih");
+        IGATHERV = fn("MPI_Igatherv", "pihppphihp");
+        ALLGATHERV = fn("MPI_Allgatherv", "pihppphh");
+        IALLGATHERV = fn("MPI_Iallgatherv", "pihppphhp");
+        SCATTERV = fn("MPI_Scatterv", "ppphpihih");
+        ISCATTERV = fn("MPI_Iscatterv", "ppphpihihp");
+        ALLTOALL = fn("MPI_Alltoall", "pihpihh");
+        IALLTOALL = fn("MPI_Ialltoall", "pihpihhp");
     }
 
     private Mpi() {
@@ -413,6 +441,86 @@ final class Mpi {
                         MemorySegment req) {
         try {
             check((int) IREDUCE.invokeExact(send, recv, count, type, op, root, comm, req), "MPI_Ireduce");
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    /**
+     * {@code MPI_Scan} ({@code exclusive}: {@code MPI_Exscan}), or when {@code req} is not null its nonblocking form
+     * ({@code MPI_Iscan}, {@code MPI_Iexscan}) with the request written to {@code req}.
+     */
+    static void scan(MemorySegment send, MemorySegment recv, int count, long type, long op, long comm,
+                     boolean exclusive, MemorySegment req) {
+        try {
+            int rc;
+            if (req == null) {
+                rc = exclusive ? (int) EXSCAN.invokeExact(send, recv, count, type, op, comm)
+                        : (int) SCAN.invokeExact(send, recv, count, type, op, comm);
+            } else {
+                rc = exclusive ? (int) IEXSCAN.invokeExact(send, recv, count, type, op, comm, req)
+                        : (int) ISCAN.invokeExact(send, recv, count, type, op, comm, req);
+            }
+            check(rc, exclusive ? "MPI_Exscan" : "MPI_Scan");
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    /** {@code MPI_Reduce_scatter} ({@code counts}: native ints), nonblocking when {@code req} is not null. */
+    static void reduceScatter(MemorySegment send, MemorySegment recv, MemorySegment counts, long type, long op,
+                              long comm, MemorySegment req) {
+        try {
+            int rc = req == null ? (int) REDUCE_SCATTER.invokeExact(send, recv, counts, type, op, comm)
+                    : (int) IREDUCE_SCATTER.invokeExact(send, recv, counts, type, op, comm, req);
+            check(rc, "MPI_Reduce_scatter");
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    /** {@code MPI_Gatherv} (one type on both sides), nonblocking when {@code req} is not null. */
+    static void gatherv(MemorySegment send, int count, MemorySegment recv, MemorySegment counts,
+                        MemorySegment displs, long type, int root, long comm, MemorySegment req) {
+        try {
+            int rc = req == null ? (int) GATHERV.invokeExact(send, count, type, recv, counts, displs, type, root, comm)
+                    : (int) IGATHERV.invokeExact(send, count, type, recv, counts, displs, type, root, comm, req);
+            check(rc, "MPI_Gatherv");
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    /** {@code MPI_Allgatherv} (one type on both sides), nonblocking when {@code req} is not null. */
+    static void allgatherv(MemorySegment send, int count, MemorySegment recv, MemorySegment counts,
+                           MemorySegment displs, long type, long comm, MemorySegment req) {
+        try {
+            int rc = req == null ? (int) ALLGATHERV.invokeExact(send, count, type, recv, counts, displs, type, comm)
+                    : (int) IALLGATHERV.invokeExact(send, count, type, recv, counts, displs, type, comm, req);
+            check(rc, "MPI_Allgatherv");
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    /** {@code MPI_Scatterv} (one type on both sides), nonblocking when {@code req} is not null. */
+    static void scatterv(MemorySegment send, MemorySegment counts, MemorySegment displs, MemorySegment recv,
+                         int count, long type, int root, long comm, MemorySegment req) {
+        try {
+            int rc = req == null ? (int) SCATTERV.invokeExact(send, counts, displs, type, recv, count, type, root, comm)
+                    : (int) ISCATTERV.invokeExact(send, counts, displs, type, recv, count, type, root, comm, req);
+            check(rc, "MPI_Scatterv");
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+    }
+
+    /** {@code MPI_Alltoall} of {@code block} elements per rank, nonblocking when {@code req} is not null. */
+    static void alltoall(MemorySegment send, MemorySegment recv, int block, long type, long comm, MemorySegment req) {
+        try {
+            int rc = req == null ? (int) ALLTOALL.invokeExact(send, block, type, recv, block, type, comm)
+                    : (int) IALLTOALL.invokeExact(send, block, type, recv, block, type, comm, req);
+            check(rc, "MPI_Alltoall");
         } catch (Throwable t) {
             throw Fail.unchecked(t);
         }

@@ -2,7 +2,6 @@ package org.jpar.engine.nativempi.ffm;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.Queue;
@@ -10,11 +9,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.jpar.Envelope;
 import org.jpar.JparException;
-import org.jpar.Op;
 import org.jpar.Request;
 import org.jpar.engine.nativempi.NativeEngine;
 import org.jpar.engine.nativempi.NativeWorld;
@@ -82,6 +81,10 @@ public final class NativeTransport implements NativeWorld {
     /** Every nonblocking operation MPI has not completed: keeps it and its memory reachable until then. */
     private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
     private volatile int sweepAt = SWEEP_MIN;
+    /** Threads of this rank inside a blocking native collective ({@link #enterBlockingCollective()}). */
+    private final AtomicInteger inBlockingCollective = new AtomicInteger();
+    /** The progress helper of {@link #enterBlockingCollective()}, started the first time one is needed. */
+    private volatile Thread assistant;
     private volatile boolean closed;
     private volatile boolean finalized;
     private Collectives collectives;
@@ -174,7 +177,6 @@ public final class NativeTransport implements NativeWorld {
         for (byte k = 0; k < restTypes.length; k++) {
             restTypes[k] = abi.handle(Wire.restType(k));
         }
-        bindReductions(abi);
         anySource = abi.anySource;
         anyTag = abi.anyTag;
         int tagUb = Mpi.tagUb(world);
@@ -200,8 +202,6 @@ public final class NativeTransport implements NativeWorld {
         bulk = Mpi.dup(comm);
         byteType = parent.byteType;
         System.arraycopy(parent.restTypes, 0, restTypes, 0, restTypes.length);
-        System.arraycopy(parent.reductionTypes, 0, reductionTypes, 0, reductionTypes.length);
-        System.arraycopy(parent.ops, 0, ops, 0, ops.length);
         anySource = parent.anySource;
         anyTag = parent.anyTag;
         sequenceModulus = parent.sequenceModulus;
@@ -329,6 +329,9 @@ public final class NativeTransport implements NativeWorld {
         ReceiveRequest r = new ReceiveRequest(request, landing, buffer, source, tag);
         outstanding.add(r);
         awaitingHead.add(r);
+        if (inBlockingCollective.get() > 0) {
+            assist(); // another thread of this rank sits in a blocking collective
+        }
         return r;
     }
 
@@ -446,16 +449,20 @@ public final class NativeTransport implements NativeWorld {
 
     // ---------------------------------------------------------------- collectives
 
+    /** {@code MPI_Barrier} (serialized: {@code MPI_Ibarrier}, completed with the lock released between tests). */
     void barrier() {
-        // always the nonblocking barrier: MPI never matches a blocking collective with a nonblocking one, and a rank
-        // with receives awaiting their heads must test them while it waits
-        Req r = new Req();
         if (multiple) {
-            Mpi.ibarrier(internal, r.request);
+            enterBlockingCollective();
+            try {
+                Mpi.barrier(internal);
+            } finally {
+                exitBlockingCollective();
+            }
         } else {
+            Req r = new Req();
             locked(() -> Mpi.ibarrier(internal, r.request));
+            complete(r, null);
         }
-        complete(r, null);
     }
 
     /**
@@ -539,127 +546,78 @@ public final class NativeTransport implements NativeWorld {
         }
     }
 
-    // ---------------------------------------------------------------- array collectives with MPI's own operations
+    // ---------------------------------------------------------------- native collectives (NativeCollectives)
 
-    /** MPI datatype of each primitive array class's elements in reductions (boolean as 0/1 bytes). */
-    private static final Class<?>[] ARRAYS = {byte[].class, short[].class, char[].class, int[].class, long[].class,
-        float[].class, double[].class, boolean[].class};
-    private static final String[] REDUCTION_TYPES = {"INT8_T", "SHORT", "UNSIGNED_SHORT", "INT", "INT64_T", "FLOAT",
-        "DOUBLE", "UINT8_T"};
-    private static final ValueLayout[] LAYOUTS = {ValueLayout.JAVA_BYTE, ValueLayout.JAVA_SHORT, ValueLayout.JAVA_CHAR,
-        ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_FLOAT, ValueLayout.JAVA_DOUBLE,
-        ValueLayout.JAVA_BYTE};
-    private final long[] reductionTypes = new long[ARRAYS.length];
-    /** MPI's operation for each {@link Op}, or 0 where jpar keeps its own algorithm (MINLOC, MAXLOC: pairs). */
-    private final long[] ops = new long[Op.values().length];
-
-    private void bindReductions(Abi abi) {
-        for (int i = 0; i < ARRAYS.length; i++) {
-            reductionTypes[i] = abi.handle(REDUCTION_TYPES[i]);
-        }
-        for (Op op : Op.values()) {
-            if (op != Op.MINLOC && op != Op.MAXLOC) {
-                ops[op.ordinal()] = abi.handle("OP_" + op.name());
-            }
-        }
-    }
-
-    /** @return the index of {@code array}'s class in {@link #ARRAYS} */
-    private static int arrayIndex(Object array) {
-        Class<?> c = array.getClass();
-        for (int i = 0; i < ARRAYS.length; i++) {
-            if (ARRAYS[i] == c) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("not a primitive array: " + c.getTypeName());
-    }
-
-    /** @return true if MPI has {@code op} built in (jpar's MINLOC/MAXLOC pairs have no one MPI type) */
-    boolean nativeOp(Op op) {
-        return ops[op.ordinal()] != 0;
-    }
-
-    private static void toNative(Object array, int k, MemorySegment seg, int n) {
-        if (array instanceof boolean[] b) {
-            for (int i = 0; i < n; i++) {
-                seg.set(ValueLayout.JAVA_BYTE, i, b[i] ? (byte) 1 : 0);
-            }
-        } else {
-            MemorySegment.copy(array, 0, seg, LAYOUTS[k], 0, n);
-        }
-    }
-
-    private static void fromNative(MemorySegment seg, Object array, int k, int n) {
-        if (array instanceof boolean[] b) {
-            for (int i = 0; i < n; i++) {
-                b[i] = seg.get(ValueLayout.JAVA_BYTE, i) != 0;
-            }
-        } else {
-            MemorySegment.copy(seg, LAYOUTS[k], 0, array, 0, n);
-        }
+    /** @return the communicator jpar's collectives run on (this transport's own, so split ones keep theirs) */
+    long collectiveComm() {
+        return internal;
     }
 
     /**
-     * {@code MPI_Allreduce} (or {@code MPI_Reduce} to {@code root} when {@code root >= 0}) of {@code send} into
-     * {@code recv} ({@code send == recv}: in place) through off-heap copies: the blocking call when nothing else needs
-     * progress, else the nonblocking one completed like every other wait here.
+     * @return true to call MPI's blocking collectives (thread level multiple), false for the nonblocking ones completed
+     *         by {@link #awaitCollective} (serialized: jpar's lock may not be held while blocked). The same on every
+     *         rank of a job, as MPI requires: a blocking collective never matches a nonblocking one (MPI-4.1 6.12).
      */
-    void reduce(Object send, Object recv, Op op, int root) {
-        int k = arrayIndex(send);
-        int n = java.lang.reflect.Array.getLength(send);
-        long bytes = n * LAYOUTS[k].byteSize();
-        Buf b = scratch.get().staging(2 * bytes);
-        MemorySegment out = b.seg.asSlice(bytes, Math.max(bytes, 1));
-        boolean inPlace = send == recv && (root < 0 || root == rank);
-        MemorySegment in = inPlace ? Mpi.ABI.inPlace : b.seg.asSlice(0, Math.max(bytes, 1));
-        toNative(send, k, inPlace ? out : in, n);
-        long type = reductionTypes[k];
-        long mpiOp = ops[op.ordinal()];
-        if (straight()) {
-            if (root < 0) {
-                Mpi.allreduce(in, out, n, type, mpiOp, internal);
-            } else {
-                Mpi.reduce(in, out, n, type, mpiOp, root, internal);
-            }
+    boolean blockingCollectives() {
+        return multiple;
+    }
+
+    /** Posts a nonblocking native collective ({@code post} writes its request), under jpar's lock if serialized. */
+    void startCollective(Runnable post) {
+        if (multiple) {
+            post.run();
         } else {
-            Req r = new Req();
-            Runnable post = root < 0 ? () -> Mpi.iallreduce(in, out, n, type, mpiOp, internal, r.request)
-                    : () -> Mpi.ireduce(in, out, n, type, mpiOp, root, internal, r.request);
-            if (multiple) {
-                post.run();
-            } else {
-                locked(post);
-            }
-            complete(r, null);
-        }
-        if (root < 0 || root == rank) {
-            fromNative(out, recv, k, n);
+            locked(post);
         }
     }
 
-    /** {@code MPI_Bcast} of {@code array} from {@code root} into every rank's array of the same type and length. */
-    void broadcastInto(Object array, int root) {
-        int k = arrayIndex(array);
-        int n = java.lang.reflect.Array.getLength(array);
-        long bytes = n * LAYOUTS[k].byteSize();
-        MemorySegment seg = scratch.get().staging(bytes).seg;
-        if (rank == root) {
-            toNative(array, k, seg, n);
+    /** Waits for a nonblocking native collective, moving posted receives on meanwhile. */
+    void awaitCollective(Req r) {
+        complete(r, null);
+    }
+
+    /**
+     * Brackets a blocking native collective: while this thread is inside MPI, posted receives awaiting their heads
+     * still need their rests posted (the class comment, Progress: a sender blocked in the rest's send would never join
+     * the collective), so a helper thread does that for as long as the collective lasts and such receives exist.
+     */
+    void enterBlockingCollective() {
+        inBlockingCollective.incrementAndGet();
+        if (!awaitingHead.isEmpty()) {
+            assist();
         }
-        if (straight()) {
-            Mpi.bcast(seg, n, reductionTypes[k], root, internal);
-        } else {
-            Req r = new Req();
-            if (multiple) {
-                Mpi.ibcast(seg, n, reductionTypes[k], root, internal, r.request);
-            } else {
-                locked(() -> Mpi.ibcast(seg, n, reductionTypes[k], root, internal, r.request));
+    }
+
+    void exitBlockingCollective() {
+        inBlockingCollective.decrementAndGet();
+    }
+
+    /** Wakes (or starts) the progress helper of {@link #enterBlockingCollective()}. */
+    private void assist() {
+        Thread a = assistant;
+        if (a == null) {
+            synchronized (this) {
+                a = assistant;
+                if (a == null) {
+                    a = new Thread(this::assistLoop, "jpar-progress-rank-" + rank);
+                    a.setDaemon(true);
+                    assistant = a;
+                    a.start();
+                    return;
+                }
             }
-            complete(r, null);
         }
-        if (rank != root) {
-            fromNative(seg, array, k, n);
+        LockSupport.unpark(a);
+    }
+
+    private void assistLoop() {
+        while (!closed) {
+            if (inBlockingCollective.get() > 0 && !awaitingHead.isEmpty()) {
+                progress(null);
+                LockSupport.parkNanos(20_000);
+            } else {
+                LockSupport.park(this);
+            }
         }
     }
 
@@ -679,6 +637,10 @@ public final class NativeTransport implements NativeWorld {
             closed = true;
         }
         selfSends.clear();
+        Thread a = assistant;
+        if (a != null) {
+            LockSupport.unpark(a); // it sees closed and ends
+        }
         if (own != 0 && !root.finalized) {
             for (long c : new long[] {user, internal, bulk, own}) {
                 Mpi.free(c);

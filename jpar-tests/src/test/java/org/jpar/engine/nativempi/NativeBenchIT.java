@@ -1,0 +1,33 @@
+package org.jpar.engine.nativempi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.jpar.launcher.Jpar;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code jpar bench allreduce --engine native [--mpi M]} runs C's own {@code MPI_Allreduce} loop in the same ranks as
+ * jpar, batch by batch in turn: the C line carries jpar's ratios to it, and the summary gives native/C.
+ */
+class NativeBenchIT {
+    @ParameterizedTest
+    @EnumSource(NativeTests.Mpi.class)
+    void allreduceAlternatesWithCInTheSameRun(NativeTests.Mpi mpi) throws Exception {
+        NativeTests.require(mpi);
+        Jpar.Result r = NativeTests.exec(List.of(Jpar.home().resolve("mpirun-scripts/jpar").toString(), "bench",
+                "allreduce", "--engine", "native", "--mpi", mpi.name, "--scale", "0.01"), Map.of(), 600);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        String c = "c-" + mpi.name;
+        for (String payload : List.of("doubles8", "doubles1M")) {
+            assertThat(r.out()).as(r.toString())
+                    .anyMatch(l -> l.startsWith("jpar-native payload=" + payload + " ") && l.contains(" best_us="))
+                    .anyMatch(l -> l.startsWith(c + " payload=" + payload + " ") && l.contains(" jpar_ratio_best=")
+                            && l.contains(" jpar_ratio_median="))
+                    .anyMatch(l -> l.startsWith("ratio payload=" + payload + " native/C best="));
+        }
+    }
+}
