@@ -353,16 +353,22 @@ final class MpirunJob {
         }
         watcher = daemon("jpar-rank-watcher", () -> {
             while (firstGone == null && !watched.isEmpty()) {
+                List<String> gone = new ArrayList<>();
+                long pid = 0;
                 for (ProcessHandle h : watched) {
                     if (!h.isAlive()) {
                         String rank = pidRanks.get(h.pid());
                         if (!finalized.contains(Integer.parseInt(rank))) {
-                            firstGoneRank = rank;
-                            firstGone = h.pid();
+                            gone.add(rank);
+                            pid = h.pid();
                         }
-                        watched.remove(h);
-                        break;
                     }
+                }
+                watched.removeIf(h -> !h.isAlive());
+                if (!gone.isEmpty()) {
+                    // several gone at one look (a loaded machine let MPICH kill the others first): none is named
+                    firstGoneRank = gone.size() == 1 ? gone.get(0) : null;
+                    firstGone = pid;
                 }
                 try {
                     Thread.sleep(2);
@@ -381,8 +387,9 @@ final class MpirunJob {
         if (firstGone == null || stopReason != null) {
             return; // nobody ended first: jpar stopped the job itself and says why
         }
-        killedRank = "rank " + firstGoneRank + " ended first, without MPI_Finalize (killed by a signal, halted or "
-                + "crashed: MPICH's launcher does not say which), and MPICH stopped the other ranks";
+        killedRank = (firstGoneRank != null ? "rank " + firstGoneRank + " ended first" : "a rank ended (jpar could not "
+                + "tell which: MPICH stopped the others at once)") + ", without MPI_Finalize (killed by a signal, halted "
+                + "or crashed: MPICH's launcher does not say which), and MPICH stopped the other ranks";
     }
 
     /** Notes which PID is which rank (MPICH's {@code PMI_RANK} in the process's environment). */

@@ -29,6 +29,11 @@ abstract class NativeFailuresIT extends FailureSuite {
     }
 
     @Override
+    protected boolean detectsMismatchedCounts() {
+        return mpi != NativeTests.Mpi.MPICH; // MPICH 4.0.2: each rank got a result, exit 0 (seen)
+    }
+
+    @Override
     protected Jpar.Result run(int ranks, String program, String... args) throws Exception {
         return runWithJvmOptions("", ranks, program, args);
     }
@@ -95,7 +100,11 @@ abstract class NativeFailuresIT extends FailureSuite {
             String text = Files.readString(out.toPath());
             assertThat(p.exitValue()).as(text).isNotZero();
             // Open MPI names the signal; MPICH's launcher names neither the rank nor the signal: jpar names the rank
-            assertThat(text).containsAnyOf("jpar: rank 2 was killed by signal 9", "jpar: rank 2 ended first");
+            // (on a loaded machine MPICH may have stopped the others before jpar looked: then it names no rank, and
+            // never a wrong one)
+            assertThat(text).containsAnyOf("jpar: rank 2 was killed by signal 9", "jpar: rank 2 ended first",
+                    "jpar: a rank ended (jpar could not tell which");
+            assertThat(text).doesNotContain("jpar: rank 0 ended first", "jpar: rank 1 ended first");
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as(text).isLessThan(BOUND_MILLIS + 60_000);
             assertThat(OpenMpiTestsAccess.leftovers(marker, 5000)).as(text).isEmpty();
         } finally {

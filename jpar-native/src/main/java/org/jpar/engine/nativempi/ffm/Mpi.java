@@ -165,9 +165,19 @@ final class Mpi {
 
     private static void check(int rc, String call) {
         if (rc != 0) {
-            throw new JparException(call + " failed: " + errorString(rc));
+            String m = errorString(rc);
+            boolean collective = COLLECTIVE_CALLS.contains(call.replace("MPI_I", "MPI_"));
+            throw new JparException(call + " failed: " + m + (collective && m.toLowerCase(java.util.Locale.ROOT)
+                    .contains("truncat") ? " (the ranks passed different array lengths, types or counts to this "
+                    + "collective: every rank must pass the same type and length, and the same counts; only the "
+                    + "arrays' data may differ)" : ""));
         }
     }
+
+    /** The collectives whose MPI_ERR_TRUNCATE means the ranks' counts or types differ. */
+    private static final java.util.Set<String> COLLECTIVE_CALLS = java.util.Set.of("MPI_Allgather", "MPI_Allgatherv",
+            "MPI_Allreduce", "MPI_Alltoall", "MPI_Bcast", "MPI_Gatherv", "MPI_Reduce", "MPI_Reduce_scatter",
+            "MPI_Scatterv", "MPI_Scan", "MPI_Exscan");
 
     static String errorString(int code) {
         try (Arena a = Arena.ofConfined()) {
