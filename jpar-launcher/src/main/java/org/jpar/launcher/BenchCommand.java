@@ -45,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
     String benchmark;
 
     @Option(names = "--engine", paramLabel = "ENGINE", defaultValue = "threads",
-            description = "threads (default), openmpi or mpj")
+            description = "threads (default), openmpi, mpj or native")
     String engine;
 
     @Option(names = {"-np", "--np"}, paramLabel = "N",

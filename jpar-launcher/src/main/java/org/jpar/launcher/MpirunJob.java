@@ -132,6 +132,8 @@ final class MpirunJob {
     /** The MPI launcher's name for messages: {@code mpirun}, {@code mpiexec.mpich}. */
     private String launcherName = "mpirun";
     private volatile String firstGoneRank;
+    /** How it ended, when Linux still had its status ("killed by signal 9 (Killed)"), else null. */
+    private volatile String firstGoneHow;
     private final Set<String> segments = new TreeSet<>();
     private volatile long failureReportedNanos;
     private volatile boolean stopping;
@@ -354,20 +356,33 @@ final class MpirunJob {
         watcher = daemon("jpar-rank-watcher", () -> {
             while (firstGone == null && !watched.isEmpty()) {
                 List<String> gone = new ArrayList<>();
+                List<String> hows = new ArrayList<>();
+                List<String> notKilled = new ArrayList<>();
                 long pid = 0;
                 for (ProcessHandle h : watched) {
-                    if (!h.isAlive()) {
+                    int status = endStatus(h);
+                    if (status != RUNNING) {
                         String rank = pidRanks.get(h.pid());
                         if (!finalized.contains(Integer.parseInt(rank))) {
                             gone.add(rank);
                             pid = h.pid();
+                            int signal = status == UNKNOWN ? 0 : status & 0x7f;
+                            hows.add(status == UNKNOWN ? null : signal != 0
+                                    ? "killed by signal " + signal + " (" + signalName(signal) + ")"
+                                    : "exited with code " + ((status >> 8) & 0xff));
+                            if (status != UNKNOWN && signal != 9 && signal != 15) {
+                                notKilled.add(rank); // not how MPICH stops the others
+                            }
                         }
                     }
                 }
-                watched.removeIf(h -> !h.isAlive());
+                watched.removeIf(h -> endStatus(h) != RUNNING);
                 if (!gone.isEmpty()) {
-                    // several gone at one look (a loaded machine let MPICH kill the others first): none is named
-                    firstGoneRank = gone.size() == 1 ? gone.get(0) : null;
+                    // several gone at one look: the one that was not killed (MPICH kills the others) if it is alone,
+                    // else none is named (never a wrong one)
+                    String rank = gone.size() == 1 ? gone.get(0) : notKilled.size() == 1 ? notKilled.get(0) : null;
+                    firstGoneRank = rank;
+                    firstGoneHow = rank == null ? null : hows.get(gone.indexOf(rank));
                     firstGone = pid;
                 }
                 try {
@@ -379,6 +394,37 @@ final class MpirunJob {
         });
     }
 
+    private static final int RUNNING = -1;
+    private static final int UNKNOWN = -2;
+
+    /**
+     * @return {@link #RUNNING}; or, for a process that ended, its wait status when Linux still has it (a zombie its
+     *         parent, MPICH's proxy, has not reaped: {@code /proc/PID/stat}'s exit_code), else {@link #UNKNOWN}. A
+     *         zombie counts as ended: MPICH's proxy reaps its ranks in its own order, after killing the others
+     */
+    private static int endStatus(ProcessHandle h) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (!f[0].equals("Z") && !f[0].equals("X")) {
+                return RUNNING;
+            }
+            return f.length > 49 ? Integer.parseInt(f[49].trim()) : UNKNOWN;
+        } catch (IOException | RuntimeException e) {
+            return h.isAlive() ? RUNNING : UNKNOWN;
+        }
+    }
+
+    private static String signalName(int signal) {
+        switch (signal) {
+            case 6: return "Aborted";
+            case 9: return "Killed";
+            case 11: return "Segmentation fault";
+            case 15: return "Terminated";
+            default: return "signal " + signal;
+        }
+    }
+
     /**
      * Names the rank that ended an MPICH job first, without MPI_Finalize: MPICH's launcher says neither which rank
      * (its box names some PID, often of a rank it killed itself) nor how the first one ended.
@@ -388,8 +434,9 @@ final class MpirunJob {
             return; // nobody ended first: jpar stopped the job itself and says why
         }
         killedRank = (firstGoneRank != null ? "rank " + firstGoneRank + " ended first" : "a rank ended (jpar could not "
-                + "tell which: MPICH stopped the others at once)") + ", without MPI_Finalize (killed by a signal, halted "
-                + "or crashed: MPICH's launcher does not say which), and MPICH stopped the other ranks";
+                + "tell which: MPICH stopped the others at once)") + ", without MPI_Finalize ("
+                + (firstGoneHow != null ? firstGoneHow : "killed by a signal, halted or crashed") + "), and MPICH "
+                + "stopped the other ranks";
     }
 
     /** Notes which PID is which rank (MPICH's {@code PMI_RANK} in the process's environment). */
