@@ -224,8 +224,11 @@ final class MpirunJob {
             // the JVM is exiting already: the hook stops the job
         }
         try {
-            output.join(TimeUnit.SECONDS.toMillis(2));
-            errors.join(TimeUnit.SECONDS.toMillis(2));
+            // the pipes close when mpirun and its children are gone: normally at once, but a loaded machine may
+            // leave a rank's last lines (its failure report) unread for a while, and they decide what jpar says
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            output.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
+            errors.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

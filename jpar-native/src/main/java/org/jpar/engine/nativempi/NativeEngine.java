@@ -179,15 +179,6 @@ public final class NativeEngine implements EngineProvider {
             }
         }
         LineOutput.flushProcess();
-        if (System.getenv(PMI_RANK) != null) {
-            // MPICH's proxy closes the ranks' pipes when MPI_Abort reaches it: on a loaded machine the line above,
-            // still in the pipe, was lost (seen); give the proxy a moment to forward it
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         if (!t.isFinalized()) {
             try {
                 t.abortJob(status);

@@ -672,6 +672,9 @@ public final class NativeTransport implements NativeWorld {
 
     @Override
     public void abortJob(int code) {
+        if (System.getenv("PMI_RANK") != null) {
+            OutputDrain.await(3_000, 50);
+        }
         Mpi.abort(world, code);
     }
 
