@@ -1,10 +1,13 @@
 package org.jpar.internal;
 
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 import org.jpar.JparException;
+import org.jpar.Par;
 
 /** How every engine finds a program's {@code main} and reports what it threw. */
 public final class MainMethods {
@@ -80,6 +83,50 @@ public final class MainMethods {
 
     private static boolean isLauncherFrame(String className) {
         return className.startsWith("jdk.internal.reflect.") || className.equals("java.lang.reflect.Method")
-                || className.equals("java.lang.Thread") || className.startsWith("org.jpar.engine.");
+                || className.equals("java.lang.Thread") || className.startsWith("org.jpar.engine.")
+                || className.equals(MainMethods.class.getName());
+    }
+
+    /**
+     * The body of an MPI engine's {@code RankMain MAIN [ARGS...]}, what its launcher starts in every rank: joins the
+     * job with engine {@code engine} (so every rank initializes MPI, even one whose program never calls jpar; unless
+     * {@code -Djpar.engine} says otherwise), then runs {@code MAIN.main(ARGS)}. Anything thrown goes to {@code fail}
+     * (which reports it and stops the job) without the launcher's frames.
+     *
+     * @param usage what to print, after {@code usage: RankMain MAIN [ARGS...] }, when {@code args} is empty
+     */
+    public static void runRank(String[] args, String engine, String usage, Consumer<Throwable> fail) {
+        if (args.length == 0) {
+            System.err.println("usage: RankMain MAIN [ARGS...] " + usage);
+            System.exit(2);
+        }
+        Method main;
+        try {
+            if (System.getProperty(Engines.ENGINE_PROPERTY) == null) {
+                System.setProperty(Engines.ENGINE_PROPERTY, engine);
+            }
+            Par.init(args);
+            main = find(Thread.currentThread().getContextClassLoader(), args[0]);
+        } catch (RuntimeException | LinkageError e) {
+            fail.accept(e);
+            return;
+        }
+        try {
+            main.invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause == null) {
+                fail.accept(e);
+                return;
+            }
+            try {
+                cause = withoutLauncherFrames(cause);
+            } catch (OutOfMemoryError oom) {
+                // as it is: no memory left to trim it
+            }
+            fail.accept(cause);
+        } catch (IllegalAccessException | RuntimeException | Error e) {
+            fail.accept(e);
+        }
     }
 }

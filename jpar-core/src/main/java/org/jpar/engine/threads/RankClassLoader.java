@@ -8,9 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * One rank's copy of the program: the user's classes are defined again in every rank's loader, so each rank has its
  * own static state, as separate processes would. The JDK, jpar's own runtime (API, engines, job layer) and its
- * libraries are shared, so mailboxes are common to all ranks. Class bytes are read once and cached for all ranks.
+ * libraries are shared, so mailboxes are common to all ranks. Class bytes are read once and cached for all ranks. Used
+ * by the embedded engine and by MPJ Express's multicore device (whose ranks are threads of one JVM too).
  */
-final class RankClassLoader extends ClassLoader {
+public final class RankClassLoader extends ClassLoader {
     static {
         registerAsParallelCapable();
     }
@@ -20,18 +21,19 @@ final class RankClassLoader extends ClassLoader {
         "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.w3c.", "org.xml.",
         "org.jpar.spi.", "org.jpar.internal.", "org.jpar.engine.", "org.jpar.launcher.",
         "org.jpar.junit.", "org.jpar.job.",
-        "org.apache.fory.", "org.codehaus.janino.", "org.codehaus.commons.", "picocli.", "org.HdrHistogram.",
+        "org.apache.fory.", "org.codehaus.janino.", "org.codehaus.commons.", "org.jctools.", "me.tongfei.", "picocli.",
+        "org.HdrHistogram.",
         "org.junit.", "org.opentest4j.", "org.apiguardian.", "org.assertj.", "net.bytebuddy.", "mpi.", "mpjdev.",
         "mpjbuf.", "xdev.",
     };
 
     /** Shared cache of class bytes: the jar is read once, not once per rank. */
-    static final class ClassBytes {
+    public static final class ClassBytes {
         private static final byte[] NONE = new byte[0];
         private final ClassLoader source;
         private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
-        ClassBytes(ClassLoader source) {
+        public ClassBytes(ClassLoader source) {
             this.source = source;
         }
 
@@ -51,7 +53,7 @@ final class RankClassLoader extends ClassLoader {
 
     private final ClassBytes bytes;
 
-    RankClassLoader(int rank, ClassBytes bytes, ClassLoader parent) {
+    public RankClassLoader(int rank, ClassBytes bytes, ClassLoader parent) {
         super("jpar-rank-" + rank, parent);
         this.bytes = bytes;
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.jpar.Communicator;
 import org.jpar.JparException;
+import org.jpar.engine.threads.RankClassLoader;
 import org.jpar.internal.Engines;
 import org.jpar.internal.LastWords;
 import org.jpar.internal.LineOutput;
@@ -131,11 +132,11 @@ public final class Multicore {
             throw new JparException(installation + " has no multicore device (xdev.smpdev.SMPDevProcess in smpdev.jar)",
                     e);
         }
-        RankLoader.ClassBytes bytes = new RankLoader.ClassBytes(parent);
+        RankClassLoader.ClassBytes bytes = new RankClassLoader.ClassBytes(parent);
         Thread[] threads = new Thread[size];
         for (int r = 0; r < size; r++) {
             int rank = r;
-            RankLoader userLoader = new RankLoader(r, bytes, parent);
+            RankClassLoader userLoader = new RankClassLoader(r, bytes, parent);
             ClassLoader mpjLoader = installation.multicoreRankLoader(r, shared);
             ThreadGroup group;
             try {

@@ -1,12 +1,12 @@
 package org.jpar.engine.nativempi;
 
-import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Map;
 
 import org.jpar.JparException;
 import org.jpar.internal.LastWords;
 import org.jpar.internal.LineOutput;
+import org.jpar.internal.RankProcess;
 import org.jpar.spi.EngineProvider;
 import org.jpar.spi.Transport;
 
@@ -45,8 +45,6 @@ public final class NativeEngine implements EngineProvider {
     public static final String FINALIZED = "jpar-native: finalized rank ";
 
     private static volatile NativeWorld connected;
-    private static final Object REPORT_LOCK = new Object();
-    private static boolean reported;
 
     /** Public for {@link java.util.ServiceLoader}. */
     public NativeEngine() {
@@ -169,24 +167,7 @@ public final class NativeEngine implements EngineProvider {
      * Never returns.
      */
     public static void aborted(NativeWorld t, int code, int status) {
-        synchronized (REPORT_LOCK) {
-            if (!reported) {
-                reported = true;
-                System.out.flush();
-                System.err.println("jpar: rank " + t.rank() + " of " + t.size() + " called abort(" + code
-                        + "): the job was stopped (exit code " + status + ")");
-                System.err.flush();
-            }
-        }
-        LineOutput.flushProcess();
-        if (!t.isFinalized()) {
-            try {
-                t.abortJob(status);
-            } catch (RuntimeException | Error e) {
-                System.err.println("jpar: MPI_Abort failed: " + e);
-            }
-        }
-        Runtime.getRuntime().halt(status);
+        RankProcess.aborted(t, code, status);
     }
 
     private static int launcherRank() {
@@ -200,85 +181,17 @@ public final class NativeEngine implements EngineProvider {
     }
 
     private static void report(NativeWorld t, Throwable failure) {
-        synchronized (REPORT_LOCK) {
-            if (reported) {
-                return;
-            }
-            reported = true;
-            boolean headline = false;
-            PrintStream err = System.err;
-            try {
-                System.out.flush();
-                Map<String, String> env = System.getenv();
-                String who = t != null ? "rank " + t.rank() + " of " + t.size()
-                        : "rank " + env.getOrDefault(OPEN_MPI_RANK, env.getOrDefault(PMI_RANK, "?")) + " of "
-                        + env.getOrDefault(OPEN_MPI_SIZE, env.getOrDefault(PMI_SIZE, "?"));
-                err.println("jpar: " + who + " failed: " + failure);
-                headline = true;
-                if (t != null || !(failure instanceof JparException)) {
-                    failure.printStackTrace(err);
-                }
-                err.flush();
-            } catch (OutOfMemoryError e) {
-                err.flush();
-                if (!headline && t != null) {
-                    LastWords.rankFailed(t.rank(), t.size(), failure);
-                }
-                LastWords.println("jpar: (no stack trace: the heap is full)");
-            }
-        }
+        RankProcess.failed(t, failure, t != null || !(failure instanceof JparException));
     }
 
     private static void stop(NativeWorld t) {
-        LineOutput.flushProcess();
-        if (t != null && !t.isFinalized()) {
-            try {
-                t.abortJob(1);
-            } catch (RuntimeException | Error e) {
-                System.err.println("jpar: MPI_Abort failed: " + e);
-            }
-        }
-        Runtime.getRuntime().halt(1);
+        RankProcess.stop(t);
     }
 
     /** At JVM exit: {@code MPI_Finalize}, unless the rank was killed or called System.exit before finishing. */
     private static void atExit() {
         NativeWorld t = connected;
-        if (t == null || t.isFinalized()) {
-            return;
-        }
-        boolean signalled = false;
-        boolean exitCalled = false;
-        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
-            String name = e.getKey().getName();
-            if (name.startsWith("SIG") && name.endsWith(" handler")) {
-                signalled = true;
-            }
-            for (StackTraceElement f : e.getValue()) {
-                if (f.getMethodName().equals("exit")
-                        && (f.getClassName().equals("java.lang.Runtime") || f.getClassName().equals("java.lang.System"))) {
-                    exitCalled = true;
-                }
-            }
-        }
-        if (signalled) {
-            return;
-        }
-        if (exitCalled && !t.isClosed()) {
-            System.out.flush();
-            System.err.println("jpar: rank " + t.rank() + " of " + t.size() + " called System.exit before "
-                    + "Par.finish(), while other ranks may still run; the job is stopped. End a rank by returning "
-                    + "from main (or call Par.finish() first); stop the job by throwing.");
-            System.err.flush();
-            stop(t);
-        }
-        try {
-            t.finalizeMpi();
-        } catch (RuntimeException e) {
-            System.err.println("jpar: rank " + t.rank() + ": MPI_Finalize at exit failed: " + e.getMessage());
-            return;
-        }
-        if (System.getProperty(JOB_PROPERTY) != null) {
+        if (RankProcess.finalizeAtExit(t) && System.getProperty(JOB_PROPERTY) != null) {
             // for jpar's launcher, which drops the line: MPICH's mpiexec exits 0 even if a rank never finalized
             System.err.println(FINALIZED + t.rank());
             System.err.flush();

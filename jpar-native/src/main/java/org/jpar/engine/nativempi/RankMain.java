@@ -1,11 +1,5 @@
 package org.jpar.engine.nativempi;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.util.Arrays;
-
-import org.jpar.Par;
-import org.jpar.internal.Engines;
 import org.jpar.internal.MainMethods;
 
 /**
@@ -17,38 +11,10 @@ public final class RankMain {
     private RankMain() {
     }
 
-    /** @return {@code t} without the frames below {@code main}, or as it is when there is no memory left for that */
-    private static Throwable withoutLauncherFrames(Throwable t) {
-        try {
-            return MainMethods.withoutLauncherFrames(t);
-        } catch (OutOfMemoryError e) {
-            return t;
-        }
-    }
-
     /** @param args the program's main class, then its arguments */
     public static void main(String[] args) {
-        if (args.length == 0) {
-            System.err.println("usage: RankMain MAIN [ARGS...] (under mpirun or mpiexec; jpar run --engine native starts it)");
-            System.exit(2);
-        }
-        Method main;
-        try {
-            if (System.getProperty(Engines.ENGINE_PROPERTY) == null) {
-                System.setProperty(Engines.ENGINE_PROPERTY, NativeEngine.NAME); // whatever the JDK or MPI
-            }
-            Par.init(args);
-            main = MainMethods.find(Thread.currentThread().getContextClassLoader(), args[0]);
-        } catch (RuntimeException | LinkageError e) {
-            NativeEngine.fail(e);
-            return;
-        }
-        try {
-            main.invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
-        } catch (InvocationTargetException e) {
-            NativeEngine.fail(e.getCause() != null ? withoutLauncherFrames(e.getCause()) : e);
-        } catch (IllegalAccessException | RuntimeException | Error e) {
-            NativeEngine.fail(e);
-        }
+        // this engine whatever the JDK (whatever the JDK or MPI), unless -Djpar.engine says otherwise
+        MainMethods.runRank(args, NativeEngine.NAME,
+                "(under mpirun or mpiexec; jpar run --engine native starts it)", NativeEngine::fail);
     }
 }

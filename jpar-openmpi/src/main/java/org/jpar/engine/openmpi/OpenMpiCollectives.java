@@ -4,6 +4,7 @@ import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 
 import org.jpar.Op;
+import org.jpar.internal.MpiWire;
 import org.jpar.spi.PointToPointCollectives;
 
 /**
@@ -78,8 +79,8 @@ final class OpenMpiCollectives extends PointToPointCollectives {
     private final OpenMpiTransport mpi;
     private final Object comm;
     private final boolean blocking;
-    /** MPI datatypes by {@link Wire} array kind. */
-    private final Object[] types = new Object[Wire.BOOLEANS + 1];
+    /** MPI datatypes by {@link MpiWire} array kind. */
+    private final Object[] types = new Object[MpiWire.BOOLEANS + 1];
     private final Object int2;
     /** MPI operators by {@link Op#ordinal()}. */
     private final Object[] ops = new Object[Op.values().length];
@@ -109,7 +110,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         }
 
         private static ByteBuffer fit(ByteBuffer b, long bytes) {
-            return b != null && b.capacity() >= bytes ? b : Wire.direct((int) Math.max(bytes, 64));
+            return b != null && b.capacity() >= bytes ? b : MpiWire.direct((int) Math.max(bytes, 64));
         }
     }
 
@@ -118,8 +119,8 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         this.mpi = transport;
         this.comm = transport.collectiveComm();
         this.blocking = transport.blockingCollectives();
-        for (byte k = Wire.BYTES; k <= Wire.BOOLEANS; k++) {
-            types[k] = Mpi.constant(Wire.restType(k));
+        for (byte k = MpiWire.BYTES; k <= MpiWire.BOOLEANS; k++) {
+            types[k] = Mpi.constant(MpiWire.restType(k));
         }
         int2 = Mpi.constant("INT2");
         for (Op op : Op.values()) {
@@ -165,9 +166,9 @@ final class OpenMpiCollectives extends PointToPointCollectives {
     @Override
     public void broadcastInto(Object array, int root) {
         mpi.checkCollectiveThread();
-        byte kind = Wire.arrayKind(array.getClass());
+        byte kind = MpiWire.arrayKind(array.getClass());
         int n = Array.getLength(array);
-        long bytes = (long) n * Wire.elementBytes(kind);
+        long bytes = (long) n * MpiWire.elementBytes(kind);
         Object type = types[kind];
         nativeCalls[BROADCAST_INTO]++;
         if (heap(bytes)) {
@@ -213,7 +214,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         ByteBuffer sb = st.first(staged);
         ByteBuffer rb = st.second(staged);
         put(sb, send, 0, n, mode);
-        Object wire = mode == WIDEN ? types[Wire.INTS] : type;
+        Object wire = mode == WIDEN ? types[MpiWire.INTS] : type;
         if (blocking) {
             mpi.blockingCollective(() -> Mpi.reduce(comm, sb, rb, count, wire, mpiOp, root));
         } else {
@@ -248,7 +249,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         ByteBuffer sb = st.first(staged);
         ByteBuffer rb = st.second(staged);
         put(sb, send, 0, n, mode);
-        Object wire = mode == WIDEN ? types[Wire.INTS] : type;
+        Object wire = mode == WIDEN ? types[MpiWire.INTS] : type;
         if (blocking) {
             mpi.blockingCollective(() -> Mpi.allReduce(comm, sb, rb, count, wire, mpiOp));
         } else {
@@ -283,7 +284,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         ByteBuffer sb = st.first(staged);
         ByteBuffer rb = st.second(staged);
         put(sb, send, 0, n, mode);
-        Object wire = mode == WIDEN ? types[Wire.INTS] : type;
+        Object wire = mode == WIDEN ? types[MpiWire.INTS] : type;
         if (blocking) {
             mpi.blockingCollective(() -> Mpi.scan(comm, sb, rb, count, wire, mpiOp, exclusive));
         } else {
@@ -333,7 +334,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         ByteBuffer sb = st.first((long) total * wireSize);
         ByteBuffer rb = st.second((long) mine * wireSize);
         put(sb, send, 0, total, mode);
-        Object mpiType = mode == WIDEN ? types[Wire.INTS] : type;
+        Object mpiType = mode == WIDEN ? types[MpiWire.INTS] : type;
         int[] c = mpiCounts;
         if (blocking) {
             mpi.blockingCollective(() -> Mpi.reduceScatter(comm, sb, rb, c, mpiType, mpiOp));
@@ -348,7 +349,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         mpi.checkCollectiveThread();
         nativeCalls[GATHERV]++;
         boolean atRoot = t.rank() == root;
-        Object type = types[Wire.arrayKind(send.getClass())];
+        Object type = types[MpiWire.arrayKind(send.getClass())];
         int size = elementBytes(send);
         // elsewhere MPI ignores counts and recv; a non-root rank sends its whole array
         int mine = atRoot ? counts[root] : Array.getLength(send);
@@ -377,7 +378,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
     public void allgatherv(Object send, Object recv, int[] counts) {
         mpi.checkCollectiveThread();
         nativeCalls[ALLGATHERV]++;
-        Object type = types[Wire.arrayKind(send.getClass())];
+        Object type = types[MpiWire.arrayKind(send.getClass())];
         int size = elementBytes(send);
         int mine = counts[t.rank()];
         int[] displs = displacements(counts);
@@ -403,7 +404,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         mpi.checkCollectiveThread();
         nativeCalls[SCATTERV]++;
         boolean atRoot = t.rank() == root;
-        Object type = types[Wire.arrayKind(recv.getClass())];
+        Object type = types[MpiWire.arrayKind(recv.getClass())];
         int size = elementBytes(recv);
         // elsewhere MPI ignores counts and send; a non-root rank offers its whole array (root sends its block)
         int mine = atRoot ? counts[root] : Array.getLength(recv);
@@ -435,7 +436,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
     public void alltoall(Object send, Object recv) {
         mpi.checkCollectiveThread();
         nativeCalls[ALLTOALL]++;
-        Object type = types[Wire.arrayKind(send.getClass())];
+        Object type = types[MpiWire.arrayKind(send.getClass())];
         int n = Array.getLength(send);
         int block = n / t.size();
         long bytes = bytes(send);
@@ -462,7 +463,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
      *         those beyond one direct buffer (2 GiB)
      */
     private boolean heap(long bytes) {
-        return blocking && (bytes <= HEAP_MAX || bytes > Wire.MAX_PAYLOAD);
+        return blocking && (bytes <= HEAP_MAX || bytes > MpiWire.MAX_PAYLOAD);
     }
 
     /**
@@ -471,13 +472,13 @@ final class OpenMpiCollectives extends PointToPointCollectives {
      *         when the native call must be nonblocking
      */
     private Object reductionType(Op op, Object array) {
-        if (!blocking && bytes(array) > Wire.MAX_PAYLOAD) {
+        if (!blocking && bytes(array) > MpiWire.MAX_PAYLOAD) {
             return null;
         }
         if (op == Op.MINLOC || op == Op.MAXLOC) {
             return array instanceof int[] ? int2 : null;
         }
-        return types[Wire.arrayKind(array.getClass())];
+        return types[MpiWire.arrayKind(array.getClass())];
     }
 
     /**
@@ -496,7 +497,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
     }
 
     private static int elementBytes(Object array) {
-        return Wire.elementBytes(Wire.arrayKind(array.getClass()));
+        return MpiWire.elementBytes(MpiWire.arrayKind(array.getClass()));
     }
 
     private static long bytes(Object array) {
@@ -526,7 +527,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
             return;
         }
         int size = elementBytes(array);
-        Wire.copyIn(b, 0, array, (long) from * size, n * size);
+        MpiWire.copyIn(b, 0, array, (long) from * size, n * size);
         if (mode == FLIP) {
             for (int i = 0; i < n; i++) {
                 b.put(i, (byte) (b.get(i) ^ 0x80));
@@ -555,7 +556,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
             return;
         }
         int size = elementBytes(array);
-        Wire.copyOut(b, 0, array, (long) from * size, n * size);
+        MpiWire.copyOut(b, 0, array, (long) from * size, n * size);
         if (mode == FLIP) {
             byte[] a = (byte[]) array;
             for (int i = from; i < from + n; i++) {

@@ -1,11 +1,11 @@
 package org.jpar.engine.openmpi;
 
-import java.io.PrintStream;
 import java.util.Map;
 
 import org.jpar.JparException;
 import org.jpar.internal.LastWords;
 import org.jpar.internal.LineOutput;
+import org.jpar.internal.RankProcess;
 import org.jpar.spi.EngineProvider;
 import org.jpar.spi.Transport;
 
@@ -37,8 +37,6 @@ public final class OpenMpiEngine implements EngineProvider {
     public static final String DETECT_VARIABLE = "OMPI_COMM_WORLD_SIZE";
 
     private static volatile OpenMpiTransport connected;
-    private static final Object REPORT_LOCK = new Object();
-    private static boolean reported;
 
     /** Public for {@link java.util.ServiceLoader}. */
     public OpenMpiEngine() {
@@ -99,30 +97,7 @@ public final class OpenMpiEngine implements EngineProvider {
     }
 
     private static void report(OpenMpiTransport t, Throwable failure) {
-        synchronized (REPORT_LOCK) {
-            if (reported) {
-                return;
-            }
-            reported = true;
-            boolean headline = false;
-            PrintStream err = System.err;
-            try {
-                System.out.flush();
-                String who = t != null ? "rank " + t.rank() + " of " + t.size()
-                        : "rank " + System.getenv().getOrDefault("OMPI_COMM_WORLD_RANK", "?") + " of "
-                        + System.getenv().getOrDefault(DETECT_VARIABLE, "?");
-                err.println("jpar: " + who + " failed: " + failure);
-                headline = true;
-                failure.printStackTrace(err);
-                err.flush();
-            } catch (OutOfMemoryError e) {
-                err.flush();
-                if (!headline && t != null) {
-                    LastWords.rankFailed(t.rank(), t.size(), failure);
-                }
-                LastWords.println("jpar: (no stack trace: the heap is full)");
-            }
-        }
+        RankProcess.failed(t, failure, true);
     }
 
     /**
@@ -131,24 +106,7 @@ public final class OpenMpiEngine implements EngineProvider {
      * it. Never returns.
      */
     static void aborted(OpenMpiTransport t, int code, int status) {
-        synchronized (REPORT_LOCK) {
-            if (!reported) {
-                reported = true;
-                System.out.flush();
-                System.err.println("jpar: rank " + t.rank() + " of " + t.size() + " called abort(" + code
-                        + "): the job was stopped (exit code " + status + ")");
-                System.err.flush();
-            }
-        }
-        LineOutput.flushProcess();
-        if (!t.isFinalized()) {
-            try {
-                t.abortMpi(status);
-            } catch (RuntimeException | Error e) {
-                System.err.println("jpar: MPI_Abort failed: " + e);
-            }
-        }
-        Runtime.getRuntime().halt(status);
+        RankProcess.aborted(t, code, status);
     }
 
     private static void uncaught(Thread thread, Throwable e) {
@@ -156,15 +114,7 @@ public final class OpenMpiEngine implements EngineProvider {
     }
 
     private static void stop(OpenMpiTransport t) {
-        LineOutput.flushProcess(); // the partial lines a halt would lose
-        if (t != null && !t.isFinalized()) {
-            try {
-                t.abortMpi(1);
-            } catch (RuntimeException | Error e) {
-                System.err.println("jpar: MPI_Abort failed: " + e);
-            }
-        }
-        Runtime.getRuntime().halt(1);
+        RankProcess.stop(t);
     }
 
     /**
@@ -172,39 +122,6 @@ public final class OpenMpiEngine implements EngineProvider {
      * finalize: see the class comment); never block a killed or exiting rank.
      */
     private static void atExit() {
-        OpenMpiTransport t = connected;
-        if (t == null || t.isFinalized()) {
-            return;
-        }
-        boolean signalled = false;
-        boolean exitCalled = false;
-        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
-            String name = e.getKey().getName();
-            if (name.startsWith("SIG") && name.endsWith(" handler")) {
-                signalled = true;
-            }
-            for (StackTraceElement f : e.getValue()) {
-                if (f.getMethodName().equals("exit")
-                        && (f.getClassName().equals("java.lang.Runtime") || f.getClassName().equals("java.lang.System"))) {
-                    exitCalled = true;
-                }
-            }
-        }
-        if (signalled) {
-            return; // mpirun is stopping the job (another rank failed), or the user pressed Ctrl-C: do not block
-        }
-        if (exitCalled && !t.isClosed()) {
-            System.out.flush();
-            System.err.println("jpar: rank " + t.rank() + " of " + t.size() + " called System.exit before "
-                    + "Par.finish(), while other ranks may still run; the job is stopped. End a rank by returning "
-                    + "from main (or call Par.finish() first); stop the job by throwing.");
-            System.err.flush();
-            stop(t);
-        }
-        try {
-            t.finalizeMpi();
-        } catch (RuntimeException e) {
-            System.err.println("jpar: rank " + t.rank() + ": MPI_Finalize at exit failed: " + e.getMessage());
-        }
+        RankProcess.finalizeAtExit(connected);
     }
 }

@@ -12,13 +12,16 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jpar.Envelope;
 import org.jpar.JparException;
 import org.jpar.Request;
+import org.jpar.internal.MpiWire;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
+import org.jpar.internal.ProbedHeads;
+import org.jpar.internal.RankProcess;
 import org.jpar.spi.Collectives;
 import org.jpar.spi.Transport;
 
 /**
- * This process's endpoint into {@code MPI_COMM_WORLD}, in the {@link Wire} format. Three duplicates of the world
+ * This process's endpoint into {@code MPI_COMM_WORLD}, in the {@link MpiWire} format. Three duplicates of the world
  * communicator keep traffic apart: user messages (tags as given, so {@code ANY_TAG} sees only them), jpar's
  * collectives (internal tag {@code t < 0} as MPI tag {@code -t}; native barrier, and native broadcast for large
  * values), and the rests of chunked messages (tagged with a sequence number). Sends to this rank itself never block (they complete when
@@ -42,7 +45,7 @@ import org.jpar.spi.Transport;
  * writes, until MPI reports it complete, whatever the user does with its {@link Request} (as in MPI, dropping a
  * request neither cancels the operation nor frees what it uses).
  */
-final class OpenMpiTransport implements Transport {
+final class OpenMpiTransport implements RankProcess.World {
     private Collectives collectives;
     /** Per-thread staging buffers up to this size are kept for reuse; larger ones are left to the GC. */
     private static final int RETAIN = 8 << 20;
@@ -54,8 +57,8 @@ final class OpenMpiTransport implements Transport {
     private final Object internal;
     private final Object bulk;
     private final Object byteType;
-    /** The datatype of a chunked message's rest, by kind ({@link Wire#restType}). */
-    private final Object[] restTypes = new Object[Wire.LIST_DOUBLE + 1];
+    /** The datatype of a chunked message's rest, by kind ({@link MpiWire#restType}). */
+    private final Object[] restTypes = new Object[MpiWire.LIST_DOUBLE + 1];
     private final int anySource;
     private final int anyTag;
     private final long sequenceModulus;
@@ -87,18 +90,16 @@ final class OpenMpiTransport implements Transport {
     /** The world endpoint this one was split from (itself for the world): MPI_Abort and MPI_Finalize are its. */
     private final OpenMpiTransport root;
     /** Heads of user messages a probe received from MPI before their receive, in arrival order (see probe). */
-    private final java.util.ArrayDeque<Probed> probed = new java.util.ArrayDeque<>();
-    /** The number of entries in {@link #probed}: receives look there only when it is not 0. */
-    private volatile int probedCount;
+    private final ProbedHeads<ByteBuffer> probed = new ProbedHeads<>();
 
     /**
      * One thread's reusable buffers and message holders. Its blocking sends and receives never overlap, so one
      * buffer serves both: measured here, a second one costs up to 20% at 8-64 KiB (more memory between the cores).
      */
     private static final class Scratch {
-        final ByteBuffer io = Wire.direct(Wire.MESSAGE);
-        final Wire.Out prepared = new Wire.Out();
-        final Wire.In received = new Wire.In();
+        final ByteBuffer io = MpiWire.direct(MpiWire.MESSAGE);
+        final MpiWire.Out prepared = new MpiWire.Out();
+        final MpiWire.In received = new MpiWire.In();
         ByteBuffer staging;
 
         /** @return a direct buffer of at least {@code bytes}, this thread's own while it uses it */
@@ -108,7 +109,7 @@ final class OpenMpiTransport implements Transport {
             if (b != null && b.capacity() >= n) {
                 return b;
             }
-            b = Wire.direct(n);
+            b = MpiWire.direct(n);
             if (n <= RETAIN) {
                 staging = b;
             }
@@ -150,7 +151,7 @@ final class OpenMpiTransport implements Transport {
         }
         byteType = Mpi.constant("BYTE");
         for (byte k = 0; k < restTypes.length; k++) {
-            restTypes[k] = Mpi.constant(Wire.restType(k));
+            restTypes[k] = Mpi.constant(MpiWire.restType(k));
         }
         anySource = Mpi.intConstant("ANY_SOURCE");
         anyTag = Mpi.intConstant("ANY_TAG");
@@ -236,30 +237,30 @@ final class OpenMpiTransport implements Transport {
             return;
         }
         Scratch s = scratch.get();
-        Wire.Out o = s.prepared;
-        Wire.prepare(o, message, codec);
+        MpiWire.Out o = s.prepared;
+        MpiWire.prepare(o, message, codec);
         Object comm = comm(tag);
         int mpiTag = mpiTag(tag);
         try {
             if (o.plain()) {
                 ByteBuffer b = s.io;
                 int n = (int) o.bytes;
-                Wire.plainHeader(b, o.kind, n);
-                Wire.writePayload(b, Wire.HEADER, o, 0, n);
-                send(comm, b, Wire.HEADER + n, dest, mpiTag);
+                MpiWire.plainHeader(b, o.kind, n);
+                MpiWire.writePayload(b, MpiWire.HEADER, o, 0, n);
+                send(comm, b, MpiWire.HEADER + n, dest, mpiTag);
             } else {
                 int seq = nextSequence();
                 ByteBuffer b = s.io;
-                Wire.chunkHeader(b, o.kind, seq, o.bytes, Wire.HEAD_PAYLOAD);
-                Wire.writePayload(b, Wire.CHUNK_HEADER, o, 0, Wire.HEAD_PAYLOAD);
-                send(comm, b, Wire.CHUNK_HEADER + Wire.HEAD_PAYLOAD, dest, mpiTag);
-                int restBytes = (int) (o.bytes - Wire.HEAD_PAYLOAD);
-                int size = Wire.elementBytes(o.kind);
+                MpiWire.chunkHeader(b, o.kind, seq, o.bytes, MpiWire.HEAD_PAYLOAD);
+                MpiWire.writePayload(b, MpiWire.CHUNK_HEADER, o, 0, MpiWire.HEAD_PAYLOAD);
+                send(comm, b, MpiWire.CHUNK_HEADER + MpiWire.HEAD_PAYLOAD, dest, mpiTag);
+                int restBytes = (int) (o.bytes - MpiWire.HEAD_PAYLOAD);
+                int size = MpiWire.elementBytes(o.kind);
                 // the rest straight from the array (the bindings copy it natively), else through a direct buffer
-                Object rest = straight() ? Wire.heapSlice(o.data, Wire.HEAD_PAYLOAD / size, restBytes / size) : null;
+                Object rest = straight() ? MpiWire.heapSlice(o.data, MpiWire.HEAD_PAYLOAD / size, restBytes / size) : null;
                 if (rest == null) {
                     ByteBuffer staged = s.staging(restBytes);
-                    Wire.writePayload(staged, 0, o, Wire.HEAD_PAYLOAD, restBytes);
+                    MpiWire.writePayload(staged, 0, o, MpiWire.HEAD_PAYLOAD, restBytes);
                     rest = staged;
                 }
                 sendRest(rest, restBytes / size, o.kind, dest, seq);
@@ -272,17 +273,17 @@ final class OpenMpiTransport implements Transport {
     @Override
     public Envelope<Object> receive(int source, int tag, Object buffer) {
         checkThread();
-        if (probedCount != 0) {
-            Probed p = takeProbed(source, tag);
+        if (!probed.isEmpty()) {
+            ProbedHeads.Head<ByteBuffer> p = probed.take(source, tag);
             if (p != null) {
                 return openProbed(p, buffer, source, tag);
             }
         }
         Scratch s = scratch.get();
         ByteBuffer b = s.io;
-        Object status = recv(comm(tag), b, Wire.MESSAGE, source == ANY_SOURCE ? anySource : source,
+        Object status = recv(comm(tag), b, MpiWire.MESSAGE, source == ANY_SOURCE ? anySource : source,
                 tag == ANY_TAG ? anyTag : mpiTag(tag));
-        Wire.In in = s.received;
+        MpiWire.In in = s.received;
         int seq = in.readHeader(b);
         in.source = Mpi.source(status);
         in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
@@ -300,16 +301,16 @@ final class OpenMpiTransport implements Transport {
      * Receives the rest of a chunked message: straight into the array the value ends up in (the receiver's buffer
      * when it fits, else a new one) through the bindings' array path, or into a direct buffer.
      */
-    private void receiveRest(Scratch s, Wire.In in, int seq, Object buffer) {
+    private void receiveRest(Scratch s, MpiWire.In in, int seq, Object buffer) {
         Object whole = null;
         if (straight()) {
-            boolean fits = buffer != null && in.kind == Wire.arrayKind(buffer.getClass())
+            boolean fits = buffer != null && in.kind == MpiWire.arrayKind(buffer.getClass())
                     && in.elements() <= java.lang.reflect.Array.getLength(buffer);
-            whole = fits ? buffer : Wire.newPayloadArray(in.kind, in.bytes);
+            whole = fits ? buffer : MpiWire.newPayloadArray(in.kind, in.bytes);
         }
-        java.nio.Buffer slice = whole == null ? null : Wire.heapSlice(whole, in.headElements(), in.restElements());
+        java.nio.Buffer slice = whole == null ? null : MpiWire.heapSlice(whole, in.headElements(), in.restElements());
         if (slice != null) {
-            Wire.copyOut(in.head, in.headAt, whole, 0, in.headLen);
+            MpiWire.copyOut(in.head, in.headAt, whole, 0, in.headLen);
             recvRest(slice, in.restElements(), in.kind, in.source, seq);
             in.whole = whole;
         } else {
@@ -333,19 +334,19 @@ final class OpenMpiTransport implements Transport {
     @Override
     public Request<Object> ireceive(int source, int tag, Object buffer) {
         checkThread();
-        if (probedCount != 0) {
-            Probed p = takeProbed(source, tag);
+        if (!probed.isEmpty()) {
+            ProbedHeads.Head<ByteBuffer> p = probed.take(source, tag);
             if (p != null) {
                 try {
-                    return new Received(openProbed(p, buffer, source, tag), null);
+                    return new MpiWire.Received(openProbed(p, buffer, source, tag), null);
                 } catch (RuntimeException e) {
-                    return new Received(null, e);
+                    return new MpiWire.Received(null, e);
                 }
             }
         }
         sweepIfMany();
         ByteBuffer landing = landing();
-        Object request = irecv(comm(tag), landing, Wire.MESSAGE, source == ANY_SOURCE ? anySource : source,
+        Object request = irecv(comm(tag), landing, MpiWire.MESSAGE, source == ANY_SOURCE ? anySource : source,
                 tag == ANY_TAG ? anyTag : mpiTag(tag));
         ReceiveRequest r = new ReceiveRequest(request, landing, buffer, source, tag);
         outstanding.add(r);
@@ -380,25 +381,25 @@ final class OpenMpiTransport implements Transport {
 
     /** Posts a nonblocking send of {@code message} from its own buffer. */
     private SendRequest post(Object message, int dest, int tag) {
-        Wire.Out o = new Wire.Out();
-        Wire.prepare(o, message, codec);
+        MpiWire.Out o = new MpiWire.Out();
+        MpiWire.prepare(o, message, codec);
         Object comm = comm(tag);
         int mpiTag = mpiTag(tag);
         if (o.plain()) {
             ByteBuffer b = landing();
             int n = (int) o.bytes;
-            Wire.plainHeader(b, o.kind, n);
-            Wire.writePayload(b, Wire.HEADER, o, 0, n);
-            return track(new SendRequest(isend(comm, b, Wire.HEADER + n, dest, mpiTag), null, b, true));
+            MpiWire.plainHeader(b, o.kind, n);
+            MpiWire.writePayload(b, MpiWire.HEADER, o, 0, n);
+            return track(new SendRequest(isend(comm, b, MpiWire.HEADER + n, dest, mpiTag), null, b, true));
         }
         int seq = nextSequence();
-        ByteBuffer b = Wire.direct((int) (Wire.CHUNK_HEADER + o.bytes));
-        Wire.chunkHeader(b, o.kind, seq, o.bytes, Wire.HEAD_PAYLOAD);
-        Wire.writePayload(b, Wire.CHUNK_HEADER, o, 0, (int) o.bytes);
-        int headMessage = Wire.CHUNK_HEADER + Wire.HEAD_PAYLOAD;
-        int rest = (int) (o.bytes - Wire.HEAD_PAYLOAD);
+        ByteBuffer b = MpiWire.direct((int) (MpiWire.CHUNK_HEADER + o.bytes));
+        MpiWire.chunkHeader(b, o.kind, seq, o.bytes, MpiWire.HEAD_PAYLOAD);
+        MpiWire.writePayload(b, MpiWire.CHUNK_HEADER, o, 0, (int) o.bytes);
+        int headMessage = MpiWire.CHUNK_HEADER + MpiWire.HEAD_PAYLOAD;
+        int rest = (int) (o.bytes - MpiWire.HEAD_PAYLOAD);
         Object head = isend(comm, b, headMessage, dest, mpiTag);
-        Object tail = isendTyped(bulk, b.slice(headMessage, rest), rest / Wire.elementBytes(o.kind),
+        Object tail = isendTyped(bulk, b.slice(headMessage, rest), rest / MpiWire.elementBytes(o.kind),
                 restTypes[o.kind], dest, seq);
         return track(new SendRequest(head, tail, b, false));
     }
@@ -440,11 +441,11 @@ final class OpenMpiTransport implements Transport {
     }
 
     /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
-    private Envelope<Object> open(Wire.In in, Object buffer, int source, int tag) {
+    private Envelope<Object> open(MpiWire.In in, Object buffer, int source, int tag) {
         if (buffer == null) {
             return new Envelope<>(in.value(codec), in.source, in.tag, in.bytes);
         }
-        if (in.kind == Wire.arrayKind(buffer.getClass())
+        if (in.kind == MpiWire.arrayKind(buffer.getClass())
                 && in.elements() <= java.lang.reflect.Array.getLength(buffer)) {
             in.copyTo(buffer);
             return new Envelope<>(buffer, in.source, in.tag, in.bytes);
@@ -467,7 +468,7 @@ final class OpenMpiTransport implements Transport {
 
     private ByteBuffer landing() {
         ByteBuffer b = landings.poll();
-        return b != null ? b : Wire.direct(Wire.MESSAGE);
+        return b != null ? b : MpiWire.direct(MpiWire.MESSAGE);
     }
 
     // ---------------------------------------------------------------- collectives
@@ -493,22 +494,22 @@ final class OpenMpiTransport implements Transport {
         }
         Scratch s = scratch.get();
         ByteBuffer b = s.io;
-        Wire.Out o = s.prepared;
-        Wire.In in = s.received;
+        MpiWire.Out o = s.prepared;
+        MpiWire.In in = s.received;
         int tag = -Collectives.TAG_BROADCAST;
         int rel = (rank - root + size) % size;
         try {
             int count;
             int mask = 1;
             if (rank == root) {
-                Wire.prepare(o, message, codec);
+                MpiWire.prepare(o, message, codec);
                 if (o.plain()) {
-                    Wire.plainHeader(b, o.kind, (int) o.bytes);
-                    Wire.writePayload(b, Wire.HEADER, o, 0, (int) o.bytes);
-                    count = Wire.HEADER + (int) o.bytes;
+                    MpiWire.plainHeader(b, o.kind, (int) o.bytes);
+                    MpiWire.writePayload(b, MpiWire.HEADER, o, 0, (int) o.bytes);
+                    count = MpiWire.HEADER + (int) o.bytes;
                 } else {
-                    Wire.chunkHeader(b, o.kind, 0, o.bytes, 0);
-                    count = Wire.CHUNK_HEADER;
+                    MpiWire.chunkHeader(b, o.kind, 0, o.bytes, 0);
+                    count = MpiWire.CHUNK_HEADER;
                 }
                 while (mask < size) {
                     mask <<= 1;
@@ -517,8 +518,8 @@ final class OpenMpiTransport implements Transport {
                 while ((rel & mask) == 0) {
                     mask <<= 1;
                 }
-                recv(internal, b, Wire.MESSAGE, (rel - mask + root) % size, tag);
-                count = in.readHeader(b) < 0 ? Wire.HEADER + in.headLen : Wire.CHUNK_HEADER;
+                recv(internal, b, MpiWire.MESSAGE, (rel - mask + root) % size, tag);
+                count = in.readHeader(b) < 0 ? MpiWire.HEADER + in.headLen : MpiWire.CHUNK_HEADER;
             }
             for (mask >>= 1; mask > 0; mask >>= 1) {
                 if (rel + mask < size) {
@@ -547,11 +548,11 @@ final class OpenMpiTransport implements Transport {
      * The payload of a large broadcast value, in one native broadcast from a direct buffer (measured here, the
      * bindings' array path is a third slower for a broadcast), typed by its kind.
      */
-    private void broadcastPayload(Scratch s, byte kind, long bytes, Wire.Out root, int rootRank) {
-        int elements = (int) (bytes / Wire.elementBytes(kind));
+    private void broadcastPayload(Scratch s, byte kind, long bytes, MpiWire.Out root, int rootRank) {
+        int elements = (int) (bytes / MpiWire.elementBytes(kind));
         ByteBuffer staged = s.staging(bytes);
         if (root != null) {
-            Wire.writePayload(staged, 0, root, 0, (int) bytes);
+            MpiWire.writePayload(staged, 0, root, 0, (int) bytes);
         }
         // nonblocking, for the reasons given in barrier()
         complete(multiple ? Mpi.ibcast(internal, staged, elements, restTypes[kind], rootRank)
@@ -650,13 +651,6 @@ final class OpenMpiTransport implements Transport {
 
     // ---------------------------------------------------------------- probes
 
-    /** A user message whose head a probe received: its envelope, and the head until a receive takes it. */
-    private record Probed(ByteBuffer head, int source, int tag, Envelope<Void> envelope) {
-        boolean matches(int wantSource, int wantTag) {
-            return (wantSource == ANY_SOURCE || wantSource == source) && (wantTag == ANY_TAG || wantTag == tag);
-        }
-    }
-
     /**
      * {@code MPI_Probe}/{@code MPI_Iprobe} on the user communicator, then the head of the message it found is received
      * at once (with the exact source and tag, so MPI's ordering makes it that message) and kept until a receive takes
@@ -666,12 +660,9 @@ final class OpenMpiTransport implements Transport {
     @Override
     public Envelope<Void> probe(int source, int tag, boolean block) {
         checkThread();
-        synchronized (probed) {
-            for (Probed p : probed) {
-                if (p.matches(source, tag)) {
-                    return p.envelope;
-                }
-            }
+        Envelope<Void> kept = probed.find(source, tag);
+        if (kept != null) {
+            return kept;
         }
         int src = source == ANY_SOURCE ? anySource : source;
         int t = tag == ANY_TAG ? anyTag : tag;
@@ -696,42 +687,21 @@ final class OpenMpiTransport implements Transport {
         int from = Mpi.source(status);
         int sentTag = Mpi.tag(status);
         ByteBuffer head = landing();
-        recv(user, head, Wire.MESSAGE, from, sentTag);
-        Wire.In in = new Wire.In();
+        recv(user, head, MpiWire.MESSAGE, from, sentTag);
+        MpiWire.In in = new MpiWire.In();
         in.readHeader(head);
-        Probed p = new Probed(head, from, sentTag, new Envelope<>(null, from, sentTag, in.bytes, typeOf(in)));
-        synchronized (probed) {
-            probed.addLast(p);
-            probedCount = probed.size();
-        }
-        return p.envelope;
-    }
-
-    /** @return the earliest kept head matching, removed; or null */
-    private Probed takeProbed(int source, int tag) {
-        if (tag < 0 && tag != ANY_TAG) {
-            return null; // internal tags are never probed
-        }
-        synchronized (probed) {
-            for (Iterator<Probed> it = probed.iterator(); it.hasNext(); ) {
-                Probed p = it.next();
-                if (p.matches(source, tag)) {
-                    it.remove();
-                    probedCount = probed.size();
-                    return p;
-                }
-            }
-        }
-        return null;
+        Envelope<Void> e = new Envelope<>(null, from, sentTag, in.bytes, in.typeName());
+        probed.add(new ProbedHeads.Head<>(head, from, sentTag, e));
+        return e;
     }
 
     /** Receives what follows a kept head (the rest of a chunked message) and opens the message. */
-    private Envelope<Object> openProbed(Probed p, Object buffer, int source, int tag) {
+    private Envelope<Object> openProbed(ProbedHeads.Head<ByteBuffer> p, Object buffer, int source, int tag) {
         Scratch s = scratch.get();
-        Wire.In in = new Wire.In();
-        int seq = in.readHeader(p.head);
-        in.source = p.source;
-        in.tag = p.tag;
+        MpiWire.In in = new MpiWire.In();
+        int seq = in.readHeader(p.buffer());
+        in.source = p.source();
+        in.tag = p.tag();
         try {
             if (seq >= 0) {
                 receiveRest(s, in, seq, buffer);
@@ -739,73 +709,7 @@ final class OpenMpiTransport implements Transport {
             return open(in, buffer, source, tag);
         } finally {
             in.clear();
-            landings.add(p.head);
-        }
-    }
-
-    /** @return the Java type of a message from its jpar header (objects: the class name their encoding carries) */
-    private static String typeOf(Wire.In in) {
-        switch (in.kind) {
-            case Wire.NULL:
-                return "null";
-            case Wire.STRING_LATIN1:
-            case Wire.STRING_UTF16:
-                return "java.lang.String";
-            case Wire.INTEGER:
-                return "java.lang.Integer";
-            case Wire.LONG:
-                return "java.lang.Long";
-            case Wire.DOUBLE:
-                return "java.lang.Double";
-            case Wire.FLOAT:
-                return "java.lang.Float";
-            case Wire.SHORT:
-                return "java.lang.Short";
-            case Wire.BYTE:
-                return "java.lang.Byte";
-            case Wire.CHARACTER:
-                return "java.lang.Character";
-            case Wire.BOOLEAN:
-                return "java.lang.Boolean";
-            case Wire.LIST_INTEGER:
-            case Wire.LIST_LONG:
-            case Wire.LIST_DOUBLE:
-                return "java.util.ArrayList";
-            case Wire.OBJECT: {
-                byte[] start = new byte[Math.min(in.headLen, 4 + 0xFFFF)];
-                in.head.get(in.headAt, start);
-                try {
-                    String name = ObjectCodec.className(start);
-                    return name == null ? "" : name;
-                } catch (IndexOutOfBoundsException e) {
-                    return ""; // a class name longer than the head: unknown until received
-                }
-            }
-            default: {
-                Object a = Wire.newPayloadArray(in.kind, 0);
-                return Wire.isArray(in.kind) && a != null ? a.getClass().getTypeName() : "";
-            }
-        }
-    }
-
-    /** A receive a kept head completed at once (or its failure, thrown by await). */
-    private record Received(Envelope<Object> envelope, RuntimeException failure) implements Request<Object> {
-        @Override
-        public Object await() {
-            return awaitEnvelope().value();
-        }
-
-        @Override
-        public Envelope<Object> awaitEnvelope() {
-            if (failure != null) {
-                throw failure;
-            }
-            return envelope;
-        }
-
-        @Override
-        public boolean isDone() {
-            return true;
+            landings.add(p.buffer());
         }
     }
 
@@ -876,12 +780,14 @@ final class OpenMpiTransport implements Transport {
     }
 
     /** @return true once {@link #close()} ended this rank's communication */
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         return closed;
     }
 
     /** {@code MPI_Finalize}, once (blocks until every rank finalizes); closes first. */
-    void finalizeMpi() {
+    @Override
+    public void finalizeMpi() {
         close();
         synchronized (this) {
             if (finalized) {
@@ -893,12 +799,14 @@ final class OpenMpiTransport implements Transport {
     }
 
     /** @return true once {@link #finalizeMpi()} ran: MPI can no longer abort the job */
-    boolean isFinalized() {
+    @Override
+    public boolean isFinalized() {
         return finalized;
     }
 
     /** Stops the whole job: {@code MPI_Abort} on the world communicator (does not return when it works). */
-    void abortMpi(int code) {
+    @Override
+    public void abortJob(int code) {
         Mpi.abort(world, code);
     }
 
@@ -1131,7 +1039,7 @@ final class OpenMpiTransport implements Transport {
         private ByteBuffer landing;
         private Object tail;
         private ByteBuffer rest;
-        private Wire.In in;
+        private MpiWire.In in;
         /** True once MPI delivered the whole message (into {@link #landing} and {@link #rest}). */
         private boolean arrived;
         private Envelope<Object> result;
@@ -1209,12 +1117,12 @@ final class OpenMpiTransport implements Transport {
                     return false;
                 }
                 head = null;
-                in = new Wire.In();
+                in = new MpiWire.In();
                 int seq = in.readHeader(landing);
                 in.source = Mpi.source(status);
                 in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
                 if (seq >= 0) {
-                    rest = Wire.direct(in.restLen());
+                    rest = MpiWire.direct(in.restLen());
                     tail = irecvTyped(bulk, rest, in.restElements(), restTypes[in.kind], in.source, seq);
                 }
                 awaitingHead.remove(this); // only now: its rest's receive is posted

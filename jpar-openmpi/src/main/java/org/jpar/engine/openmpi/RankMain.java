@@ -1,11 +1,5 @@
 package org.jpar.engine.openmpi;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.util.Arrays;
-
-import org.jpar.Par;
-import org.jpar.internal.Engines;
 import org.jpar.internal.MainMethods;
 
 /**
@@ -17,38 +11,10 @@ public final class RankMain {
     private RankMain() {
     }
 
-    /** @return {@code t} without the frames below {@code main}, or as it is when there is no memory left for that */
-    private static Throwable withoutLauncherFrames(Throwable t) {
-        try {
-            return MainMethods.withoutLauncherFrames(t);
-        } catch (OutOfMemoryError e) {
-            return t;
-        }
-    }
-
     /** @param args the program's main class, then its arguments */
     public static void main(String[] args) {
-        if (args.length == 0) {
-            System.err.println("usage: RankMain MAIN [ARGS...] (under mpirun; jpar run --engine openmpi starts it)");
-            System.exit(2);
-        }
-        Method main;
-        try {
-            if (System.getProperty(Engines.ENGINE_PROPERTY) == null) {
-                System.setProperty(Engines.ENGINE_PROPERTY, OpenMpiEngine.NAME); // not the native engine on JDK 22+
-            }
-            Par.init(args);
-            main = MainMethods.find(Thread.currentThread().getContextClassLoader(), args[0]);
-        } catch (RuntimeException | LinkageError e) {
-            OpenMpiEngine.fail(e);
-            return;
-        }
-        try {
-            main.invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
-        } catch (InvocationTargetException e) {
-            OpenMpiEngine.fail(e.getCause() != null ? withoutLauncherFrames(e.getCause()) : e);
-        } catch (IllegalAccessException | RuntimeException | Error e) {
-            OpenMpiEngine.fail(e);
-        }
+        // this engine whatever the JDK (not the native engine on JDK 22+), unless -Djpar.engine says otherwise
+        MainMethods.runRank(args, OpenMpiEngine.NAME,
+                "(under mpirun; jpar run --engine openmpi starts it)", OpenMpiEngine::fail);
     }
 }

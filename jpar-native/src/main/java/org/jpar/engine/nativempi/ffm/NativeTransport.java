@@ -17,14 +17,16 @@ import org.jpar.JparException;
 import org.jpar.Request;
 import org.jpar.engine.nativempi.NativeEngine;
 import org.jpar.engine.nativempi.NativeWorld;
+import org.jpar.internal.MpiWire;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
+import org.jpar.internal.ProbedHeads;
 import org.jpar.spi.Collectives;
 import org.jpar.spi.Transport;
 
 /**
  * This process's endpoint into {@code MPI_COMM_WORLD} through the MPI library's C interface ({@link Mpi}), in the
- * {@link Wire} format (the Open MPI Java-bindings engine's format, so both behave alike). Three duplicates of the
+ * {@link MpiWire} format (the Open MPI Java-bindings engine's format, so both behave alike). Three duplicates of the
  * world communicator keep traffic apart: user messages (tags as given, so {@code ANY_TAG} sees only them), jpar's
  * collectives (internal tag {@code t < 0} as MPI tag {@code -t}), and the rests of chunked messages (tagged with a
  * sequence number). Every message's bytes go to MPI from off-heap memory: a primitive array is copied once into it
@@ -59,8 +61,8 @@ public final class NativeTransport implements NativeWorld {
     private final long internal;
     private final long bulk;
     private final long byteType;
-    /** The datatype of a chunked message's rest, by kind ({@link Wire#restType}). */
-    private final long[] restTypes = new long[Wire.LIST_DOUBLE + 1];
+    /** The datatype of a chunked message's rest, by kind ({@link #restType}). */
+    private final long[] restTypes = new long[MpiWire.LIST_DOUBLE + 1];
     private final int anySource;
     private final int anyTag;
     private final long sequenceModulus;
@@ -91,18 +93,16 @@ public final class NativeTransport implements NativeWorld {
     /** The world endpoint this one was split from (itself for the world): abort and finalization are its. */
     private final NativeTransport root;
     /** Heads of user messages a probe received from MPI before their receive, in arrival order (see probe). */
-    private final java.util.ArrayDeque<Probed> probed = new java.util.ArrayDeque<>();
-    /** The number of entries in {@link #probed}: receives look there only when it is not 0. */
-    private volatile int probedCount;
+    private final ProbedHeads<Buf> probed = new ProbedHeads<>();
 
-    /** Off-heap memory and a native-order {@link ByteBuffer} view of it (what {@link Wire} reads and writes). */
+    /** Off-heap memory and a native-order {@link ByteBuffer} view of it (what {@link MpiWire} reads and writes). */
     static final class Buf {
         final MemorySegment seg;
         final ByteBuffer b;
 
         Buf(long bytes) {
             seg = Arena.ofAuto().allocate(Math.max(bytes, 8), 8);
-            b = seg.asByteBuffer().order(Wire.ORDER);
+            b = seg.asByteBuffer().order(MpiWire.ORDER);
         }
     }
 
@@ -122,10 +122,10 @@ public final class NativeTransport implements NativeWorld {
 
     /** One thread's reusable memory. Its blocking sends and receives never overlap, so one buffer serves both. */
     private static final class Scratch {
-        final Buf io = new Buf(Wire.MESSAGE);
+        final Buf io = new Buf(MpiWire.MESSAGE);
         final MemorySegment status = Arena.ofAuto().allocate(32, 8);
-        final Wire.Out prepared = new Wire.Out();
-        final Wire.In received = new Wire.In();
+        final MpiWire.Out prepared = new MpiWire.Out();
+        final MpiWire.In received = new MpiWire.In();
         Buf staging;
 
         /** @return off-heap memory of at least {@code bytes}, this thread's own while it uses it */
@@ -175,7 +175,7 @@ public final class NativeTransport implements NativeWorld {
         bulk = Mpi.dup(world);
         byteType = abi.handle("BYTE");
         for (byte k = 0; k < restTypes.length; k++) {
-            restTypes[k] = abi.handle(Wire.restType(k));
+            restTypes[k] = abi.handle(restType(k));
         }
         anySource = abi.anySource;
         anyTag = abi.anyTag;
@@ -244,8 +244,8 @@ public final class NativeTransport implements NativeWorld {
             return;
         }
         Scratch s = scratch.get();
-        Wire.Out o = s.prepared;
-        Wire.prepare(o, message, codec);
+        MpiWire.Out o = s.prepared;
+        MpiWire.prepare(o, message, codec);
         long comm = comm(tag);
         int mpiTag = mpiTag(tag);
         try {
@@ -253,18 +253,18 @@ public final class NativeTransport implements NativeWorld {
             ByteBuffer b = io.b;
             if (o.plain()) {
                 int n = (int) o.bytes;
-                Wire.plainHeader(b, o.kind, n);
-                Wire.writePayload(b, Wire.HEADER, o, 0, n);
-                send(comm, io.seg, Wire.HEADER + n, byteType, dest, mpiTag);
+                MpiWire.plainHeader(b, o.kind, n);
+                MpiWire.writePayload(b, MpiWire.HEADER, o, 0, n);
+                send(comm, io.seg, MpiWire.HEADER + n, byteType, dest, mpiTag);
             } else {
                 int seq = nextSequence();
-                Wire.chunkHeader(b, o.kind, seq, o.bytes, Wire.HEAD_PAYLOAD);
-                Wire.writePayload(b, Wire.CHUNK_HEADER, o, 0, Wire.HEAD_PAYLOAD);
-                send(comm, io.seg, Wire.CHUNK_HEADER + Wire.HEAD_PAYLOAD, byteType, dest, mpiTag);
-                int restBytes = (int) (o.bytes - Wire.HEAD_PAYLOAD);
+                MpiWire.chunkHeader(b, o.kind, seq, o.bytes, MpiWire.HEAD_PAYLOAD);
+                MpiWire.writePayload(b, MpiWire.CHUNK_HEADER, o, 0, MpiWire.HEAD_PAYLOAD);
+                send(comm, io.seg, MpiWire.CHUNK_HEADER + MpiWire.HEAD_PAYLOAD, byteType, dest, mpiTag);
+                int restBytes = (int) (o.bytes - MpiWire.HEAD_PAYLOAD);
                 Buf staged = s.staging(restBytes);
-                Wire.writePayload(staged.b, 0, o, Wire.HEAD_PAYLOAD, restBytes);
-                send(bulk, staged.seg, restBytes / Wire.elementBytes(o.kind), restTypes[o.kind], dest, seq);
+                MpiWire.writePayload(staged.b, 0, o, MpiWire.HEAD_PAYLOAD, restBytes);
+                send(bulk, staged.seg, restBytes / MpiWire.elementBytes(o.kind), restTypes[o.kind], dest, seq);
             }
         } finally {
             o.data = null;
@@ -273,17 +273,17 @@ public final class NativeTransport implements NativeWorld {
 
     @Override
     public Envelope<Object> receive(int source, int tag, Object buffer) {
-        if (probedCount != 0) {
-            Probed p = takeProbed(source, tag);
+        if (!probed.isEmpty()) {
+            ProbedHeads.Head<Buf> p = probed.take(source, tag);
             if (p != null) {
                 return openProbed(p, buffer, source, tag);
             }
         }
         Scratch s = scratch.get();
         Buf io = s.io;
-        MemorySegment status = recv(comm(tag), io.seg, Wire.MESSAGE, byteType,
+        MemorySegment status = recv(comm(tag), io.seg, MpiWire.MESSAGE, byteType,
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpiTag(tag), s.status);
-        Wire.In in = s.received;
+        MpiWire.In in = s.received;
         int seq = in.readHeader(io.b);
         in.source = Mpi.source(status);
         in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
@@ -312,19 +312,19 @@ public final class NativeTransport implements NativeWorld {
 
     @Override
     public Request<Object> ireceive(int source, int tag, Object buffer) {
-        if (probedCount != 0) {
-            Probed p = takeProbed(source, tag);
+        if (!probed.isEmpty()) {
+            ProbedHeads.Head<Buf> p = probed.take(source, tag);
             if (p != null) {
                 try {
-                    return new Received(openProbed(p, buffer, source, tag), null);
+                    return new MpiWire.Received(openProbed(p, buffer, source, tag), null);
                 } catch (RuntimeException e) {
-                    return new Received(null, e);
+                    return new MpiWire.Received(null, e);
                 }
             }
         }
         sweepIfMany();
         Buf landing = landing();
-        Req request = irecv(comm(tag), landing.seg, Wire.MESSAGE, byteType,
+        Req request = irecv(comm(tag), landing.seg, MpiWire.MESSAGE, byteType,
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpiTag(tag));
         ReceiveRequest r = new ReceiveRequest(request, landing, buffer, source, tag);
         outstanding.add(r);
@@ -363,25 +363,25 @@ public final class NativeTransport implements NativeWorld {
 
     /** Posts a nonblocking send of {@code message} from its own off-heap copy. */
     private SendRequest post(Object message, int dest, int tag) {
-        Wire.Out o = new Wire.Out();
-        Wire.prepare(o, message, codec);
+        MpiWire.Out o = new MpiWire.Out();
+        MpiWire.prepare(o, message, codec);
         long comm = comm(tag);
         int mpiTag = mpiTag(tag);
         if (o.plain()) {
             Buf b = landing();
             int n = (int) o.bytes;
-            Wire.plainHeader(b.b, o.kind, n);
-            Wire.writePayload(b.b, Wire.HEADER, o, 0, n);
-            return track(new SendRequest(isend(comm, b.seg, Wire.HEADER + n, byteType, dest, mpiTag), null, b, true));
+            MpiWire.plainHeader(b.b, o.kind, n);
+            MpiWire.writePayload(b.b, MpiWire.HEADER, o, 0, n);
+            return track(new SendRequest(isend(comm, b.seg, MpiWire.HEADER + n, byteType, dest, mpiTag), null, b, true));
         }
         int seq = nextSequence();
-        Buf b = new Buf(Wire.CHUNK_HEADER + o.bytes);
-        Wire.chunkHeader(b.b, o.kind, seq, o.bytes, Wire.HEAD_PAYLOAD);
-        Wire.writePayload(b.b, Wire.CHUNK_HEADER, o, 0, (int) o.bytes);
-        int headMessage = Wire.CHUNK_HEADER + Wire.HEAD_PAYLOAD;
-        int rest = (int) (o.bytes - Wire.HEAD_PAYLOAD);
+        Buf b = new Buf(MpiWire.CHUNK_HEADER + o.bytes);
+        MpiWire.chunkHeader(b.b, o.kind, seq, o.bytes, MpiWire.HEAD_PAYLOAD);
+        MpiWire.writePayload(b.b, MpiWire.CHUNK_HEADER, o, 0, (int) o.bytes);
+        int headMessage = MpiWire.CHUNK_HEADER + MpiWire.HEAD_PAYLOAD;
+        int rest = (int) (o.bytes - MpiWire.HEAD_PAYLOAD);
         Req head = isend(comm, b.seg, headMessage, byteType, dest, mpiTag);
-        Req tail = isend(bulk, b.seg.asSlice(headMessage, rest), rest / Wire.elementBytes(o.kind), restTypes[o.kind],
+        Req tail = isend(bulk, b.seg.asSlice(headMessage, rest), rest / MpiWire.elementBytes(o.kind), restTypes[o.kind],
                 dest, seq);
         return track(new SendRequest(head, tail, b, false));
     }
@@ -417,11 +417,11 @@ public final class NativeTransport implements NativeWorld {
     }
 
     /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
-    private Envelope<Object> open(Wire.In in, Object buffer, int source, int tag) {
+    private Envelope<Object> open(MpiWire.In in, Object buffer, int source, int tag) {
         if (buffer == null) {
             return new Envelope<>(in.value(codec), in.source, in.tag, in.bytes);
         }
-        if (in.kind == Wire.arrayKind(buffer.getClass())
+        if (in.kind == MpiWire.arrayKind(buffer.getClass())
                 && in.elements() <= java.lang.reflect.Array.getLength(buffer)) {
             in.copyTo(buffer);
             return new Envelope<>(buffer, in.source, in.tag, in.bytes);
@@ -444,7 +444,7 @@ public final class NativeTransport implements NativeWorld {
 
     private Buf landing() {
         Buf b = landings.poll();
-        return b != null ? b : new Buf(Wire.MESSAGE);
+        return b != null ? b : new Buf(MpiWire.MESSAGE);
     }
 
     // ---------------------------------------------------------------- collectives
@@ -477,22 +477,22 @@ public final class NativeTransport implements NativeWorld {
         Scratch s = scratch.get();
         Buf io = s.io;
         ByteBuffer b = io.b;
-        Wire.Out o = s.prepared;
-        Wire.In in = s.received;
+        MpiWire.Out o = s.prepared;
+        MpiWire.In in = s.received;
         int tag = -Collectives.TAG_BROADCAST;
         int rel = (rank - root + size) % size;
         try {
             int count;
             int mask = 1;
             if (rank == root) {
-                Wire.prepare(o, message, codec);
+                MpiWire.prepare(o, message, codec);
                 if (o.plain()) {
-                    Wire.plainHeader(b, o.kind, (int) o.bytes);
-                    Wire.writePayload(b, Wire.HEADER, o, 0, (int) o.bytes);
-                    count = Wire.HEADER + (int) o.bytes;
+                    MpiWire.plainHeader(b, o.kind, (int) o.bytes);
+                    MpiWire.writePayload(b, MpiWire.HEADER, o, 0, (int) o.bytes);
+                    count = MpiWire.HEADER + (int) o.bytes;
                 } else {
-                    Wire.chunkHeader(b, o.kind, 0, o.bytes, 0);
-                    count = Wire.CHUNK_HEADER;
+                    MpiWire.chunkHeader(b, o.kind, 0, o.bytes, 0);
+                    count = MpiWire.CHUNK_HEADER;
                 }
                 while (mask < size) {
                     mask <<= 1;
@@ -501,8 +501,8 @@ public final class NativeTransport implements NativeWorld {
                 while ((rel & mask) == 0) {
                     mask <<= 1;
                 }
-                recv(internal, io.seg, Wire.MESSAGE, byteType, (rel - mask + root) % size, tag, s.status);
-                count = in.readHeader(b) < 0 ? Wire.HEADER + in.headLen : Wire.CHUNK_HEADER;
+                recv(internal, io.seg, MpiWire.MESSAGE, byteType, (rel - mask + root) % size, tag, s.status);
+                count = in.readHeader(b) < 0 ? MpiWire.HEADER + in.headLen : MpiWire.CHUNK_HEADER;
             }
             for (mask >>= 1; mask > 0; mask >>= 1) {
                 if (rel + mask < size) {
@@ -528,11 +528,11 @@ public final class NativeTransport implements NativeWorld {
     }
 
     /** The payload of a large broadcast value, in one native nonblocking broadcast from off-heap memory. */
-    private void broadcastPayload(Scratch s, byte kind, long bytes, Wire.Out root, int rootRank) {
-        int elements = (int) (bytes / Wire.elementBytes(kind));
+    private void broadcastPayload(Scratch s, byte kind, long bytes, MpiWire.Out root, int rootRank) {
+        int elements = (int) (bytes / MpiWire.elementBytes(kind));
         Buf staged = s.staging(bytes);
         if (root != null) {
-            Wire.writePayload(staged.b, 0, root, 0, (int) bytes);
+            MpiWire.writePayload(staged.b, 0, root, 0, (int) bytes);
         }
         Req r = new Req();
         if (multiple) {
@@ -670,6 +670,24 @@ public final class NativeTransport implements NativeWorld {
         return finalized;
     }
 
+    /**
+     * @return the MPI datatype ({@link Abi#handle}) of a chunked message's rest of {@code kind}: {@link MpiWire#restType}
+     *         in C's names ({@code char} is {@code UNSIGNED_SHORT}, {@code long} is {@code INT64_T}, {@code boolean}
+     *         travels as {@code BYTE})
+     */
+    static String restType(byte kind) {
+        switch (MpiWire.restType(kind)) {
+            case "CHAR":
+                return "UNSIGNED_SHORT";
+            case "LONG":
+                return "INT64_T";
+            case "BOOLEAN":
+                return "BYTE";
+            default:
+                return MpiWire.restType(kind);
+        }
+    }
+
     @Override
     public void abortJob(int code) {
         if (System.getenv("PMI_RANK") != null) {
@@ -689,13 +707,6 @@ public final class NativeTransport implements NativeWorld {
 
     // ---------------------------------------------------------------- probes (as the Open MPI engine's)
 
-    /** A user message whose head a probe received: its envelope, and the head until a receive takes it. */
-    private record Probed(Buf head, int source, int tag, Envelope<Void> envelope) {
-        boolean matches(int wantSource, int wantTag) {
-            return (wantSource == ANY_SOURCE || wantSource == source) && (wantTag == ANY_TAG || wantTag == tag);
-        }
-    }
-
     /**
      * {@code MPI_Probe}/{@code MPI_Iprobe} on the user communicator, then the head of the message it found is received
      * at once (with the exact source and tag, so MPI's ordering makes it that message) and kept until a receive takes
@@ -704,12 +715,9 @@ public final class NativeTransport implements NativeWorld {
      */
     @Override
     public Envelope<Void> probe(int source, int tag, boolean block) {
-        synchronized (probed) {
-            for (Probed p : probed) {
-                if (p.matches(source, tag)) {
-                    return p.envelope;
-                }
-            }
+        Envelope<Void> kept = probed.find(source, tag);
+        if (kept != null) {
+            return kept;
         }
         int src = source == ANY_SOURCE ? anySource : source;
         int t = tag == ANY_TAG ? anyTag : tag;
@@ -735,15 +743,12 @@ public final class NativeTransport implements NativeWorld {
         int from = Mpi.source(r.status);
         int sentTag = Mpi.tag(r.status);
         Buf head = landing();
-        recv(user, head.seg, Wire.MESSAGE, byteType, from, sentTag, s.status);
-        Wire.In in = new Wire.In();
+        recv(user, head.seg, MpiWire.MESSAGE, byteType, from, sentTag, s.status);
+        MpiWire.In in = new MpiWire.In();
         in.readHeader(head.b);
-        Probed p = new Probed(head, from, sentTag, new Envelope<>(null, from, sentTag, in.bytes, typeOf(in)));
-        synchronized (probed) {
-            probed.addLast(p);
-            probedCount = probed.size();
-        }
-        return p.envelope;
+        Envelope<Void> e = new Envelope<>(null, from, sentTag, in.bytes, in.typeName());
+        probed.add(new ProbedHeads.Head<>(head, from, sentTag, e));
+        return e;
     }
 
     private boolean iprobe(int source, int tag, Req r) {
@@ -758,31 +763,13 @@ public final class NativeTransport implements NativeWorld {
         }
     }
 
-    /** @return the earliest kept head matching, removed; or null */
-    private Probed takeProbed(int source, int tag) {
-        if (tag < 0 && tag != ANY_TAG) {
-            return null; // internal tags are never probed
-        }
-        synchronized (probed) {
-            for (Iterator<Probed> it = probed.iterator(); it.hasNext(); ) {
-                Probed p = it.next();
-                if (p.matches(source, tag)) {
-                    it.remove();
-                    probedCount = probed.size();
-                    return p;
-                }
-            }
-        }
-        return null;
-    }
-
     /** Receives what follows a kept head (the rest of a chunked message) and opens the message. */
-    private Envelope<Object> openProbed(Probed p, Object buffer, int source, int tag) {
+    private Envelope<Object> openProbed(ProbedHeads.Head<Buf> p, Object buffer, int source, int tag) {
         Scratch s = scratch.get();
-        Wire.In in = new Wire.In();
-        int seq = in.readHeader(p.head.b);
-        in.source = p.source;
-        in.tag = p.tag;
+        MpiWire.In in = new MpiWire.In();
+        int seq = in.readHeader(p.buffer().b);
+        in.source = p.source();
+        in.tag = p.tag();
         try {
             if (seq >= 0) {
                 Buf rest = new Buf(in.restLen());
@@ -792,73 +779,7 @@ public final class NativeTransport implements NativeWorld {
             return open(in, buffer, source, tag);
         } finally {
             in.clear();
-            landings.add(p.head);
-        }
-    }
-
-    /** @return the Java type of a message from its jpar header (objects: the class name their encoding carries) */
-    private static String typeOf(Wire.In in) {
-        switch (in.kind) {
-            case Wire.NULL:
-                return "null";
-            case Wire.STRING_LATIN1:
-            case Wire.STRING_UTF16:
-                return "java.lang.String";
-            case Wire.INTEGER:
-                return "java.lang.Integer";
-            case Wire.LONG:
-                return "java.lang.Long";
-            case Wire.DOUBLE:
-                return "java.lang.Double";
-            case Wire.FLOAT:
-                return "java.lang.Float";
-            case Wire.SHORT:
-                return "java.lang.Short";
-            case Wire.BYTE:
-                return "java.lang.Byte";
-            case Wire.CHARACTER:
-                return "java.lang.Character";
-            case Wire.BOOLEAN:
-                return "java.lang.Boolean";
-            case Wire.LIST_INTEGER:
-            case Wire.LIST_LONG:
-            case Wire.LIST_DOUBLE:
-                return "java.util.ArrayList";
-            case Wire.OBJECT: {
-                byte[] start = new byte[Math.min(in.headLen, 4 + 0xFFFF)];
-                in.head.get(in.headAt, start);
-                try {
-                    String name = ObjectCodec.className(start);
-                    return name == null ? "" : name;
-                } catch (IndexOutOfBoundsException e) {
-                    return ""; // a class name longer than the head: unknown until received
-                }
-            }
-            default: {
-                Object a = Wire.newPayloadArray(in.kind, 0);
-                return Wire.isArray(in.kind) && a != null ? a.getClass().getTypeName() : "";
-            }
-        }
-    }
-
-    /** A receive a kept head completed at once (or its failure, thrown by await). */
-    private record Received(Envelope<Object> envelope, RuntimeException failure) implements Request<Object> {
-        @Override
-        public Object await() {
-            return awaitEnvelope().value();
-        }
-
-        @Override
-        public Envelope<Object> awaitEnvelope() {
-            if (failure != null) {
-                throw failure;
-            }
-            return envelope;
-        }
-
-        @Override
-        public boolean isDone() {
-            return true;
+            landings.add(p.buffer());
         }
     }
 
@@ -1098,7 +1019,7 @@ public final class NativeTransport implements NativeWorld {
         private Buf landing;
         private Req tail;
         private Buf rest;
-        private Wire.In in;
+        private MpiWire.In in;
         /** True once MPI delivered the whole message. */
         private boolean arrived;
         private Envelope<Object> result;
@@ -1174,7 +1095,7 @@ public final class NativeTransport implements NativeWorld {
                     return false;
                 }
                 head = null;
-                in = new Wire.In();
+                in = new MpiWire.In();
                 int seq = in.readHeader(landing.b);
                 in.source = Mpi.source(status);
                 in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);

@@ -1,4 +1,4 @@
-package org.jpar.engine.openmpi;
+package org.jpar.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,14 +9,13 @@ import java.util.List;
 import java.util.Map;
 
 import org.jpar.JparException;
-import org.jpar.internal.ObjectCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The message format, without MPI: what one rank writes, another reads back equal, plain and chunked. */
-class WireTest {
-    private final ObjectCodec codec = new ObjectCodec(WireTest.class.getClassLoader());
+class MpiWireTest {
+    private final ObjectCodec codec = new ObjectCodec(MpiWireTest.class.getClassLoader());
 
     static List<Object> values() {
         List<Object> v = new ArrayList<>(List.of(
@@ -38,7 +37,7 @@ class WireTest {
     @ParameterizedTest
     @MethodSource("values")
     void plainMessagesRoundTrip(Object value) {
-        Object back = roundTrip(value, Wire.HEAD_PAYLOAD);
+        Object back = roundTrip(value, MpiWire.HEAD_PAYLOAD);
         assertEqual(back, value);
     }
 
@@ -63,41 +62,41 @@ class WireTest {
             list.add(i);
         }
         for (Object v : new Object[] {big, chars, new boolean[70_000], latin.toString(), utf16.toString(), list}) {
-            Wire.Out o = new Wire.Out();
-            Wire.prepare(o, v, codec);
+            MpiWire.Out o = new MpiWire.Out();
+            MpiWire.prepare(o, v, codec);
             assertThat(o.plain()).as(v.getClass().getTypeName()).isFalse();
-            assertEqual(roundTrip(v, Wire.HEAD_PAYLOAD), v);
+            assertEqual(roundTrip(v, MpiWire.HEAD_PAYLOAD), v);
             assertEqual(roundTrip(v, 0), v); // a broadcast's header alone, then all the payload
         }
     }
 
     @Test
     void headerSaysKindAndSize() {
-        Wire.Out o = new Wire.Out();
-        Wire.prepare(o, new int[] {1, 2, 3}, codec);
-        assertThat(o.kind).isEqualTo(Wire.INTS);
+        MpiWire.Out o = new MpiWire.Out();
+        MpiWire.prepare(o, new int[] {1, 2, 3}, codec);
+        assertThat(o.kind).isEqualTo(MpiWire.INTS);
         assertThat(o.bytes).isEqualTo(12);
-        Wire.prepare(o, "abc", codec);
-        assertThat(o.kind).isEqualTo(Wire.STRING_LATIN1);
-        Wire.prepare(o, "ab✓", codec);
-        assertThat(o.kind).isEqualTo(Wire.STRING_UTF16);
+        MpiWire.prepare(o, "abc", codec);
+        assertThat(o.kind).isEqualTo(MpiWire.STRING_LATIN1);
+        MpiWire.prepare(o, "ab✓", codec);
+        assertThat(o.kind).isEqualTo(MpiWire.STRING_UTF16);
         assertThat(o.bytes).isEqualTo(6);
-        Wire.prepare(o, List.of(1), codec);
-        assertThat(o.kind).isEqualTo(Wire.OBJECT);
-        Wire.prepare(o, new ArrayList<>(List.of(1, 2)), codec);
-        assertThat(o.kind).isEqualTo(Wire.LIST_INTEGER);
+        MpiWire.prepare(o, List.of(1), codec);
+        assertThat(o.kind).isEqualTo(MpiWire.OBJECT);
+        MpiWire.prepare(o, new ArrayList<>(List.of(1, 2)), codec);
+        assertThat(o.kind).isEqualTo(MpiWire.LIST_INTEGER);
         assertThat(o.bytes).isEqualTo(8);
-        Wire.prepare(o, new ArrayList<>(List.of(1, 2L)), codec);
-        assertThat(o.kind).isEqualTo(Wire.OBJECT);
-        assertThat(Wire.arrayKind(long[].class)).isEqualTo(Wire.LONGS);
-        assertThat(Wire.arrayKind(String.class)).isEqualTo((byte) -1);
+        MpiWire.prepare(o, new ArrayList<>(List.of(1, 2L)), codec);
+        assertThat(o.kind).isEqualTo(MpiWire.OBJECT);
+        assertThat(MpiWire.arrayKind(long[].class)).isEqualTo(MpiWire.LONGS);
+        assertThat(MpiWire.arrayKind(String.class)).isEqualTo((byte) -1);
     }
 
     @Test
     void anUnknownKindIsAClearError() {
-        ByteBuffer b = Wire.direct(Wire.MESSAGE);
-        Wire.plainHeader(b, (byte) 99, 0);
-        Wire.In in = new Wire.In();
+        ByteBuffer b = MpiWire.direct(MpiWire.MESSAGE);
+        MpiWire.plainHeader(b, (byte) 99, 0);
+        MpiWire.In in = new MpiWire.In();
         in.readHeader(b);
         in.source = 3;
         assertThatThrownBy(() -> in.value(codec)).isInstanceOf(JparException.class)
@@ -110,28 +109,28 @@ class WireTest {
      * rest) and reads it back.
      */
     private Object roundTrip(Object value, int headBytes) {
-        Wire.Out o = new Wire.Out();
-        Wire.prepare(o, value, codec);
-        ByteBuffer head = Wire.direct(Wire.MESSAGE);
-        Wire.In in = new Wire.In();
+        MpiWire.Out o = new MpiWire.Out();
+        MpiWire.prepare(o, value, codec);
+        ByteBuffer head = MpiWire.direct(MpiWire.MESSAGE);
+        MpiWire.In in = new MpiWire.In();
         if (o.plain()) {
-            Wire.plainHeader(head, o.kind, (int) o.bytes);
-            Wire.writePayload(head, Wire.HEADER, o, 0, (int) o.bytes);
+            MpiWire.plainHeader(head, o.kind, (int) o.bytes);
+            MpiWire.writePayload(head, MpiWire.HEADER, o, 0, (int) o.bytes);
             assertThat(in.readHeader(head)).isEqualTo(-1);
         } else {
-            ByteBuffer all = Wire.direct((int) (Wire.CHUNK_HEADER + o.bytes));
-            Wire.chunkHeader(all, o.kind, 77, o.bytes, headBytes);
-            Wire.writePayload(all, Wire.CHUNK_HEADER, o, 0, (int) o.bytes);
-            int messageBytes = Wire.CHUNK_HEADER + headBytes;
+            ByteBuffer all = MpiWire.direct((int) (MpiWire.CHUNK_HEADER + o.bytes));
+            MpiWire.chunkHeader(all, o.kind, 77, o.bytes, headBytes);
+            MpiWire.writePayload(all, MpiWire.CHUNK_HEADER, o, 0, (int) o.bytes);
+            int messageBytes = MpiWire.CHUNK_HEADER + headBytes;
             head.put(0, all, 0, messageBytes);
             assertThat(in.readHeader(head)).isEqualTo(77);
             assertThat(in.headLen).isEqualTo(headBytes);
-            ByteBuffer rest = Wire.direct(in.restLen());
+            ByteBuffer rest = MpiWire.direct(in.restLen());
             rest.put(0, all, messageBytes, in.restLen());
             in.rest = rest;
         }
         assertThat(in.bytes).isEqualTo(o.bytes);
-        if (Wire.isArray(in.kind)) {
+        if (MpiWire.isArray(in.kind)) {
             Object into = java.lang.reflect.Array.newInstance(value.getClass().getComponentType(),
                     java.lang.reflect.Array.getLength(value) + 2);
             in.copyTo(into);

@@ -1,11 +1,12 @@
-package org.jpar.engine.openmpi;
+package org.jpar.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
+import org.jpar.Envelope;
 import org.jpar.JparException;
-import org.jpar.internal.ObjectCodec;
+import org.jpar.Request;
 
 /**
  * jpar's message format on MPI: every jpar message is one {@code MPI_BYTE} message of a small header and the payload,
@@ -20,99 +21,100 @@ import org.jpar.internal.ObjectCodec;
  *   0: kind   1: flags = CHUNKED   2-3: head payload bytes / 8   4-7: sequence (tag of the rest)
  *   8-15: payload bytes (long)   16..: head payload
  * and the rest follows as one message on the engine's bulk communicator, tagged with the sequence number, typed
- * with the payload's element type ({@link #restType}) so it can go straight from the sender's array into the
- * receiver's (the bindings' array path) or through direct buffers.
+ * with the payload's element type ({@link #restType}), so it can go straight from the sender's array into the
+ * receiver's (the Open MPI bindings' array path) or through off-heap buffers (the native engine).
  * </pre>
  *
  * Every receive lands in a buffer of {@link #MESSAGE} bytes, so a jpar message never overflows a receive (MPI
  * truncation is an error, and with Open MPI 4.1 a truncated large message corrupts memory). Primitive arrays are
  * copied, never serialized, in native byte order; payloads start 8-byte aligned. Strings travel as Latin-1 bytes
  * or UTF-16 chars, boxed primitives as their value, {@code ArrayList}s of {@code Integer}, {@code Long} or
- * {@code Double} as arrays; every other object is encoded with the {@link ObjectCodec}.
+ * {@code Double} as arrays; every other object is encoded with the {@link ObjectCodec}. Shared by the engines that
+ * talk to an MPI library (Open MPI's Java bindings, the native engine).
  */
-final class Wire {
-    static final byte NULL = 0;
-    static final byte BYTES = 1;
-    static final byte SHORTS = 2;
-    static final byte INTS = 3;
-    static final byte LONGS = 4;
-    static final byte FLOATS = 5;
-    static final byte DOUBLES = 6;
-    static final byte CHARS = 7;
-    static final byte BOOLEANS = 8;
-    static final byte STRING_LATIN1 = 9;
-    static final byte STRING_UTF16 = 10;
-    static final byte INTEGER = 11;
-    static final byte LONG = 12;
-    static final byte DOUBLE = 13;
-    static final byte FLOAT = 14;
-    static final byte SHORT = 15;
-    static final byte BYTE = 16;
-    static final byte CHARACTER = 17;
-    static final byte BOOLEAN = 18;
-    static final byte OBJECT = 19;
+public final class MpiWire {
+    public static final byte NULL = 0;
+    public static final byte BYTES = 1;
+    public static final byte SHORTS = 2;
+    public static final byte INTS = 3;
+    public static final byte LONGS = 4;
+    public static final byte FLOATS = 5;
+    public static final byte DOUBLES = 6;
+    public static final byte CHARS = 7;
+    public static final byte BOOLEANS = 8;
+    public static final byte STRING_LATIN1 = 9;
+    public static final byte STRING_UTF16 = 10;
+    public static final byte INTEGER = 11;
+    public static final byte LONG = 12;
+    public static final byte DOUBLE = 13;
+    public static final byte FLOAT = 14;
+    public static final byte SHORT = 15;
+    public static final byte BYTE = 16;
+    public static final byte CHARACTER = 17;
+    public static final byte BOOLEAN = 18;
+    public static final byte OBJECT = 19;
     /** A {@code java.util.ArrayList} of non-null {@code Integer}s, as an int array. */
-    static final byte LIST_INTEGER = 20;
+    public static final byte LIST_INTEGER = 20;
     /** A {@code java.util.ArrayList} of non-null {@code Long}s, as a long array. */
-    static final byte LIST_LONG = 21;
+    public static final byte LIST_LONG = 21;
     /** A {@code java.util.ArrayList} of non-null {@code Double}s, as a double array. */
-    static final byte LIST_DOUBLE = 22;
+    public static final byte LIST_DOUBLE = 22;
 
-    static final byte CHUNKED = 1;
-    static final int HEADER = 8;
-    static final int CHUNK_HEADER = 16;
+    public static final byte CHUNKED = 1;
+    public static final int HEADER = 8;
+    public static final int CHUNK_HEADER = 16;
     /**
      * The largest single message, and the size of every landing buffer: a 64 KiB payload still fits. Above it a
-     * value travels as a head and a rest; the rest goes straight between the arrays through the bindings' array
-     * path, which measured faster for large payloads than copies through direct buffers.
+     * value travels as a head and a rest (on Open MPI's bindings straight between the arrays, which measured faster
+     * for large payloads than copies through direct buffers).
      */
-    static final int MESSAGE = messageSize();
+    public static final int MESSAGE = messageSize();
     /**
      * Payload bytes in the head of a chunked message: a multiple of 8 (arrays split on element boundaries), small
      * enough for the head to go eagerly (Open MPI's shared-memory eager limit is 4 KiB with its own header).
      */
-    static final int HEAD_PAYLOAD = 4000;
+    public static final int HEAD_PAYLOAD = 4000;
     /** The largest payload: a chunked message is staged in one direct buffer (at most 2^31-1 bytes). */
-    static final long MAX_PAYLOAD = Integer.MAX_VALUE - 64;
+    public static final long MAX_PAYLOAD = Integer.MAX_VALUE - 64;
 
-    static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    public static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     private static final Class<?>[] ARRAY_CLASSES = {null, byte[].class, short[].class, int[].class, long[].class,
         float[].class, double[].class, char[].class, boolean[].class};
 
-    private Wire() {
+    private MpiWire() {
     }
 
-    /** {@code -Djpar.openmpi.message=BYTES} (must be the same on every rank; for tuning): default 64 KiB + 64. */
+    /** {@code -Djpar.mpi.message=BYTES} (must be the same on every rank; for tuning): default 64 KiB + 64. */
     private static int messageSize() {
-        int n = Integer.getInteger("jpar.openmpi.message", 64 * 1024 + 64);
+        int n = Integer.getInteger("jpar.mpi.message", 64 * 1024 + 64);
         return Math.max(1024, n & ~7);
     }
 
     /** @return a direct buffer in native order */
-    static ByteBuffer direct(int capacity) {
+    public static ByteBuffer direct(int capacity) {
         return ByteBuffer.allocateDirect(capacity).order(ORDER);
     }
 
     /** An outgoing message, prepared: its kind, what holds its payload (an array or a box) and its size. */
-    static final class Out {
-        byte kind;
-        Object data;
-        long bytes;
+    public static final class Out {
+        public byte kind;
+        public Object data;
+        public long bytes;
 
         /** @return true if header and payload fit in one message */
-        boolean plain() {
+        public boolean plain() {
             return bytes <= MESSAGE - HEADER;
         }
 
         /** @return the size of the message (plain) or of head and rest together (chunked) */
-        long wireBytes() {
+        public long wireBytes() {
             return plain() ? HEADER + bytes : CHUNK_HEADER + bytes;
         }
     }
 
     /** Fills {@code out} for {@code message}: arrays as they are, strings as bytes, other objects encoded. */
-    static void prepare(Out out, Object message, ObjectCodec codec) {
+    public static void prepare(Out out, Object message, ObjectCodec codec) {
         byte kind = kindOf(message);
         out.kind = kind;
         out.data = message;
@@ -179,13 +181,13 @@ final class Wire {
             }
         }
         if (out.bytes > MAX_PAYLOAD) {
-            throw new JparException("cannot send a message of " + out.bytes + " bytes with the openmpi engine: "
-                    + "at most " + MAX_PAYLOAD + " bytes per message (Open MPI counts in int); split it");
+            throw new JparException("cannot send a message of " + out.bytes + " bytes: at most " + MAX_PAYLOAD
+                    + " bytes per message (MPI counts in int); split it");
         }
     }
 
     /** @return the kind of {@code message}; strings are reported as {@link #STRING_LATIN1} before {@link #prepare} */
-    static byte kindOf(Object message) {
+    public static byte kindOf(Object message) {
         if (message == null) {
             return NULL;
         }
@@ -252,7 +254,7 @@ final class Wire {
     }
 
     /** @return the array kind of a primitive array class ({@code int[].class}: {@link #INTS}), or -1 */
-    static byte arrayKind(Class<?> c) {
+    public static byte arrayKind(Class<?> c) {
         for (byte k = BYTES; k <= BOOLEANS; k++) {
             if (ARRAY_CLASSES[k] == c) {
                 return k;
@@ -261,12 +263,12 @@ final class Wire {
         return -1;
     }
 
-    static boolean isArray(byte kind) {
+    public static boolean isArray(byte kind) {
         return kind >= BYTES && kind <= BOOLEANS;
     }
 
     /** @return bytes per element of the payload of {@code kind} (1 for bytes, strings, encoded objects) */
-    static int elementBytes(byte kind) {
+    public static int elementBytes(byte kind) {
         switch (kind) {
             case SHORTS:
             case CHARS:
@@ -287,10 +289,11 @@ final class Wire {
     }
 
     /**
-     * @return the name of the {@code mpi.MPI} datatype of a payload's elements, the type of a chunked message's
-     *         rest on both sides: {@code BYTE}, {@code CHAR}, {@code SHORT}, {@code BOOLEAN}, {@code INT}, ...
+     * @return the Java element type of a payload, the type of a chunked message's rest on both sides, named as the
+     *         {@code mpi.MPI} datatype of Open MPI's bindings: {@code BYTE}, {@code CHAR}, {@code SHORT},
+     *         {@code BOOLEAN}, {@code INT}, {@code LONG}, {@code FLOAT}, {@code DOUBLE}
      */
-    static String restType(byte kind) {
+    public static String restType(byte kind) {
         switch (kind) {
             case SHORTS:
                 return "SHORT";
@@ -319,7 +322,7 @@ final class Wire {
      * @return a new array for the whole payload of a message of {@code kind} (arrays, strings, encoded objects),
      *         or null for kinds decoded element by element (lists)
      */
-    static Object newPayloadArray(byte kind, long bytes) {
+    public static Object newPayloadArray(byte kind, long bytes) {
         int n = (int) (bytes / elementBytes(kind));
         switch (kind) {
             case STRING_LATIN1:
@@ -337,7 +340,7 @@ final class Wire {
      * @return elements {@code [from, from + n)} of the primitive array {@code a} as a heap buffer for the bindings'
      *         array path, or null for {@code boolean[]} (which has no buffer type)
      */
-    static java.nio.Buffer heapSlice(Object a, int from, int n) {
+    public static java.nio.Buffer heapSlice(Object a, int from, int n) {
         if (a instanceof byte[] x) {
             return ByteBuffer.wrap(x).slice(from, n);
         } else if (a instanceof int[] x) {
@@ -366,14 +369,14 @@ final class Wire {
     }
 
     /** Writes a plain message's header. */
-    static void plainHeader(ByteBuffer b, byte kind, int payloadBytes) {
+    public static void plainHeader(ByteBuffer b, byte kind, int payloadBytes) {
         b.putInt(0, 0);
         b.put(0, kind);
         b.putInt(4, payloadBytes);
     }
 
     /** Writes a chunked message's header; its head carries {@code headBytes} (a multiple of 8) of the payload. */
-    static void chunkHeader(ByteBuffer b, byte kind, int sequence, long payloadBytes, int headBytes) {
+    public static void chunkHeader(ByteBuffer b, byte kind, int sequence, long payloadBytes, int headBytes) {
         b.put(0, kind);
         b.put(1, CHUNKED);
         b.putShort(2, (short) (headBytes >> 3));
@@ -382,7 +385,7 @@ final class Wire {
     }
 
     /** Copies payload bytes {@code [from, from + len)} of {@code out} to {@code dst} at {@code at}. */
-    static void writePayload(ByteBuffer dst, int at, Out out, long from, int len) {
+    public static void writePayload(ByteBuffer dst, int at, Out out, long from, int len) {
         Object d = out.data;
         switch (out.kind) {
             case NULL:
@@ -438,7 +441,7 @@ final class Wire {
     }
 
     /** Copies bytes {@code [from, from + len)} of the primitive array {@code a} (element aligned) to {@code dst}. */
-    static void copyIn(ByteBuffer dst, int at, Object a, long from, int len) {
+    public static void copyIn(ByteBuffer dst, int at, Object a, long from, int len) {
         if (len == 0) {
             return;
         }
@@ -467,7 +470,7 @@ final class Wire {
     }
 
     /** Copies {@code len} bytes of {@code src} at {@code at} into the primitive array {@code a} from byte {@code to}. */
-    static void copyOut(ByteBuffer src, int at, Object a, long to, int len) {
+    public static void copyOut(ByteBuffer src, int at, Object a, long to, int len) {
         if (len == 0) {
             return;
         }
@@ -499,25 +502,25 @@ final class Wire {
      * A received message: kind and size from its header, and its payload: in the head (plain messages), in the head
      * and a rest buffer, or assembled in one array ({@link #whole}, when the rest went straight into it).
      */
-    static final class In {
-        byte kind;
-        int source;
-        int tag;
-        long bytes;
-        ByteBuffer head;
-        int headAt;
-        int headLen;
+    public static final class In {
+        public byte kind;
+        public int source;
+        public int tag;
+        public long bytes;
+        public ByteBuffer head;
+        public int headAt;
+        public int headLen;
         /** Payload bytes {@code [headLen, bytes)} at 0, or null. */
-        ByteBuffer rest;
+        public ByteBuffer rest;
         /** The whole payload as one primitive array (head bytes copied in, rest received in place), or null. */
-        Object whole;
+        public Object whole;
 
         /**
          * Reads the header in {@code b}.
          *
          * @return the sequence number of the rest, or -1 for a plain message
          */
-        int readHeader(ByteBuffer b) {
+        public int readHeader(ByteBuffer b) {
             head = b;
             rest = null;
             whole = null;
@@ -534,29 +537,29 @@ final class Wire {
             return b.getInt(4);
         }
 
-        int restLen() {
+        public int restLen() {
             return (int) (bytes - headLen);
         }
 
         /** @return the number of elements of the rest in its {@link #restType} */
-        int restElements() {
+        public int restElements() {
             return restLen() / elementBytes(kind);
         }
 
         /** @return the number of elements of the head's payload */
-        int headElements() {
+        public int headElements() {
             return headLen / elementBytes(kind);
         }
 
         /** Drops the references to buffers and arrays. */
-        void clear() {
+        public void clear() {
             head = null;
             rest = null;
             whole = null;
         }
 
         /** Copies the whole payload into the primitive array {@code a}. */
-        void copyTo(Object a) {
+        public void copyTo(Object a) {
             if (whole != null) {
                 if (whole != a) {
                     System.arraycopy(whole, 0, a, 0, java.lang.reflect.Array.getLength(whole));
@@ -570,7 +573,7 @@ final class Wire {
         }
 
         /** @return the value this message carries, decoded (a new array, string, box or object) */
-        Object value(ObjectCodec codec) {
+        public Object value(ObjectCodec codec) {
             switch (kind) {
                 case NULL:
                     return null;
@@ -609,8 +612,53 @@ final class Wire {
             }
         }
 
+        /** @return the Java type of the message from its header (objects: the class name their encoding carries) */
+        public String typeName() {
+            switch (kind) {
+                case NULL:
+                    return "null";
+                case STRING_LATIN1:
+                case STRING_UTF16:
+                    return "java.lang.String";
+                case INTEGER:
+                    return "java.lang.Integer";
+                case LONG:
+                    return "java.lang.Long";
+                case DOUBLE:
+                    return "java.lang.Double";
+                case FLOAT:
+                    return "java.lang.Float";
+                case SHORT:
+                    return "java.lang.Short";
+                case BYTE:
+                    return "java.lang.Byte";
+                case CHARACTER:
+                    return "java.lang.Character";
+                case BOOLEAN:
+                    return "java.lang.Boolean";
+                case LIST_INTEGER:
+                case LIST_LONG:
+                case LIST_DOUBLE:
+                    return "java.util.ArrayList";
+                case OBJECT: {
+                    byte[] start = new byte[Math.min(headLen, 4 + 0xFFFF)];
+                    head.get(headAt, start);
+                    try {
+                        String name = ObjectCodec.className(start);
+                        return name == null ? "" : name;
+                    } catch (IndexOutOfBoundsException e) {
+                        return ""; // a class name longer than the head: unknown until received
+                    }
+                }
+                default: {
+                    Object a = newPayloadArray(kind, 0);
+                    return isArray(kind) && a != null ? a.getClass().getTypeName() : "";
+                }
+            }
+        }
+
         /** @return the number of elements of an array message */
-        int elements() {
+        public int elements() {
             return (int) (bytes / elementBytes(kind));
         }
 
@@ -641,6 +689,27 @@ final class Wire {
                         : (Object) b.getDouble(at));
             }
             return list;
+        }
+    }
+
+    /** A receive that completed at once, e.g. from a head a probe kept (or its failure, thrown by await). */
+    public record Received(Envelope<Object> envelope, RuntimeException failure) implements Request<Object> {
+        @Override
+        public Object await() {
+            return awaitEnvelope().value();
+        }
+
+        @Override
+        public Envelope<Object> awaitEnvelope() {
+            if (failure != null) {
+                throw failure;
+            }
+            return envelope;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
         }
     }
 }
