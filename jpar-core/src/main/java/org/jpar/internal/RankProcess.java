@@ -3,6 +3,7 @@ package org.jpar.internal;
 import java.io.PrintStream;
 import java.util.Map;
 
+import org.jpar.internal.diag.Diagnostics;
 import org.jpar.spi.Transport;
 
 /**
@@ -96,6 +97,7 @@ public final class RankProcess {
 
     private static void abortAndHalt(World t, int status) {
         LineOutput.flushProcess(); // the partial lines a halt would lose
+        Diagnostics.writePartBeforeHalt();
         if (t != null && !t.isFinalized()) {
             try {
                 t.abortJob(status);

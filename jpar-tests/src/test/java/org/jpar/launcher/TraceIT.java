@@ -65,6 +65,34 @@ class TraceIT {
         }
     }
 
+    /**
+     * A failing rank halts (MPI_Abort, or niodev's halt), which runs no shutdown hook: its part is written before, so
+     * the timeline of the failed job has what the failing rank did (before, the trace was lost: "no trace parts").
+     */
+    @Test
+    void aFailedJobStillHasTheFailingRanksTimelineUnderMpirunAndNiodev() throws Exception {
+        if (OpenMpiInstallation.mpirun(System.getenv()) == null) {
+            fail("Open MPI is not installed: run mpirun-scripts/install-engines");
+        }
+        for (List<String> engine : List.of(List.of("--engine", "openmpi"), List.of("--engine", "mpj", "--device",
+                "niodev"))) {
+            Path f = tmp.resolve(engine.get(engine.size() - 1) + ".json");
+            List<String> args = new ArrayList<>(List.of("run"));
+            args.addAll(engine);
+            args.addAll(List.of("--trace", f.toString(), "-np", "3", "--class-path", Jpar.testClasses(),
+                    "org.jpar.programs.RingThenFail"));
+            Jpar.Result r = Jpar.run(180, args.toArray(String[]::new));
+            assertThat(r.exitCode()).as(r.toString()).isNotZero();
+            assertThat(r.err()).as(r.toString()).anyMatch(l -> l.startsWith("jpar: rank 2 of 3 failed: "));
+            assertThat(r.err()).as(r.toString()).anyMatch(l -> l.startsWith("jpar: trace of ")
+                    && l.contains(" events written to " + f));
+            TraceFiles.Trace t = TraceFiles.read(f);
+            assertThat(t.events()).as(r + " " + t.events()).filteredOn(e -> e.rank() == 2)
+                    .extracting(TraceFiles.Event::name).contains("send", "receive");
+            assertThat(TraceFiles.parts(f)).isEmpty();
+        }
+    }
+
     /** Exactly one send from each rank to the next and one receive of it there, each pair linked by one flow. */
     private static void assertRing(TraceFiles.Trace t, int n) {
         assertThat(t.events()).extracting(TraceFiles.Event::name).containsOnly("send", "receive");

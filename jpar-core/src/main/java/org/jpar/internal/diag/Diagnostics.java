@@ -101,6 +101,18 @@ public final class Diagnostics {
         return part;
     }
 
+    /**
+     * Writes this process's part now, if tracing is on, for a rank about to halt (failed, aborted, or stopped by its
+     * launcher): a halt runs no shutdown hook, and the timeline of a failed job is the one most wanted. Never throws.
+     */
+    public static void writePartBeforeHalt() {
+        Tracer tr = tracer;
+        if (tr == null) {
+            return;
+        }
+        writeQuietly(tr, partOf(Path.of(System.getProperty(TRACE_PROPERTY)), ProcessHandle.current().pid()));
+    }
+
     private static volatile boolean written;
 
     private static void writeQuietly(Tracer tr, Path part) {
@@ -110,6 +122,7 @@ public final class Diagnostics {
             }
             try {
                 tr.writePart(part);
+                written = true;
             } catch (Throwable e) { // a diagnostic never fails the rank (at exit, not even a missing class)
                 System.err.println("jpar: cannot write the trace part " + part + ": " + e);
             }

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jpar.JparException;
 import org.jpar.internal.LastWords;
 import org.jpar.internal.LineOutput;
+import org.jpar.internal.diag.Diagnostics;
 
 /**
  * A rank of a niodev job (one JVM per rank), started by {@code jpar run --engine mpj --device niodev}. It joins the
@@ -178,6 +179,7 @@ final class Niodev {
             }
             if (EXITING.get() == null) {
                 LineOutput.flushProcess();
+                Diagnostics.writePartBeforeHalt();
                 Runtime.getRuntime().halt(1);
             }
         }, "jpar-mpj-supervision");
@@ -203,6 +205,7 @@ final class Niodev {
             }
         }
         LineOutput.flushProcess();
+        Diagnostics.writePartBeforeHalt();
         tell(Rendezvous.FAILED);
         Runtime.getRuntime().halt(1);
     }
@@ -228,6 +231,7 @@ final class Niodev {
         int code = status;
         reported = true;
         LineOutput.flushProcess();
+        Diagnostics.writePartBeforeHalt();
         DataOutputStream out = controlOut;
         if (out != null) {
             try {
