@@ -224,14 +224,16 @@ final class TraceFiles {
                 continue;
             }
             long id = next++;
-            out.set(i, withFlow(r, id));
-            out.set(s, withFlow(out.get(s), id));
+            out.set(i, withFlow(r, id, r.bytes()));
+            Event sent = out.get(s);
+            // an object's encoded size is known only once sent: the matched receive has it
+            out.set(s, withFlow(sent, id, sent.bytes() >= 0 ? sent.bytes() : r.bytes()));
         }
         return out;
     }
 
-    private static Event withFlow(Event e, long flow) {
-        return new Event(e.rank(), e.tid(), e.name(), e.ts(), e.dur(), e.peer(), e.tag(), e.bytes(), e.seq(),
+    private static Event withFlow(Event e, long flow, long bytes) {
+        return new Event(e.rank(), e.tid(), e.name(), e.ts(), e.dur(), e.peer(), e.tag(), bytes, e.seq(),
                 e.comm(), flow);
     }
 

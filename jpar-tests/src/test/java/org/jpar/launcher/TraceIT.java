@@ -120,6 +120,9 @@ class TraceIT {
             assertThat(e.rank()).isEqualTo(s.peer());
             assertThat(e.peer()).isEqualTo(s.rank());
             assertThat(e.end()).isGreaterThanOrEqualTo(s.ts());
+            if (e.bytes() >= 0) { // an object's size: known where the engine encodes it, given to its send
+                assertThat(s.bytes()).as("bytes of send %s, from its receive", s).isEqualTo(e.bytes());
+            }
             received.add(e.peer() + ">" + e.rank());
         }
         assertThat(received).containsExactlyInAnyOrderElementsOf(expected);
