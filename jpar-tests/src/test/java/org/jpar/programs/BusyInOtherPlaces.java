@@ -11,7 +11,9 @@ import org.jpar.Par;
  * A rank computes for {@code args[1]} seconds somewhere else than in its main thread outside jpar, while every other
  * thread of the job waits in jpar: slow, not hung. {@code args[0]}: {@code worker} (rank 1's main waits in a receive
  * while a thread it started computes, then sends), {@code op} (the user's operator computes inside allreduce),
- * {@code encode} (rank 0 sends an object whose serialization computes, rank 1 already waits in the receive).
+ * {@code encode} (rank 0 sends an object whose serialization computes, rank 1 already waits in the receive),
+ * {@code sleep} (rank 0's listener thread waits in a receive while its main thread sleeps, as one waiting for a file
+ * or a service would, then sends: every thread that is in jpar waits, but the job is not hung).
  */
 public final class BusyInOtherPlaces {
     private BusyInOtherPlaces() {
@@ -73,6 +75,18 @@ public final class BusyInOtherPlaces {
                     } else if (me == 1) {
                         SlowToWrite got = w.receive(0, 7);
                         System.out.println("rank 1 got " + got.seconds);
+                    }
+                }
+                case "sleep" -> {
+                    if (me == 0) {
+                        Thread listener = new Thread(() -> w.receive(Par.ANY_SOURCE, 99), "listener");
+                        listener.start();
+                        Thread.sleep((long) (seconds * 1000));
+                        w.send("ok", 1, 5);
+                        w.send("stop", 0, 99);
+                        listener.join();
+                    } else if (me == 1) {
+                        w.receive(0, 5);
                     }
                 }
                 default -> throw new IllegalArgumentException(args[0]);

@@ -217,14 +217,17 @@ final class HangWatch {
      *         started since then counts with all its CPU time)
      */
     private boolean othersBusy(List<Activity> in) {
-        if (!mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
-            return false;
-        }
         java.util.Set<Long> skip = new java.util.HashSet<>();
         for (Activity a : in) {
             skip.add(a.thread.getId());
         }
         skip.add(Thread.currentThread().getId());
+        if (othersWaitTimed(skip)) {
+            return true;
+        }
+        if (!mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
+            return false;
+        }
         long busy = 0;
         Map<Long, Long> now = new HashMap<>();
         for (long id : mx.getAllThreadIds()) {
@@ -242,6 +245,38 @@ final class HangWatch {
         cpuSeen.clear();
         cpuSeen.putAll(now);
         return busy > periodNanos / 50;
+    }
+
+    /**
+     * @return true if a thread of the program outside jpar (not a daemon: the JVM's and jpar's own threads are) sleeps
+     *         or waits with a timeout ({@code Thread.sleep}, a timed {@code wait}, {@code join} or park), or is
+     *         runnable without computing (blocked in I/O: a file, a socket, a process): it will go on by itself, so
+     *         the rank may send again, and the threads waiting in jpar are not hung. Threads waiting without a timeout
+     *         (for a lock, a join, a condition) do not count: only another thread can wake them; nor do the MPI
+     *         library's own threads (MPJ Express's device threads poll their sockets).
+     */
+    private boolean othersWaitTimed(java.util.Set<Long> skip) {
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds(), Integer.MAX_VALUE)) {
+            if (t == null || t.isDaemon() || skip.contains(t.getThreadId())
+                    || t.getThreadName().equals("DestroyJavaVM")) {
+                continue;
+            }
+            Thread.State st = t.getThreadState();
+            if ((st == Thread.State.TIMED_WAITING || st == Thread.State.RUNNABLE) && !isLibraryThread(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isLibraryThread(java.lang.management.ThreadInfo t) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            String c = f.getClassName();
+            if (c.startsWith("mpi.") || c.startsWith("mpjdev.") || c.startsWith("xdev.") || c.startsWith("mpjbuf.")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void emit(String line) {

@@ -57,10 +57,12 @@ class HangReportIT {
     /**
      * A rank computes where the old watch did not look: in a thread it started while its main waits in a receive,
      * in the user's operator inside allreduce, in the serialization of what it sends (its peer already waits in the
-     * matching receive). Slow, not hung: the job ends normally and nothing is reported.
+     * matching receive); or it sleeps in its main thread while a listener thread waits in a receive (as a program
+     * waiting for a file or a service: no thread computes, but one outside jpar will go on). Slow, not hung: the job
+     * ends normally and nothing is reported.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"worker", "op", "encode"})
+    @ValueSource(strings = {"worker", "op", "encode", "sleep"})
     void aRankComputingInAThreadAnOperatorOrAnEncodingIsNoHang(String mode) throws Exception {
         Jpar.Result r = Jpar.run(120, "run", "--engine", "openmpi", "-np", "2", "--hang-timeout", "2", "--hang-abort",
                 "--class-path", Jpar.testClasses(), "org.jpar.programs.BusyInOtherPlaces", mode, "8");
