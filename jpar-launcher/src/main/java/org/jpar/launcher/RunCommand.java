@@ -106,9 +106,9 @@ final class RunCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--strict needs --engine threads: strict "
                     + "mode is a check of the embedded engine (run your tests there with it)");
         }
-        if (hangTimeout < 0 || Double.isNaN(hangTimeout)) {
+        if (hangTimeout < 0 || Double.isNaN(hangTimeout) || (hangTimeout > 0 && hangTimeout < 0.001)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--hang-timeout " + hangTimeout + " is out "
-                    + "of range: give seconds > 0, or 0 for no hang report");
+                    + "of range: give seconds > 0 (at least 0.001), or 0 for no hang report");
         }
         if (hangAbort && hangTimeout == 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--hang-abort needs a --hang-timeout above 0");
@@ -140,6 +140,7 @@ final class RunCommand implements Callable<Integer> {
         }
         if (traceFile != null) {
             TraceFiles.removeParts(traceFile);
+            TraceFiles.checkWritable(traceFile);
         }
         int code = e.run(new Engine.Job(ranks, mainClass, List.copyOf(args), classPath, hostfile,
                 List.copyOf(options)));

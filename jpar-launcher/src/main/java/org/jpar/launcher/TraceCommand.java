@@ -43,10 +43,21 @@ final class TraceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TraceFiles.Trace t;
+        if (!Files.exists(file)) {
+            throw new UsageException("cannot read the trace " + file + ": no such file (write one with 'jpar run "
+                    + "--trace " + file + " ...')");
+        }
         try {
             t = TraceFiles.read(file);
         } catch (IOException | IllegalArgumentException | ClassCastException e) {
             throw new UsageException("cannot read the trace " + file + ": " + e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            // a JSON file that is not a trace jpar wrote (an event without its fields, nesting beyond reason)
+            throw new UsageException("cannot read the trace " + file + ": it is not a trace jpar wrote (" + e + ")");
+        } catch (OutOfMemoryError e) {
+            throw new UsageException("cannot read the trace " + file + " (" + file.toFile().length() / (1 << 20)
+                    + " MiB): the heap is too small for it; give jpar more with JPAR_JAVA_OPTS=-Xmx8g (or trace a "
+                    + "shorter run)");
         }
         PrintStream out = System.out;
         summary(t, top).forEach(out::println);

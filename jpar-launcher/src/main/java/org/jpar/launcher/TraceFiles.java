@@ -60,6 +60,20 @@ final class TraceFiles {
         }
     }
 
+    /**
+     * Fails the run before it starts, not after, when the trace and its parts cannot be written next to {@code file}
+     * (a missing or read-only folder).
+     */
+    static void checkWritable(Path file) {
+        Path probe = file.resolveSibling(file.getFileName() + ".check-" + ProcessHandle.current().pid());
+        try {
+            Files.deleteIfExists(Files.createFile(probe));
+        } catch (IOException | RuntimeException e) {
+            throw new UsageException("--trace " + file + ": cannot write there (" + e + "); give a file in a folder "
+                    + "that exists and is writable");
+        }
+    }
+
     /** Removes the parts an earlier run left behind. */
     static void removeParts(Path file) {
         try {

@@ -162,6 +162,30 @@ class TraceIT {
     void aMissingTraceIsAUsageError() throws Exception {
         Jpar.Result s = Jpar.run(60, "trace", tmp.resolve("none.json").toString());
         assertThat(s.exitCode()).isEqualTo(2);
-        assertThat(s.err().get(0)).startsWith("jpar: cannot read the trace " + tmp.resolve("none.json"));
+        assertThat(s.err().get(0)).isEqualTo("jpar: cannot read the trace " + tmp.resolve("none.json") + ": no such "
+                + "file (write one with 'jpar run --trace " + tmp.resolve("none.json") + " ...')");
+    }
+
+    /** JSON that is not a jpar trace is one usage error (was a NullPointerException's or StackOverflowError's trace). */
+    @Test
+    void aDamagedTraceIsAUsageError() throws Exception {
+        for (String json : List.of("{\"traceEvents\":[{\"ph\":\"X\"}]}", "[".repeat(100_000))) {
+            Path f = tmp.resolve("damaged.json");
+            Files.writeString(f, json);
+            Jpar.Result s = Jpar.run(60, "trace", f.toString());
+            assertThat(s.exitCode()).as(s.toString()).isEqualTo(2);
+            assertThat(s.err()).as(s.toString()).hasSizeLessThanOrEqualTo(2);
+            assertThat(s.err().get(0)).as(s.toString()).startsWith("jpar: cannot read the trace " + f + ": ");
+        }
+    }
+
+    /** A trace that cannot be written is refused before the job runs (was: found after the run, which exited 0). */
+    @Test
+    void anUnwritableTracePathIsRefusedBeforeTheRun() throws Exception {
+        Path f = tmp.resolve("no-such-folder").resolve("t.json");
+        Jpar.Result r = Jpar.run(60, "run", "--trace", f.toString(), "-np", "2", "org.jpar.examples.Ring");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.out()).as(r.toString()).isEmpty();
+        assertThat(r.err().get(0)).as(r.toString()).startsWith("jpar: --trace " + f + ": cannot write there");
     }
 }

@@ -89,7 +89,8 @@ class HangReportIT {
         Jpar.Result r = Jpar.run(60, "run", "--engine", "openmpi", "-np", "2", "--hang-timeout", "-1",
                 "org.jpar.examples.Ring");
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err().get(0)).isEqualTo("jpar: --hang-timeout -1.0 is out of range: give seconds > 0, or 0 for no "
+        assertThat(r.err().get(0)).isEqualTo("jpar: --hang-timeout -1.0 is out of range: give seconds > 0 (at least "
+                + "0.001), or 0 for no "
                 + "hang report");
     }
 }
