@@ -130,13 +130,19 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     private static String describe(TraceFiles.Event e) {
-        if (e.name().equals("receive") || e.name().equals("wait") || e.name().equals("probe")) {
+        String unfinished = " (unfinished)";
+        String name = e.name().endsWith(unfinished) ? e.name().substring(0, e.name().length() - unfinished.length())
+                : e.name();
+        String still = name.equals(e.name()) ? "" : unfinished;
+        String where = e.comm() != 0 ? " on communicator " + e.comm() : "";
+        if (name.equals("receive") || name.equals("wait") || name.equals("probe")) {
             String from = e.peer() >= 0 ? "from rank " + e.peer() : "from any rank";
-            return e.name() + " " + from + (e.tag() >= 0 ? " (tag " + e.tag() + ")" : "")
-                    + (e.comm() != 0 ? " on communicator " + e.comm() : "");
+            return name + " " + from + (e.tag() >= 0 ? " (tag " + e.tag() + ")" : "") + where + still;
         }
-        return e.name() + (e.peer() >= 0 ? " (root " + e.peer() + ")" : "")
-                + (e.comm() != 0 ? " on communicator " + e.comm() : "");
+        if (name.equals("send")) {
+            return name + " to rank " + e.peer() + (e.tag() >= 0 ? " (tag " + e.tag() + ")" : "") + where + still;
+        }
+        return name + (e.peer() >= 0 ? " (root " + e.peer() + ")" : "") + where + still;
     }
 
     /**

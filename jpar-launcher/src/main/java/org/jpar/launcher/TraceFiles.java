@@ -252,6 +252,7 @@ final class TraceFiles {
     }
 
     private static String category(String name) {
+        name = name.replace(" (unfinished)", ""); // an operation a rank was in when its part was written
         if (name.startsWith("task")) {
             return "task";
         }

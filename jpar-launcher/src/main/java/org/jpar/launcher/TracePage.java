@@ -103,7 +103,7 @@ final class TracePage {
             const D = %DATA%;
             const COLORS = {send:'#2f6fd6', isend:'#7aa7ee', receive:'#d9534f', wait:'#f0ad4e', ireceive:'#f5c6c5',
               probe:'#b58', task:'#4caf50', collective:'#8e5bd0'};
-            function color(n){ return COLORS[n] || (n.startsWith('task') ? COLORS.task : COLORS.collective); }
+            function color(n){ n = n.replace(' (unfinished)', ''); return COLORS[n] || (n.startsWith('task') ? COLORS.task : COLORS.collective); }
             const legend = document.getElementById('legend');
             for (const [k, v] of Object.entries(COLORS)) {
               legend.insertAdjacentHTML('beforeend', '<span><i style="background:' + v + '"></i>' + k + '</span>');

@@ -102,6 +102,9 @@ final class ObservedTransport implements Transport {
         }
         long start = tracer != null ? System.nanoTime() : 0;
         long seq = tracer != null ? nextSent(dest, tag) : -1;
+        if (tracer != null) {
+            tracer.begin(worldRank, "send", start, dest, tag, comm);
+        }
         try {
             inner.send(message, dest, tag);
         } finally {
@@ -121,6 +124,9 @@ final class ObservedTransport implements Transport {
             a.begin("receive", source, tag, null, comm);
         }
         long start = tracer != null ? System.nanoTime() : 0;
+        if (tracer != null) {
+            tracer.begin(worldRank, "receive", start, source, tag, comm);
+        }
         Envelope<Object> e = null;
         try {
             e = inner.receive(source, tag, buffer);
@@ -215,7 +221,12 @@ final class ObservedTransport implements Transport {
                     if (watch) {
                         activity().begin(op, root, 0, null, comm);
                     }
-                    return tracer != null ? new Span(op, System.nanoTime(), root) : null;
+                    if (tracer == null) {
+                        return null;
+                    }
+                    long start = System.nanoTime();
+                    tracer.begin(worldRank, op, start, root, 0, comm);
+                    return new Span(op, start, root);
                 }
 
                 @Override
@@ -271,6 +282,9 @@ final class ObservedTransport implements Transport {
                 a.begin(receive ? "wait for ireceive" : "wait for isend", peer, tag, null, comm);
             }
             long start = tracer != null ? System.nanoTime() : 0;
+            if (tracer != null) {
+                tracer.begin(worldRank, "wait", start, peer, tag, comm);
+            }
             Envelope<T> e = null;
             try {
                 e = r.awaitEnvelope();

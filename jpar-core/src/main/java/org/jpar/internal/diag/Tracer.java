@@ -29,6 +29,8 @@ public final class Tracer {
         final String thread;
         volatile int rank = -1;
         final List<Event> events = new ArrayList<>();
+        /** The blocking operation the thread is in now (a trace written meanwhile shows it unfinished), or null. */
+        volatile Event open;
 
         Buffer(int id, String thread) {
             this.id = id;
@@ -57,12 +59,26 @@ public final class Tracer {
         this.host = hostName;
     }
 
+    /**
+     * The calling thread enters a blocking operation: if the process's part is written before the operation ends (a
+     * rank that fails, aborts or is stopped while others wait), it shows as {@code NAME (unfinished)} up to then.
+     * {@link #record} ends it.
+     */
+    void begin(int rank, String name, long start, int peer, int tag, int comm) {
+        Buffer b = mine.get();
+        if (b.rank < 0) {
+            b.rank = rank;
+        }
+        b.open = new Event(name, start, 0, peer, tag, -1, -1, comm);
+    }
+
     /** Records a span of the calling thread, for rank {@code rank} (the world rank). */
     void record(int rank, String name, long start, long end, int peer, int tag, long bytes, long seq, int comm) {
         Buffer b = mine.get();
         if (b.rank < 0) {
             b.rank = rank;
         }
+        b.open = null;
         synchronized (b) { // uncontended: only the writer at the end reads it too
             b.events.add(new Event(name, start, end, peer, tag, bytes, seq, comm));
         }
@@ -100,6 +116,11 @@ public final class Tracer {
                 List<Event> copy;
                 synchronized (b) {
                     copy = new ArrayList<>(b.events);
+                }
+                Event open = b.open;
+                if (open != null) {
+                    copy.add(new Event(open.name() + " (unfinished)", open.startNanos(), System.nanoTime(), open.peer(),
+                            open.tag(), -1, -1, open.comm()));
                 }
                 if (b.rank < 0) {
                     continue;
