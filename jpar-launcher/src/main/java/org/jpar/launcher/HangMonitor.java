@@ -62,7 +62,7 @@ final class HangMonitor {
         }
         Matcher m = STATE.matcher(line);
         if (!m.matches()) {
-            return true;
+            return false; // the program's own line that happens to start so: the user's, printed as it is
         }
         int rank = Integer.parseInt(m.group(1));
         String kind = m.group(2);

@@ -26,6 +26,14 @@ class HangMonitorTest {
         assertThat(m.check(17 * S)).as("once per hang").isNull();
     }
 
+    /** A program's own line that only starts like a state line is the program's: printed, not taken (it was lost). */
+    @Test
+    void aUserLineThatLooksLikeAStateLineIsNotTaken() {
+        HangMonitor m = new HangMonitor(2, 5);
+        assertThat(m.accept("jpar-hang-state is the name of my log category", 0)).isFalse();
+        assertThat(m.accept("jpar-hang-state 0 running", 0)).isTrue();
+    }
+
     @Test
     void aRankNotHeardFromOrRunningMeansNoHang() {
         HangMonitor m = new HangMonitor(3, 1);
