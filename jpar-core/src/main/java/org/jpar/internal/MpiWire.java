@@ -61,6 +61,11 @@ public final class MpiWire {
     public static final byte LIST_DOUBLE = 22;
 
     public static final byte CHUNKED = 1;
+    /**
+     * Header flag of a chunked message: its rest follows in a blocking send the sender stays inside until the rest is
+     * delivered, so a receiver may take the rest straight into a heap array (the native engine's short critical call).
+     */
+    public static final byte BLOCKING_REST = 2;
     public static final int HEADER = 8;
     public static final int CHUNK_HEADER = 16;
     /**
@@ -377,8 +382,17 @@ public final class MpiWire {
 
     /** Writes a chunked message's header; its head carries {@code headBytes} (a multiple of 8) of the payload. */
     public static void chunkHeader(ByteBuffer b, byte kind, int sequence, long payloadBytes, int headBytes) {
+        chunkHeader(b, kind, sequence, payloadBytes, headBytes, false);
+    }
+
+    /**
+     * Writes a chunked message's header, {@code blockingRest} if the rest follows in a blocking send ({@link
+     * #BLOCKING_REST}).
+     */
+    public static void chunkHeader(ByteBuffer b, byte kind, int sequence, long payloadBytes, int headBytes,
+                                   boolean blockingRest) {
         b.put(0, kind);
-        b.put(1, CHUNKED);
+        b.put(1, blockingRest ? CHUNKED | BLOCKING_REST : CHUNKED);
         b.putShort(2, (short) (headBytes >> 3));
         b.putInt(4, sequence);
         b.putLong(8, payloadBytes);
@@ -514,6 +528,8 @@ public final class MpiWire {
         public ByteBuffer rest;
         /** The whole payload as one primitive array (head bytes copied in, rest received in place), or null. */
         public Object whole;
+        /** True if the rest follows in a blocking send ({@link #BLOCKING_REST}). */
+        public boolean blockingRest;
 
         /**
          * Reads the header in {@code b}.
@@ -525,7 +541,9 @@ public final class MpiWire {
             rest = null;
             whole = null;
             kind = b.get(0);
-            if ((b.get(1) & CHUNKED) == 0) {
+            byte flags = b.get(1);
+            blockingRest = (flags & BLOCKING_REST) != 0;
+            if ((flags & CHUNKED) == 0) {
                 bytes = b.getInt(4);
                 headAt = HEADER;
                 headLen = (int) bytes;

@@ -229,6 +229,112 @@ public class PointToPointContract {
         }
     }
 
+    /**
+     * Blocking sends of messages larger than one MPI message (head and rest), of every kind, received as new values,
+     * into buffers of the exact and of a larger size, from {@code ANY_SOURCE}, with a nonblocking receive pending, and
+     * into a buffer too small (an error, after which the next message still arrives): the native engine receives these
+     * rests straight into the Java array.
+     */
+    @Contract
+    public void largeBlockingMessagesOfEveryKindArriveIntact(Communicator c) {
+        int n = 40_000; // 80-320 KB: above every engine's one-message size
+        byte[] b = new byte[n];
+        short[] sh = new short[n];
+        char[] ch = new char[n];
+        int[] in = new int[n];
+        long[] lo = new long[n];
+        float[] fl = new float[n];
+        double[] db = new double[n];
+        boolean[] bo = new boolean[n];
+        StringBuilder latin = new StringBuilder();
+        StringBuilder utf = new StringBuilder();
+        int me = c.rank();
+        int from = left(c);
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i + me);
+            sh[i] = (short) (i * 3 + me);
+            ch[i] = (char) (i + 7 * me);
+            in[i] = i * 31 + me;
+            lo[i] = i * 1_000_003L + me;
+            fl[i] = i * 0.25f + me;
+            db[i] = i * 0.5 + me;
+            bo[i] = (i + me) % 3 == 0;
+            latin.append((char) ('a' + (i + me) % 26));
+            utf.append(i % 2 == 0 ? '✓' : (char) ('A' + (i + me) % 26));
+        }
+        Object[] mine = {b, sh, ch, in, lo, fl, db, bo, latin.toString(), utf.toString(),
+            new Particle(me, db, latin.toString())};
+        boolean sendFirst = me % 2 == 0;
+        List<Object> got = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            if (sendFirst == (round == 0)) {
+                for (Object m : mine) {
+                    c.send(m, right(c), 28);
+                }
+                c.send(db, right(c), 28); // into a buffer of the exact size
+                c.send(in, right(c), 28); // into a larger buffer
+                c.send(lo, right(c), 28); // into a buffer too small
+                c.send(db, right(c), 28); // after the failed one, from ANY_SOURCE
+            } else {
+                for (int k = 0; k < mine.length; k++) {
+                    got.add(c.receive(from, 28));
+                }
+                double[] exact = new double[n];
+                assertThat(c.receiveInto(exact, from, 28).bytes()).isEqualTo(8L * n);
+                got.add(exact);
+                int[] larger = new int[n + 5];
+                c.receiveInto(larger, from, 28);
+                got.add(java.util.Arrays.copyOf(larger, n));
+                assertThat(larger[n]).isZero();
+                assertThatThrownBy(() -> c.receiveInto(new long[n - 1], from, 28))
+                        .isInstanceOf(JparException.class)
+                        .hasMessageContaining("long[] of " + n + " elements");
+                Envelope<Object> any = c.receiveEnvelope(Par.ANY_SOURCE, 28);
+                got.add(any.value());
+            }
+        }
+        Request<double[]> pending = c.ireceive(from, 29); // now blocking calls must also move this receive on
+        for (int round = 0; round < 2; round++) {
+            if (sendFirst == (round == 0)) {
+                c.send(db, right(c), 30);
+            } else {
+                got.add(c.receive(from, 30));
+            }
+        }
+        c.send(new double[] {me}, right(c), 29);
+        assertThat(pending.await()).containsExactly(from);
+        assertThat((byte[]) got.get(0)).isEqualTo(shifted(b, from - me));
+        for (int i = 0; i < n; i += 997) {
+            assertThat(((short[]) got.get(1))[i]).isEqualTo((short) (i * 3 + from));
+            assertThat(((char[]) got.get(2))[i]).isEqualTo((char) (i + 7 * from));
+            assertThat(((int[]) got.get(3))[i]).isEqualTo(i * 31 + from);
+            assertThat(((long[]) got.get(4))[i]).isEqualTo(i * 1_000_003L + from);
+            assertThat(((float[]) got.get(5))[i]).isEqualTo(i * 0.25f + from);
+            assertThat(((double[]) got.get(6))[i]).isEqualTo(i * 0.5 + from);
+            assertThat(((boolean[]) got.get(7))[i]).isEqualTo((i + from) % 3 == 0);
+            assertThat(((String) got.get(8)).charAt(i)).isEqualTo((char) ('a' + (i + from) % 26));
+            assertThat(((String) got.get(9)).charAt(i)).isEqualTo(i % 2 == 0 ? '✓' : (char) ('A' + (i + from) % 26));
+            assertThat(((Particle) got.get(10)).position()[i]).isEqualTo(i * 0.5 + from);
+            assertThat(((double[]) got.get(11))[i]).isEqualTo(i * 0.5 + from);
+            assertThat(((int[]) got.get(12))[i]).isEqualTo(i * 31 + from);
+            assertThat(((double[]) got.get(13))[i]).isEqualTo(i * 0.5 + from);
+            assertThat(((double[]) got.get(14))[i]).isEqualTo(i * 0.5 + from);
+        }
+        assertThat(((double[]) got.get(6))[n - 1]).isEqualTo((n - 1) * 0.5 + from);
+        assertThat(((Particle) got.get(10)).id()).isEqualTo(from);
+        assertThat(((String) got.get(8))).hasSize(n);
+        assertThat(((String) got.get(9))).hasSize(n);
+        c.barrier();
+    }
+
+    private static byte[] shifted(byte[] mine, int by) {
+        byte[] b = new byte[mine.length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (mine[i] + by);
+        }
+        return b;
+    }
+
     @Contract
     public void nonblockingSendAndReceive(Communicator c) {
         Request<String> in = c.ireceive(left(c), 11);

@@ -90,8 +90,8 @@ final class Library {
     }
 
     /** @return a downcall to the C function {@code name} of this library */
-    MethodHandle function(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor);
+    MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        return LINKER.downcallHandle(symbol(name), descriptor, options);
     }
 
     /**

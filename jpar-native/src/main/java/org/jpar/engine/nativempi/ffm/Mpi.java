@@ -31,6 +31,8 @@ final class Mpi {
     private static final MethodHandle ERROR_STRING;
     private static final MethodHandle SEND;
     private static final MethodHandle RECV;
+    /** {@code MPI_Recv} as a critical call that may take a heap segment ({@link #recvCritical}). */
+    private static final MethodHandle RECV_CRITICAL;
     private static final MethodHandle ISEND;
     private static final MethodHandle IRECV;
     private static final MethodHandle WAIT;
@@ -81,6 +83,7 @@ final class Mpi {
         ERROR_STRING = fn("MPI_Error_string", "ipp");
         SEND = fn("MPI_Send", "pihiih");
         RECV = fn("MPI_Recv", "pihiihp");
+        RECV_CRITICAL = fn("MPI_Recv", "pihiihp", java.lang.foreign.Linker.Option.critical(true));
         ISEND = fn("MPI_Isend", "pihiihp");
         IRECV = fn("MPI_Irecv", "pihiihp");
         WAIT = fn("MPI_Wait", "pp");
@@ -144,13 +147,13 @@ final class Mpi {
      * @param sig one letter per parameter: {@code p} pointer, {@code i} int, {@code h} an MPI handle (a Java
      *            {@code long}, passed as the ABI's handle type); every function returns an int error code
      */
-    private static MethodHandle fn(String name, String sig) {
+    private static MethodHandle fn(String name, String sig, java.lang.foreign.Linker.Option... options) {
         MemoryLayout[] params = new MemoryLayout[sig.length()];
         for (int i = 0; i < params.length; i++) {
             char c = sig.charAt(i);
             params[i] = c == 'p' ? ValueLayout.ADDRESS : c == 'i' ? ValueLayout.JAVA_INT : ABI.handleLayout;
         }
-        MethodHandle h = LIB.function(name, FunctionDescriptor.of(ValueLayout.JAVA_INT, params));
+        MethodHandle h = LIB.function(name, FunctionDescriptor.of(ValueLayout.JAVA_INT, params), options);
         if (ABI.handleLayout != ValueLayout.JAVA_LONG) {
             java.lang.invoke.MethodType t = h.type();
             for (int i = 0; i < params.length; i++) {
@@ -342,6 +345,23 @@ final class Mpi {
         int rc;
         try {
             rc = (int) RECV.invokeExact(buf, count, type, source, tag, comm, status);
+        } catch (Throwable t) {
+            throw Fail.unchecked(t);
+        }
+        check(rc, "MPI_Recv");
+    }
+
+    /**
+     * {@code MPI_Recv} into {@code buf}, which may be a heap segment (a Java array), as a critical call: the JVM cannot
+     * reach a safepoint (no GC) while it runs. Only for a message whose sender sits in a blocking send until it is
+     * delivered (its envelope seen by {@link #probe} first), so the call ends in the transfer's time, whatever any
+     * Java thread does.
+     */
+    static void recvCritical(MemorySegment buf, int count, long type, int source, int tag, long comm,
+                             MemorySegment status) {
+        int rc;
+        try {
+            rc = (int) RECV_CRITICAL.invokeExact(buf, count, type, source, tag, comm, status);
         } catch (Throwable t) {
             throw Fail.unchecked(t);
         }

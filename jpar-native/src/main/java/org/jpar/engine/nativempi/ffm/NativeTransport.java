@@ -48,6 +48,11 @@ import org.jpar.spi.Transport;
 public final class NativeTransport implements NativeWorld {
     /** Per-thread staging buffers up to this size are kept for reuse; larger ones are left to the GC. */
     private static final int RETAIN = 8 << 20;
+    /**
+     * Rests up to this size are received straight into the Java array in a critical call ({@link #receiveRestInto}),
+     * which holds off this JVM's garbage collection for the transfer's time; larger ones go through off-heap memory.
+     */
+    private static final int DIRECT_MAX = 64 << 20;
     /** Dropped requests are tested (and forgotten once complete) when this many are outstanding, or twice the rest. */
     private static final int SWEEP_MIN = 64;
     private static final int THREAD_SERIALIZED = 2;
@@ -258,13 +263,19 @@ public final class NativeTransport implements NativeWorld {
                 send(comm, io.seg, MpiWire.HEADER + n, byteType, dest, mpiTag);
             } else {
                 int seq = nextSequence();
-                MpiWire.chunkHeader(b, o.kind, seq, o.bytes, MpiWire.HEAD_PAYLOAD);
+                boolean blockingRest = straight(); // the rest goes in MPI_Send itself (see receiveRestInto)
+                MpiWire.chunkHeader(b, o.kind, seq, o.bytes, MpiWire.HEAD_PAYLOAD, blockingRest);
                 MpiWire.writePayload(b, MpiWire.CHUNK_HEADER, o, 0, MpiWire.HEAD_PAYLOAD);
                 send(comm, io.seg, MpiWire.CHUNK_HEADER + MpiWire.HEAD_PAYLOAD, byteType, dest, mpiTag);
                 int restBytes = (int) (o.bytes - MpiWire.HEAD_PAYLOAD);
                 Buf staged = s.staging(restBytes);
                 MpiWire.writePayload(staged.b, 0, o, MpiWire.HEAD_PAYLOAD, restBytes);
-                send(bulk, staged.seg, restBytes / MpiWire.elementBytes(o.kind), restTypes[o.kind], dest, seq);
+                int count = restBytes / MpiWire.elementBytes(o.kind);
+                if (blockingRest) {
+                    Mpi.send(staged.seg, count, restTypes[o.kind], dest, seq, bulk);
+                } else {
+                    send(bulk, staged.seg, count, restTypes[o.kind], dest, seq);
+                }
             }
         } finally {
             o.data = null;
@@ -289,9 +300,14 @@ public final class NativeTransport implements NativeWorld {
         in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
         try {
             if (seq >= 0) {
-                Buf rest = s.staging(in.restLen());
-                recv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq, s.status);
-                in.rest = rest.b;
+                Object into = in.blockingRest && straight() ? directTarget(in, buffer) : null;
+                if (into != null) {
+                    receiveRestInto(into, in, seq, s.status);
+                } else {
+                    Buf rest = s.staging(in.restLen());
+                    recv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq, s.status);
+                    in.rest = rest.b;
+                }
             }
             return open(in, buffer, source, tag);
         } finally {
@@ -414,6 +430,57 @@ public final class NativeTransport implements NativeWorld {
                 r.tryAdvance();
             }
         }
+    }
+
+    /**
+     * @return the Java array a chunked message's rest can be received straight into (the receiver's buffer, or a new
+     *         array for the value), or null to receive it through off-heap memory (lists, {@code boolean[]}, a buffer
+     *         that does not fit, rests above {@link #DIRECT_MAX})
+     */
+    private static Object directTarget(MpiWire.In in, Object buffer) {
+        if (in.kind == MpiWire.BOOLEANS || in.restLen() > DIRECT_MAX) {
+            return null;
+        }
+        if (buffer != null) {
+            return in.kind == MpiWire.arrayKind(buffer.getClass())
+                    && in.elements() <= java.lang.reflect.Array.getLength(buffer) ? buffer : null;
+        }
+        return MpiWire.newPayloadArray(in.kind, in.bytes);
+    }
+
+    /**
+     * Receives a chunked message's rest straight into the Java array {@code into} (no off-heap copy), after copying the
+     * head's payload into it. The sender flagged the rest {@link MpiWire#BLOCKING_REST}: it sits in {@code MPI_Send}
+     * until the rest is delivered. So once {@code MPI_Probe} (an ordinary call, during which the GC runs freely) has
+     * seen the rest's envelope, the critical {@code MPI_Recv} (during which this JVM cannot collect garbage) only
+     * waits for the transfer itself, which both MPI processes carry on in native code whatever their Java threads do.
+     */
+    private void receiveRestInto(Object into, MpiWire.In in, int seq, MemorySegment status) {
+        MpiWire.copyOut(in.head, in.headAt, into, 0, in.headLen);
+        Mpi.probe(in.source, seq, bulk, status);
+        Mpi.recvCritical(heapSegment(into).asSlice(in.headLen), in.restElements(), restTypes[in.kind], in.source, seq,
+                bulk, status);
+        in.whole = into;
+    }
+
+    /** @return the primitive array {@code a} as a heap memory segment */
+    private static MemorySegment heapSegment(Object a) {
+        if (a instanceof byte[] x) {
+            return MemorySegment.ofArray(x);
+        } else if (a instanceof double[] x) {
+            return MemorySegment.ofArray(x);
+        } else if (a instanceof int[] x) {
+            return MemorySegment.ofArray(x);
+        } else if (a instanceof long[] x) {
+            return MemorySegment.ofArray(x);
+        } else if (a instanceof float[] x) {
+            return MemorySegment.ofArray(x);
+        } else if (a instanceof char[] x) {
+            return MemorySegment.ofArray(x);
+        } else if (a instanceof short[] x) {
+            return MemorySegment.ofArray(x);
+        }
+        throw new IllegalArgumentException("not an array MPI can receive into: " + a.getClass().getTypeName());
     }
 
     /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
