@@ -29,8 +29,16 @@ public record Envelope<T>(T value, int source, int tag, long bytes, String type)
      * @param bytes  the size in bytes
      */
     public Envelope(T value, int source, int tag, long bytes) {
-        this(value, source, tag, bytes, value == null ? "null" : value.getClass().getTypeName());
+        this(value, source, tag, bytes, value == null ? "null" : TYPE_NAMES.get(value.getClass()));
     }
+
+    /** {@link Class#getTypeName()} builds a new string for an array class on every call: kept once per class. */
+    private static final ClassValue<String> TYPE_NAMES = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return type.getTypeName();
+        }
+    };
 
     /**
      * @return the number of elements of a primitive-array message ({@code bytes} divided by the element size, as

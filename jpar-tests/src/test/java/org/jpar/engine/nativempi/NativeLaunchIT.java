@@ -47,6 +47,23 @@ class NativeLaunchIT {
         }
     }
 
+    /**
+     * Large messages are received straight into Java arrays in critical calls: two threads per rank exchanging them
+     * crosswise while a third makes garbage (a small heap, so the collector runs throughout) neither deadlock with
+     * the collector nor corrupt a message, on 4 ranks.
+     */
+    @ParameterizedTest
+    @EnumSource(NativeTests.Mpi.class)
+    void largeMessagesIntoJavaArraysSurviveTheCollectorAndThreads(NativeTests.Mpi mpi) throws Exception {
+        NativeTests.require(mpi);
+        List<String> java = new ArrayList<>(NativeTests.java());
+        java.add("-Xmx256m");
+        Jpar.Result r = NativeTests.exec(plain(mpi, 4, java, "org.jpar.programs.LargeTransfersUnderGc"), Map.of(),
+                300);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).containsExactly("large transfers ok: 60 rounds per thread, GC ran");
+    }
+
     /** Plain Open MPI mpirun on JDK 17: the Java-bindings engine, as before the native engine existed. */
     @Test
     void plainMpirunOnJdk17ChoosesTheJavaBindingsEngine() throws Exception {

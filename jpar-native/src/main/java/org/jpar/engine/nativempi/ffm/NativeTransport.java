@@ -80,6 +80,8 @@ public final class NativeTransport implements NativeWorld {
     private final ReentrantLock serial = new ReentrantLock();
     private final AtomicInteger sequence = new AtomicInteger();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    /** The last thread's scratch: a thread that calls again finds its own without a thread-local lookup. */
+    private Scratch lastScratch;
     private final Queue<Buf> landings = new ConcurrentLinkedQueue<>();
     private final Queue<SendRequest> selfSends = new ConcurrentLinkedQueue<>();
     private final ReentrantLock sweeping = new ReentrantLock();
@@ -127,6 +129,7 @@ public final class NativeTransport implements NativeWorld {
 
     /** One thread's reusable memory. Its blocking sends and receives never overlap, so one buffer serves both. */
     private static final class Scratch {
+        final Thread thread = Thread.currentThread();
         final Buf io = new Buf(MpiWire.MESSAGE);
         final MemorySegment status = Arena.ofAuto().allocate(32, 8);
         final MpiWire.Out prepared = new MpiWire.Out();
@@ -248,7 +251,7 @@ public final class NativeTransport implements NativeWorld {
             sendToSelf(message, tag);
             return;
         }
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         MpiWire.Out o = s.prepared;
         MpiWire.prepare(o, message, codec);
         long comm = comm(tag);
@@ -290,7 +293,7 @@ public final class NativeTransport implements NativeWorld {
                 return openProbed(p, buffer, source, tag);
             }
         }
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         Buf io = s.io;
         MemorySegment status = recv(comm(tag), io.seg, MpiWire.MESSAGE, byteType,
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpiTag(tag), s.status);
@@ -497,6 +500,17 @@ public final class NativeTransport implements NativeWorld {
         throw PrimitiveArrays.mismatch(source, tag, buffer, sent, in.source, in.tag);
     }
 
+    /** @return this thread's scratch memory */
+    private Scratch scratch() {
+        Scratch s = lastScratch; // racy but safe: Scratch.thread is final
+        if (s != null && s.thread == Thread.currentThread()) {
+            return s;
+        }
+        s = scratch.get();
+        lastScratch = s;
+        return s;
+    }
+
     private long comm(int tag) {
         return tag >= 0 || tag == ANY_TAG ? user : internal;
     }
@@ -541,7 +555,7 @@ public final class NativeTransport implements NativeWorld {
         if (size == 1) {
             return message;
         }
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         Buf io = s.io;
         ByteBuffer b = io.b;
         MpiWire.Out o = s.prepared;
@@ -788,7 +802,7 @@ public final class NativeTransport implements NativeWorld {
         }
         int src = source == ANY_SOURCE ? anySource : source;
         int t = tag == ANY_TAG ? anyTag : tag;
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         Req r = new Req();
         if (block && straight()) {
             Mpi.probe(src, t, user, r.status);
@@ -832,7 +846,7 @@ public final class NativeTransport implements NativeWorld {
 
     /** Receives what follows a kept head (the rest of a chunked message) and opens the message. */
     private Envelope<Object> openProbed(ProbedHeads.Head<Buf> p, Object buffer, int source, int tag) {
-        Scratch s = scratch.get();
+        Scratch s = scratch();
         MpiWire.In in = new MpiWire.In();
         int seq = in.readHeader(p.buffer().b);
         in.source = p.source();
