@@ -104,6 +104,27 @@ class MpiWireTest {
                         + "same jpar version?");
     }
 
+    /** The blocking-rest flag travels in the chunk header and changes nothing else a receiver reads. */
+    @Test
+    void theBlockingRestFlagIsReadBackAndLeavesTheRestAlone() {
+        for (boolean blocking : new boolean[] {false, true}) {
+            ByteBuffer b = MpiWire.direct(MpiWire.MESSAGE);
+            MpiWire.chunkHeader(b, MpiWire.DOUBLES, 12345, 800_000, MpiWire.HEAD_PAYLOAD, blocking);
+            MpiWire.In in = new MpiWire.In();
+            assertThat(in.readHeader(b)).isEqualTo(12345);
+            assertThat(in.blockingRest).isEqualTo(blocking);
+            assertThat(in.kind).isEqualTo(MpiWire.DOUBLES);
+            assertThat(in.bytes).isEqualTo(800_000);
+            assertThat(in.headLen).isEqualTo(MpiWire.HEAD_PAYLOAD);
+            assertThat(in.restElements()).isEqualTo((800_000 - MpiWire.HEAD_PAYLOAD) / 8);
+        }
+        ByteBuffer plain = MpiWire.direct(MpiWire.MESSAGE);
+        MpiWire.plainHeader(plain, MpiWire.INTS, 16);
+        MpiWire.In in = new MpiWire.In();
+        assertThat(in.readHeader(plain)).isEqualTo(-1);
+        assertThat(in.blockingRest).isFalse();
+    }
+
     /**
      * Writes {@code value} as a sender would (one message, or a head with {@code headBytes} of the payload and the
      * rest) and reads it back.
