@@ -275,7 +275,13 @@ public final class NativeTransport implements NativeWorld {
                 MpiWire.writePayload(staged.b, 0, o, MpiWire.HEAD_PAYLOAD, restBytes);
                 int count = restBytes / MpiWire.elementBytes(o.kind);
                 if (blockingRest) {
-                    Mpi.send(staged.seg, count, restTypes[o.kind], dest, seq, bulk);
+                    // straight in MPI_Send even if another thread posted an ireceive since: the helper moves it on
+                    enterBlockingCollective();
+                    try {
+                        Mpi.send(staged.seg, count, restTypes[o.kind], dest, seq, bulk);
+                    } finally {
+                        exitBlockingCollective();
+                    }
                 } else {
                     send(bulk, staged.seg, count, restTypes[o.kind], dest, seq);
                 }
@@ -658,9 +664,10 @@ public final class NativeTransport implements NativeWorld {
     }
 
     /**
-     * Brackets a blocking native collective: while this thread is inside MPI, posted receives awaiting their heads
-     * still need their rests posted (the class comment, Progress: a sender blocked in the rest's send would never join
-     * the collective), so a helper thread does that for as long as the collective lasts and such receives exist.
+     * Brackets a blocking native collective (or a large message's rest in {@code MPI_Send}, see {@link #send}): while
+     * this thread is inside MPI, posted receives awaiting their heads still need their rests posted (the class
+     * comment, Progress: a sender blocked in the rest's send would never join the collective), so a helper thread does
+     * that for as long as the call lasts and such receives exist.
      */
     void enterBlockingCollective() {
         inBlockingCollective.incrementAndGet();
