@@ -29,7 +29,7 @@ class NativeClusterIT {
     /**
      * Open MPI only: under MPICH 4.0.2 (Hydra through the cluster's rsh agent, UCX over TCP) the ring runs across
      * both hosts, then the job usually hangs in MPI_Finalize, and so does a plain C program (ring, then MPI_Finalize
-     * from the main thread; 3 hangs in 4 runs): one rank in UCX's disconnect inside MPI_Finalize, the others in the
+     * from the main thread; 4 hangs in 5 runs): one rank in UCX's disconnect inside MPI_Finalize, the others in the
      * PMI barrier after it, making no progress (the finalize deadlock of UCX-based MPIs; see the README).
      */
     @ParameterizedTest
