@@ -467,29 +467,9 @@ public final class NativeTransport implements NativeWorld {
     private void receiveRestInto(Object into, MpiWire.In in, int seq, MemorySegment status) {
         MpiWire.copyOut(in.head, in.headAt, into, 0, in.headLen);
         Mpi.probe(in.source, seq, bulk, status);
-        Mpi.recvCritical(heapSegment(into).asSlice(in.headLen), in.restElements(), restTypes[in.kind], in.source, seq,
-                bulk, status);
+        MemorySegment rest = MemorySegment.ofBuffer(MpiWire.heapSlice(into, in.headElements(), in.restElements()));
+        Mpi.recvCritical(rest, in.restElements(), restTypes[in.kind], in.source, seq, bulk, status);
         in.whole = into;
-    }
-
-    /** @return the primitive array {@code a} as a heap memory segment */
-    private static MemorySegment heapSegment(Object a) {
-        if (a instanceof byte[] x) {
-            return MemorySegment.ofArray(x);
-        } else if (a instanceof double[] x) {
-            return MemorySegment.ofArray(x);
-        } else if (a instanceof int[] x) {
-            return MemorySegment.ofArray(x);
-        } else if (a instanceof long[] x) {
-            return MemorySegment.ofArray(x);
-        } else if (a instanceof float[] x) {
-            return MemorySegment.ofArray(x);
-        } else if (a instanceof char[] x) {
-            return MemorySegment.ofArray(x);
-        } else if (a instanceof short[] x) {
-            return MemorySegment.ofArray(x);
-        }
-        throw new IllegalArgumentException("not an array MPI can receive into: " + a.getClass().getTypeName());
     }
 
     /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
