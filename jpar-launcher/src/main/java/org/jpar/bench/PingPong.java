@@ -26,6 +26,7 @@ import org.jpar.engine.openmpi.Mpi;
  * baselines with {@code jpar_ratio_best=.. jpar_ratio_median=..}.
  *
  * <p>Arguments: {@code [scale [no-baseline]]}, a factor on the iteration counts (default 1).
+ * {@code -Djpar.bench.payloads=bytes8,string} (through {@code JPAR_JAVA_OPTS}) runs only the payloads named.
  */
 public final class PingPong {
     private static final int BATCHES = 7;
@@ -61,7 +62,12 @@ public final class PingPong {
         List<AtomicReference<Object>> slots = threads ? sharedSlots(world) : null;
         CBaseline c = cBaseline(world, baseline);
         String cName = System.getProperty(C_NAME, "c");
+        String only = System.getProperty("jpar.bench.payloads", "");
+        List<String> chosen = only.isBlank() ? null : List.of(only.split(","));
         for (Payloads.Payload p : Payloads.arrays(scale)) {
+            if (chosen != null && !chosen.contains(p.name())) {
+                continue;
+            }
             byte[] msg = (byte[]) p.value();
             List<AlternatingBatches.Contender> cs = new ArrayList<>();
             byte[] buf = new byte[msg.length];
@@ -90,6 +96,9 @@ public final class PingPong {
         }
         Fory fory = threads ? RawThreadsPingPong.fory() : null; // one per rank: each side encodes and decodes
         for (Payloads.Payload p : Payloads.objects(scale)) {
+            if (chosen != null && !chosen.contains(p.name())) {
+                continue;
+            }
             List<AlternatingBatches.Contender> cs = new ArrayList<>();
             cs.add(new AlternatingBatches.Contender(who, () -> objects(world, p.value(), p.iterations())));
             if (threads) {
