@@ -15,6 +15,11 @@ import org.jpar.Communicator;
  * <p>Every rank of {@code comm} runs every batch (ranks with nothing to do run an empty one); before each batch the
  * ranks meet in a barrier. A batch's time is the slowest rank's (what a collective costs is when the last rank is
  * done), per operation, in nanoseconds.
+ *
+ * <p>Besides the ratios of the best and of the median batches, each baseline line gives the <em>paired</em> ratio: the
+ * median, over the rounds, of jpar's batch over the baseline's batch of the same round. The two batches of a round run
+ * back to back, so a machine that turns slower or faster for a while (seen here: a C ping-pong at 0.23 µs in one run
+ * and 0.55 µs in the next) moves both alike, and their ratio keeps only what differs between the contenders.
  */
 final class AlternatingBatches {
     /** One contender: a name for its lines, and one batch of its operations. */
@@ -77,15 +82,20 @@ final class AlternatingBatches {
 
     /**
      * @return {@code best_us=B median_us=M}, and for a baseline (not the first result) jpar's ratio to it:
-     *         {@code jpar_ratio_best=RB jpar_ratio_median=RM} (jpar's time divided by the baseline's)
+     *         {@code jpar_ratio_best=RB jpar_ratio_median=RM jpar_ratio_paired=RP} (jpar's time divided by the
+     *         baseline's; RP the median of the rounds' ratios)
      */
     static String fields(List<Result> results, int i) {
         Result r = results.get(i);
         String s = String.format(Locale.ROOT, "best_us=%.3f median_us=%.3f", r.best() / 1e3, r.median() / 1e3);
         if (i > 0) {
             Result jpar = results.get(0);
-            s += String.format(Locale.ROOT, " jpar_ratio_best=%.3f jpar_ratio_median=%.3f", jpar.best() / r.best(),
-                    jpar.median() / r.median());
+            double[] pairs = new double[r.batches().length];
+            for (int b = 0; b < pairs.length; b++) {
+                pairs[b] = jpar.batches()[b] / r.batches()[b];
+            }
+            s += String.format(Locale.ROOT, " jpar_ratio_best=%.3f jpar_ratio_median=%.3f jpar_ratio_paired=%.3f",
+                    jpar.best() / r.best(), jpar.median() / r.median(), Payloads.median(pairs));
         }
         return s;
     }

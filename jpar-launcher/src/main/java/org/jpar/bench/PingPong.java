@@ -25,7 +25,9 @@ import org.jpar.engine.openmpi.Mpi;
  * {@code <who> payload=<name> bytes=<n> latency_us=<median> bandwidth_MBps=<at the median> best_us=.. median_us=..},
  * baselines with {@code jpar_ratio_best=.. jpar_ratio_median=..}.
  *
- * <p>Arguments: {@code [scale [no-baseline]]}, a factor on the iteration counts (default 1).
+ * <p>Arguments: {@code [scale [baseline|no-baseline|c-baseline]]}, a factor on the iteration counts (default 1), and
+ * which baselines run: all (default), none, or only C's loop ({@code jpar bench --engine native} runs the Open MPI
+ * engine that way, so that the JNI engine too is compared with C in its own run).
  * {@code -Djpar.bench.payloads=bytes8,string} (through {@code JPAR_JAVA_OPTS}) runs only the payloads named.
  */
 public final class PingPong {
@@ -40,27 +42,35 @@ public final class PingPong {
     private PingPong() {
     }
 
-    /** @param args {@code [scale [no-baseline]]} */
+    /** @param args {@code [scale [baseline|no-baseline|c-baseline]]} */
     public static void main(String[] args) {
         double scale = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
-        boolean baseline = !(args.length > 1 && args[1].equals("no-baseline"));
+        String mode = args.length > 1 ? args[1] : "baseline";
         Communicator world = Par.world();
         if (world.size() < 2) {
             throw new JparException("pingpong needs at least 2 ranks, got " + world.size() + ": run it with -np 2");
         }
-        run(world, scale, baseline);
+        run(world, scale, mode.equals("baseline"), !mode.equals("no-baseline"));
         world.barrier();
         Par.finish();
     }
 
     /** Runs every payload between ranks 0 and 1 of {@code world}, with the baselines; rank 0 prints the lines. */
     public static void run(Communicator world, double scale, boolean baseline) {
+        run(world, scale, baseline, baseline);
+    }
+
+    /**
+     * @param baseline the engine's raw baselines (Open MPI's bindings, the threads' slots)
+     * @param c        C's loop, when {@code jpar bench --engine native} built it ({@link #C_LIBRARY})
+     */
+    static void run(Communicator world, double scale, boolean baseline, boolean c) {
         String who = "jpar-" + world.engine();
         boolean openmpi = baseline && world.engine().equals("openmpi");
         boolean threads = baseline && world.engine().equals("threads");
         Object raw = openmpi ? Mpi.duplicate(Mpi.constant("COMM_WORLD")) : null;
         List<AtomicReference<Object>> slots = threads ? sharedSlots(world) : null;
-        CBaseline c = cBaseline(world, baseline);
+        CBaseline cLoop = cBaseline(world, c);
         String cName = System.getProperty(C_NAME, "c");
         String only = System.getProperty("jpar.bench.payloads", "");
         List<String> chosen = only.isBlank() ? null : List.of(only.split(","));
@@ -79,8 +89,8 @@ public final class PingPong {
                 cs.add(new AlternatingBatches.Contender("raw-openmpi-direct",
                         rawOpenMpi(raw, world.rank(), Mpi.newByteBuffer(n), Mpi.newByteBuffer(n), n, p.iterations())));
             }
-            if (c != null) {
-                cs.add(new AlternatingBatches.Contender(cName, () -> c.pingpong(world.rank(), msg.length,
+            if (cLoop != null) {
+                cs.add(new AlternatingBatches.Contender(cName, () -> cLoop.pingpong(world.rank(), msg.length,
                         p.iterations())));
             }
             if (threads) {
@@ -117,11 +127,14 @@ public final class PingPong {
 
     /**
      * @return the C baseline of {@code jpar bench --engine native} ({@link #C_LIBRARY} names the library it built
-     *         with the MPI's mpicc), loaded on every rank (a collective), or null without one
+     *         with the MPI's mpicc), loaded on every rank (a collective), or null without one. It is loaded through
+     *         FFM, so on the native engine, and on the Open MPI engine when the ranks run on JDK 22 or later.
      */
     static CBaseline cBaseline(Communicator world, boolean baseline) {
         String library = System.getProperty(C_LIBRARY);
-        if (!baseline || library == null || !world.engine().equals("native")) {
+        String engine = world.engine();
+        boolean ffm = engine.equals("native") || engine.equals("openmpi") && Runtime.version().feature() >= 22;
+        if (!baseline || library == null || !ffm) {
             return null;
         }
         return CBaseline.load(library);

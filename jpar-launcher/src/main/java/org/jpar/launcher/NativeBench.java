@@ -21,13 +21,16 @@ import org.jpar.engine.openmpi.OpenMpiInstallation;
  * {@code jpar bench pingpong|allreduce --engine native [--mpi M]}: jpar on the native engine with, in the same ranks,
  * batch by batch in turn, the same operations in C (the MPI's own {@code mpicc} builds {@code mpibench.c} into a
  * shared library the ranks load: {@link org.jpar.engine.nativempi.CBaseline}); then, for the ping-pong under Open MPI,
- * jpar on the Java-bindings (JNI) engine in a second run; then the ratios to C (and to JNI) of the best batch and of
- * the median.
+ * jpar on the Java-bindings (JNI) engine in a second run, again alternating with C (loaded the same way when that run's
+ * JDK is 22 or later); then each engine's ratios to C in its own run (best batch, median batch, paired), and native
+ * over JNI as the quotient of the two.
  */
 final class NativeBench {
     private static final Pattern LINE = Pattern.compile("(\\S+) payload=(\\S+) .*");
-    private static final Pattern MEDIAN = Pattern.compile(" (?:latency_us|median_us)=([0-9.]+)");
+    private static final Pattern MEDIAN = Pattern.compile(" median_us=([0-9.]+)");
     private static final Pattern BEST = Pattern.compile(" best_us=([0-9.]+)");
+    private static final Pattern RATIOS = Pattern.compile(
+            " jpar_ratio_best=([0-9.]+) jpar_ratio_median=([0-9.]+) jpar_ratio_paired=([0-9.]+)");
 
     private NativeBench() {
     }
@@ -53,11 +56,11 @@ final class NativeBench {
             if (code != 0) {
                 return code;
             }
+            int nativeLines = Files.readAllLines(results, StandardCharsets.UTF_8).size();
             if (pingpong && mpi.equals("openmpi")) {
                 if (hasMpiJar()) {
-                    env.put("JPAR_JAVA_OPTS", (opts + " -Djpar.bench.results=" + results).trim());
                     code = new OpenMpiLauncher(env).run(new Engine.Job(2, main.getName(),
-                            List.of(Double.toString(scale), "no-baseline"), null, null, List.of()));
+                            List.of(Double.toString(scale), "c-baseline"), null, null, List.of()));
                     if (code != 0) {
                         return code;
                     }
@@ -66,7 +69,8 @@ final class NativeBench {
                             + "mpirun-scripts/install-engines builds it)");
                 }
             }
-            summary(Files.readAllLines(results, StandardCharsets.UTF_8), "c-" + mpi);
+            List<String> lines = Files.readAllLines(results, StandardCharsets.UTF_8);
+            summary(lines.subList(0, nativeLines), lines.subList(nativeLines, lines.size()), "c-" + mpi);
             return Main.OK;
         } finally {
             try (var files = Files.list(dir)) {
@@ -128,37 +132,63 @@ final class NativeBench {
         }
     }
 
-    /** Prints, per payload, every run's ratio to C (and to the JNI engine) by best batch and by median. */
-    private static void summary(List<String> lines, String c) {
-        Map<String, Map<String, double[]>> byPayload = new LinkedHashMap<>();
-        for (String l : lines) {
-            Matcher m = LINE.matcher(l);
-            Matcher median = MEDIAN.matcher(l);
-            Matcher best = BEST.matcher(l);
-            if (m.matches() && median.find() && best.find()) {
-                byPayload.computeIfAbsent(m.group(2), k -> new LinkedHashMap<>()).put(m.group(1),
-                        new double[] {Double.parseDouble(best.group(1)), Double.parseDouble(median.group(1))});
+    /**
+     * Prints, per payload, each engine's ratios to C from the C lines of its own run (best, median, paired: see
+     * {@code AlternatingBatches}), and native over JNI as their quotient (the runs differ, C is their common yardstick).
+     * Objects have no C loop: native over JNI is then the quotient of the two runs' own times (best, median).
+     */
+    private static void summary(List<String> nativeRun, List<String> jniRun, String c) {
+        Map<String, double[]> nat = ratiosToC(nativeRun, c);
+        Map<String, double[]> jni = ratiosToC(jniRun, c);
+        Map<String, double[]> natTimes = times(nativeRun, "jpar-native");
+        Map<String, double[]> jniTimes = times(jniRun, "jpar-openmpi");
+        for (Map.Entry<String, double[]> e : natTimes.entrySet()) {
+            double[] j = jniTimes.get(e.getKey());
+            if (!nat.containsKey(e.getKey()) && j != null) {
+                System.out.println(String.format(Locale.ROOT, "ratio payload=%s native/jni best=%.2f median=%.2f "
+                        + "(separate runs)", e.getKey(), e.getValue()[0] / j[0], e.getValue()[1] / j[1]));
             }
         }
-        for (Map.Entry<String, Map<String, double[]>> e : byPayload.entrySet()) {
-            Map<String, double[]> runs = e.getValue();
-            double[] base = runs.get(c);
-            double[] jni = runs.get("jpar-openmpi");
-            double[] nat = runs.get("jpar-native");
+        for (Map.Entry<String, double[]> e : nat.entrySet()) {
+            double[] n = e.getValue();
             StringBuilder sb = new StringBuilder("ratio payload=" + e.getKey());
-            if (nat != null && base != null) {
-                sb.append(String.format(Locale.ROOT, " native/C best=%.2f median=%.2f", nat[0] / base[0],
-                        nat[1] / base[1]));
-            }
-            if (jni != null && base != null) {
-                sb.append(String.format(Locale.ROOT, " jni/C best=%.2f median=%.2f", jni[0] / base[0],
-                        jni[1] / base[1]));
-            }
-            if (nat != null && jni != null) {
-                sb.append(String.format(Locale.ROOT, " native/jni best=%.2f median=%.2f", nat[0] / jni[0],
-                        nat[1] / jni[1]));
+            sb.append(String.format(Locale.ROOT, " native/C best=%.2f median=%.2f paired=%.2f", n[0], n[1], n[2]));
+            double[] j = jni.get(e.getKey());
+            if (j != null) {
+                sb.append(String.format(Locale.ROOT, " jni/C best=%.2f median=%.2f paired=%.2f", j[0], j[1], j[2]));
+                sb.append(String.format(Locale.ROOT, " native/jni best=%.2f median=%.2f paired=%.2f", n[0] / j[0],
+                        n[1] / j[1], n[2] / j[2]));
             }
             System.out.println(sb);
         }
+    }
+
+    /** @return per payload, {@code who}'s best and median batch times */
+    private static Map<String, double[]> times(List<String> lines, String who) {
+        Map<String, double[]> byPayload = new LinkedHashMap<>();
+        for (String l : lines) {
+            Matcher m = LINE.matcher(l);
+            Matcher best = BEST.matcher(l);
+            Matcher median = MEDIAN.matcher(l);
+            if (m.matches() && m.group(1).equals(who) && best.find() && median.find()) {
+                byPayload.put(m.group(2), new double[] {Double.parseDouble(best.group(1)),
+                        Double.parseDouble(median.group(1))});
+            }
+        }
+        return byPayload;
+    }
+
+    /** @return per payload, jpar's ratios to C (best, median, paired) from the C lines among {@code lines} */
+    private static Map<String, double[]> ratiosToC(List<String> lines, String c) {
+        Map<String, double[]> byPayload = new LinkedHashMap<>();
+        for (String l : lines) {
+            Matcher m = LINE.matcher(l);
+            Matcher r = RATIOS.matcher(l);
+            if (m.matches() && m.group(1).equals(c) && r.find()) {
+                byPayload.put(m.group(2), new double[] {Double.parseDouble(r.group(1)), Double.parseDouble(r.group(2)),
+                        Double.parseDouble(r.group(3))});
+            }
+        }
+        return byPayload;
     }
 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class BenchIT {
     private static final String TIMES = " best_us=[0-9.]+ median_us=[0-9.]+";
-    private static final String RATIOS = " jpar_ratio_best=[0-9.]+ jpar_ratio_median=[0-9.]+";
+    private static final String RATIOS = " jpar_ratio_best=[0-9.]+ jpar_ratio_median=[0-9.]+ jpar_ratio_paired=[0-9.]+";
 
     @Test
     void pingpongAlternatesWithTheRawThreadsBaseline() throws Exception {

@@ -26,7 +26,7 @@ class NativeBenchIT {
             assertThat(r.out()).as(r.toString())
                     .anyMatch(l -> l.startsWith("jpar-native payload=" + payload + " ") && l.contains(" best_us="))
                     .anyMatch(l -> l.startsWith(c + " payload=" + payload + " ") && l.contains(" jpar_ratio_best=")
-                            && l.contains(" jpar_ratio_median="))
+                            && l.contains(" jpar_ratio_median=") && l.contains(" jpar_ratio_paired="))
                     .anyMatch(l -> l.startsWith("ratio payload=" + payload + " native/C best="));
         }
     }

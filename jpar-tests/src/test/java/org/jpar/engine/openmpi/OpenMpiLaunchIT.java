@@ -195,7 +195,7 @@ class OpenMpiLaunchIT {
         Jpar.Result r = jpar(Map.of(), 300, "bench", "pingpong", "--engine", "openmpi", "--scale", "0.01");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         String times = " best_us=[0-9.]+ median_us=[0-9.]+";
-        String ratios = " jpar_ratio_best=[0-9.]+ jpar_ratio_median=[0-9.]+";
+        String ratios = " jpar_ratio_best=[0-9.]+ jpar_ratio_median=[0-9.]+ jpar_ratio_paired=[0-9.]+";
         for (String who : new String[] {"jpar-openmpi", "raw-openmpi-heap", "raw-openmpi-direct"}) {
             for (String payload : new String[] {"bytes8", "bytes1K", "bytes64K", "bytes1M"}) {
                 String tail = times + (who.startsWith("raw") ? ratios : "");
@@ -218,7 +218,7 @@ class OpenMpiLaunchIT {
                 "--scale", "0.01");
         assertThat(r.exitCode()).as(r.toString()).isZero();
         String times = " best_us=[0-9.]+ median_us=[0-9.]+";
-        String ratios = " jpar_ratio_best=[0-9.]+ jpar_ratio_median=[0-9.]+";
+        String ratios = " jpar_ratio_best=[0-9.]+ jpar_ratio_median=[0-9.]+ jpar_ratio_paired=[0-9.]+";
         for (String bytes : new String[] {"8", "1048576"}) {
             String head = " " + bench + " bytes=" + bytes + " ranks=" + ranks;
             assertThat(r.out()).as(r.toString())
