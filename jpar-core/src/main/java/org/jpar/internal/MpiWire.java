@@ -680,6 +680,20 @@ public final class MpiWire {
             return (int) (bytes / elementBytes(kind));
         }
 
+        /**
+         * @param buffer the receiver's buffer, or null for a new value
+         * @return the array this chunked message's rest can be received straight into: {@code buffer} when the
+         *         message fits it, a new payload array when there is no buffer, or null when the buffer does not fit
+         *         (the receive then ends in the mismatch error, after the rest went to staging memory)
+         */
+        public Object restTarget(Object buffer) {
+            if (buffer == null) {
+                return newPayloadArray(kind, bytes);
+            }
+            return kind == arrayKind(buffer.getClass()) && elements() <= java.lang.reflect.Array.getLength(buffer)
+                    ? buffer : null;
+        }
+
         /** @return the payload as one new primitive array (or the assembled one) */
         private Object payload() {
             if (whole != null) {

@@ -105,13 +105,6 @@ final class MpjTransport implements Transport {
     private volatile boolean closed;
 
     /**
-     * @param mpj           MPJ's API, initialized ({@code MPI.Init} returned) in the rank's class loader
-     * @param device        {@code multicore} or {@code niodev}, for messages
-     * @param codecLoader   where received classes are looked up (the rank's class loader)
-     * @param progressGroup the thread group of the rank's progress thread (the multicore device only lets threads
-     *                      of the rank's own group call MPJ)
-     */
-    /**
      * The largest message the multicore device carries: 512 MiB less 64 KiB (measured: MPJ's receiving buffer is a
      * power of two of about twice the message, and 2^31 overflows its int capacity).
      */
@@ -119,6 +112,13 @@ final class MpjTransport implements Transport {
     /** The largest message niodev carries: 2 GiB less MPJ's section headers. */
     static final long NIODEV_MAX_BYTES = Integer.MAX_VALUE - (1 << 16);
 
+    /**
+     * @param mpj           MPJ's API, initialized ({@code MPI.Init} returned) in the rank's class loader
+     * @param device        {@code multicore} or {@code niodev}, for messages
+     * @param codecLoader   where received classes are looked up (the rank's class loader)
+     * @param progressGroup the thread group of the rank's progress thread (the multicore device only lets threads
+     *                      of the rank's own group call MPJ)
+     */
     MpjTransport(Mpj mpj, String device, ClassLoader codecLoader, ThreadGroup progressGroup) {
         this(mpj, device, codecLoader, progressGroup, mpj.constant("COMM_WORLD"), null);
     }

@@ -504,8 +504,6 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         return (long) Array.getLength(array) * elementBytes(array);
     }
 
-    /** @return MPI displacements of blocks of {@code counts} laid out in rank order without gaps */
-
     /** Copies elements {@code [from, from + n)} of {@code array} to the start of {@code b}, as {@code mode} says. */
     private static void put(ByteBuffer b, Object array, int from, int n, int mode) {
         if (mode == WIDEN) {

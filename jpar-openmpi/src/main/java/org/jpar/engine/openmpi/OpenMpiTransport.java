@@ -298,16 +298,11 @@ final class OpenMpiTransport implements RankProcess.World {
     }
 
     /**
-     * Receives the rest of a chunked message: straight into the array the value ends up in (the receiver's buffer
-     * when it fits, else a new one) through the bindings' array path, or into a direct buffer.
+     * Receives the rest of a chunked message: straight into the array the value ends up in
+     * ({@link MpiWire.In#restTarget}) through the bindings' array path, or into a direct buffer.
      */
     private void receiveRest(Scratch s, MpiWire.In in, int seq, Object buffer) {
-        Object whole = null;
-        if (straight()) {
-            boolean fits = buffer != null && in.kind == MpiWire.arrayKind(buffer.getClass())
-                    && in.elements() <= java.lang.reflect.Array.getLength(buffer);
-            whole = fits ? buffer : MpiWire.newPayloadArray(in.kind, in.bytes);
-        }
+        Object whole = straight() ? in.restTarget(buffer) : null;
         java.nio.Buffer slice = whole == null ? null : MpiWire.heapSlice(whole, in.headElements(), in.restElements());
         if (slice != null) {
             MpiWire.copyOut(in.head, in.headAt, whole, 0, in.headLen);

@@ -447,14 +447,7 @@ public final class NativeTransport implements NativeWorld {
      *         that does not fit, rests above {@link #DIRECT_MAX})
      */
     private static Object directTarget(MpiWire.In in, Object buffer) {
-        if (in.kind == MpiWire.BOOLEANS || in.restLen() > DIRECT_MAX) {
-            return null;
-        }
-        if (buffer != null) {
-            return in.kind == MpiWire.arrayKind(buffer.getClass())
-                    && in.elements() <= java.lang.reflect.Array.getLength(buffer) ? buffer : null;
-        }
-        return MpiWire.newPayloadArray(in.kind, in.bytes);
+        return in.kind == MpiWire.BOOLEANS || in.restLen() > DIRECT_MAX ? null : in.restTarget(buffer);
     }
 
     /**
