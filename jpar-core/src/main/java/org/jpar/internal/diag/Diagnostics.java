@@ -61,8 +61,9 @@ public final class Diagnostics {
             String file = System.getProperty(TRACE_PROPERTY);
             if (file != null && !file.isBlank()) {
                 Tracer tr = new Tracer();
-                tracer = tr;
                 Path part = partOf(Path.of(file), ProcessHandle.current().pid());
+                ownPart = part;
+                tracer = tr;
                 try {
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> writeQuietly(tr, part), "jpar-trace-write"));
                 } catch (IllegalStateException e) {
@@ -93,7 +94,7 @@ public final class Diagnostics {
         if (tr == null) {
             return null;
         }
-        Path part = partOf(Path.of(System.getProperty(TRACE_PROPERTY)), ProcessHandle.current().pid());
+        Path part = ownPart;
         synchronized (tr) {
             tr.writePart(part);
             written = true;
@@ -110,10 +111,12 @@ public final class Diagnostics {
         if (tr == null) {
             return;
         }
-        writeQuietly(tr, partOf(Path.of(System.getProperty(TRACE_PROPERTY)), ProcessHandle.current().pid()));
+        writeQuietly(tr, ownPart);
     }
 
     private static volatile boolean written;
+    /** This process's part file, set (before {@link #tracer}) when tracing is on. */
+    private static volatile Path ownPart;
 
     private static void writeQuietly(Tracer tr, Path part) {
         synchronized (tr) {
