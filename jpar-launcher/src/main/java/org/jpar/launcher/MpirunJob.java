@@ -152,6 +152,14 @@ final class MpirunJob {
 
     private HangMonitor hang;
     private boolean hangAbort;
+    /** The order in which the ranks ended, from their connections (MPICH on this machine), or null. */
+    private RankExits exits;
+
+    /** Has the order in which the ranks ended told by {@code exits} (see {@link RankExits}). @return this */
+    MpirunJob exits(RankExits exits) {
+        this.exits = exits;
+        return this;
+    }
 
     /**
      * Reports a hang ({@link HangMonitor}) from the ranks' state lines, and with {@code abort} stops the job (exit
@@ -370,9 +378,7 @@ final class MpirunJob {
                             gone.add(rank);
                             pid = h.pid();
                             int signal = status == UNKNOWN ? 0 : status & 0x7f;
-                            hows.add(status == UNKNOWN ? null : signal != 0
-                                    ? "killed by signal " + signal + " (" + signalName(signal) + ")"
-                                    : "exited with code " + ((status >> 8) & 0xff));
+                            hows.add(status == UNKNOWN ? null : describe(status));
                             if (status != UNKNOWN && signal != 9 && signal != 15) {
                                 notKilled.add(rank); // not how MPICH stops the others
                             }
@@ -397,8 +403,15 @@ final class MpirunJob {
         });
     }
 
-    private static final int RUNNING = -1;
-    private static final int UNKNOWN = -2;
+    static final int RUNNING = -1;
+    static final int UNKNOWN = -2;
+
+    /** @return a wait status in words: "killed by signal 9 (Killed)", "exited with code 1" */
+    static String describe(int status) {
+        int signal = status & 0x7f;
+        return signal != 0 ? "killed by signal " + signal + " (" + signalName(signal) + ")"
+                : "exited with code " + ((status >> 8) & 0xff);
+    }
 
     /**
      * @return {@link #RUNNING}; or, for a process that ended, its wait status when Linux still has it (a zombie its
@@ -406,15 +419,21 @@ final class MpirunJob {
      *         zombie counts as ended: MPICH's proxy reaps its ranks in its own order, after killing the others
      */
     private static int endStatus(ProcessHandle h) {
+        int status = endStatus(h.pid());
+        return status == UNKNOWN && h.isAlive() ? RUNNING : status;
+    }
+
+    /** @return as {@link #endStatus(ProcessHandle)}, for a process known by its PID */
+    static int endStatus(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             if (!f[0].equals("Z") && !f[0].equals("X")) {
                 return RUNNING;
             }
             return f.length > 49 ? Integer.parseInt(f[49].trim()) : UNKNOWN;
         } catch (IOException | RuntimeException e) {
-            return h.isAlive() ? RUNNING : UNKNOWN;
+            return UNKNOWN;
         }
     }
 
@@ -433,8 +452,25 @@ final class MpirunJob {
      * (its box names some PID, often of a rank it killed itself) nor how the first one ended.
      */
     private void nameFirstGone() {
-        if (firstGone == null || stopReason != null) {
-            return; // nobody ended first: jpar stopped the job itself and says why
+        if (stopReason != null) {
+            return; // jpar stopped the job itself and says why
+        }
+        RankExits.Exit first = null;
+        if (exits != null) {
+            try {
+                exits.await(2000); // every rank has ended; their connections may not all be read yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            first = exits.firstUnfinalized();
+        }
+        if (first != null) {
+            killedRank = "rank " + first.rank() + " ended first, without MPI_Finalize (" + (first.how() != null
+                    ? first.how() : "killed by a signal, halted or crashed") + "), and MPICH stopped the other ranks";
+            return;
+        }
+        if (firstGone == null) {
+            return; // nobody ended first
         }
         killedRank = (firstGoneRank != null ? "rank " + firstGoneRank + " ended first" : "a rank ended (jpar could not "
                 + "tell which: MPICH stopped the others at once)") + ", without MPI_Finalize ("

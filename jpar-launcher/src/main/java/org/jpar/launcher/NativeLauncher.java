@@ -49,8 +49,18 @@ final class NativeLauncher implements Engine {
         String marker = UUID.randomUUID().toString();
         String mpi = mpi(job);
         List<String> cmd = command(job, marker);
-        return OpenMpiLauncher.watchHangs(new MpirunJob(marker, OpenMpiLauncher.graceSeconds(),
-                mpi.equals("mpich") ? job.ranks() : 0), job).run(cmd);
+        if (!mpi.equals("mpich")) {
+            return OpenMpiLauncher.watchHangs(new MpirunJob(marker, OpenMpiLauncher.graceSeconds(), 0), job).run(cmd);
+        }
+        // MPICH's launcher names neither the rank that ended first nor how; the ranks' connections tell which
+        try (RankExits exits = RankExits.open(marker, job.ranks())) {
+            if (exits != null) {
+                cmd.add(cmd.indexOf(RankMain.class.getName()) - 2, "-D" + NativeEngine.LAUNCHER_SOCKET_PROPERTY + "="
+                        + exits.path());
+            }
+            return OpenMpiLauncher.watchHangs(new MpirunJob(marker, OpenMpiLauncher.graceSeconds(), job.ranks())
+                    .exits(exits), job).run(cmd);
+        }
     }
 
     static String mpi(Job job) {
