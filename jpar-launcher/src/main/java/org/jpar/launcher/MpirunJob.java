@@ -154,6 +154,16 @@ final class MpirunJob {
     private boolean hangAbort;
     /** The order in which the ranks ended, from their connections (MPICH on this machine), or null. */
     private RankExits exits;
+    /** PID of the rank jpar named as the one that ended first, or 0. */
+    private volatile long namedFirstPid;
+    /**
+     * UCX's reports of a fatal error in a rank ({@code [host:pid:0:tid] cma_ep.c:81 process_vm_readv(...) returned -1:
+     * No such process}, and a backtrace when {@code UCX_HANDLE_ERRORS} asks for one), each with the PID that wrote
+     * it: held back until jpar knows whether they only echo the end of another rank it names.
+     */
+    private final List<String[]> ucxHeld = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The start of UCX's report of a fatal error: {@code [host:pid:thread:tid]  file.c:line  message}. */
+    private static final Pattern UCX_FATAL = Pattern.compile("\\[[^:\\]]+:(\\d+) *:\\d+:\\d+\\] +\\S+\\.c:\\d+ .*");
 
     /** Has the order in which the ranks ended told by {@code exits} (see {@link RankExits}). @return this */
     MpirunJob exits(RankExits exits) {
@@ -245,6 +255,7 @@ final class MpirunJob {
         if (expectFinalized > 0 && (code != 0 || unfinished) && failureReportedNanos == 0 && killedRank == null) {
             nameFirstGone();
         }
+        printUcxReports();
         if (killedRank == null) {
             mpichBox.forEach(stdout::println); // jpar could not name the rank: MPICH's own words
         }
@@ -465,6 +476,7 @@ final class MpirunJob {
             first = exits.firstUnfinalized();
         }
         if (first != null) {
+            namedFirstPid = first.pid();
             killedRank = "rank " + first.rank() + " ended first, without MPI_Finalize (" + (first.how() != null
                     ? first.how() : "killed by a signal, halted or crashed") + "), and MPICH stopped the other ranks";
             return;
@@ -476,6 +488,27 @@ final class MpirunJob {
                 + "tell which: MPICH stopped the others at once)") + ", without MPI_Finalize ("
                 + (firstGoneHow != null ? firstGoneHow : "killed by a signal, halted or crashed") + "), and MPICH "
                 + "stopped the other ranks";
+    }
+
+    /**
+     * Prints UCX's reports held back, except those a rank wrote about another that jpar named as ended first (its
+     * {@code process_vm_readv} found the other process gone) and those after a rank's own failure report.
+     */
+    private void printUcxReports() {
+        synchronized (ucxHeld) {
+            if (ucxHeld.isEmpty()) {
+                return;
+            }
+            System.out.flush();
+            for (String[] l : ucxHeld) {
+                boolean echo = failureReportedNanos != 0
+                        || namedFirstPid != 0 && !l[0].equals(Long.toString(namedFirstPid));
+                if (!echo) {
+                    System.err.println(l[1]);
+                }
+            }
+            System.err.flush();
+        }
     }
 
     /** Notes which PID is which rank (MPICH's {@code PMI_RANK} in the process's environment). */
@@ -576,9 +609,29 @@ final class MpirunJob {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         List<String> held = new ArrayList<>();
         List<List<String>> box = new ArrayList<>(1);
+        String[] ucxPid = new String[1]; // the PID of UCX's report whose backtrace may follow, else null
+        boolean[] inBacktrace = new boolean[1];
         untag(in, line -> {
             if (hang != null && hang.accept(line, System.nanoTime())) {
                 return; // a rank's state for the hang report, not for the user
+            }
+            if (expectFinalized > 0) {
+                Matcher ucx = UCX_FATAL.matcher(line);
+                if (ucx.matches()) {
+                    ucxPid[0] = ucx.group(1);
+                    inBacktrace[0] = false;
+                    ucxHeld.add(new String[] {ucxPid[0], line});
+                    return;
+                }
+                if (ucxPid[0] != null && (inBacktrace[0] || line.startsWith("==== backtrace"))) {
+                    ucxHeld.add(new String[] {ucxPid[0], line});
+                    inBacktrace[0] = !line.matches("={20,}");
+                    if (!inBacktrace[0]) {
+                        ucxPid[0] = null;
+                    }
+                    return;
+                }
+                ucxPid[0] = null;
             }
             boolean reported = failureReportedNanos != 0;
             Matcher killed = KILLED.matcher(line);
