@@ -99,6 +99,10 @@ final class MpirunJob {
     /** Open MPI's line about a rank a signal ended (the only place that names it): rank, node, signal, name. */
     static final Pattern KILLED = Pattern.compile(
             "process rank (\\d+) with PID \\d+ on node (\\S+) exited on signal (\\d+) \\(([^)]+)\\)");
+    /** MPICH's line with every rank's wait status ({@code -print-all-exitcodes}). */
+    private static final Pattern EXIT_CODES = Pattern.compile("\\[mpiexec@[^\\]]*\\] Exit codes: (.*)");
+    /** The ranks' wait statuses from {@link #EXIT_CODES}, by rank, or null. */
+    private volatile int[] exitStatuses;
     /** What {@link #KILLED} said, once. */
     private volatile String killedRank;
 
@@ -162,6 +166,12 @@ final class MpirunJob {
      * it: held back until jpar knows whether they only echo the end of another rank it names.
      */
     private final List<String[]> ucxHeld = java.util.Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Which process found which other gone, by PID, from UCX's {@code process_vm_readv(pid=P ...) returned -1: No such
+     * process} (the shared-memory copy of a large message from or to a process that no longer exists).
+     */
+    private final Map<String, String> vanishedPeers = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Pattern VANISHED_PEER = Pattern.compile("process_vm_\\w+\\(pid=(\\d+).*No such process.*");
     /** The start of UCX's report of a fatal error: {@code [host:pid:thread:tid]  file.c:line  message}. */
     private static final Pattern UCX_FATAL = Pattern.compile("\\[[^:\\]]+:(\\d+) *:\\d+:\\d+\\] +\\S+\\.c:\\d+ .*");
 
@@ -228,6 +238,9 @@ final class MpirunJob {
         PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
                 StandardCharsets.ISO_8859_1);
         Thread output = daemon("jpar-mpirun-stdout", () -> untag(p.getInputStream(), line -> {
+            if (expectFinalized > 0 && exitCodes(line)) {
+                return;
+            }
             if (!mpichBox(line)) {
                 stdout.println(line);
             }
@@ -343,6 +356,40 @@ final class MpirunJob {
         List<ProcessHandle> below = new ArrayList<>();
         supervisor.children().forEach(mpirun -> mpirun.descendants().forEach(below::add));
         return below;
+    }
+
+    /**
+     * Notes the ranks' wait statuses from MPICH's {@code [mpiexec@HOST] Exit codes: [HOST] 0,9,768} (what
+     * {@code -print-all-exitcodes} adds at the end: per machine, its ranks' statuses in rank order; jpar's, not the
+     * user's, so never shown). @return true if the line was that
+     */
+    private boolean exitCodes(String line) {
+        Matcher m = EXIT_CODES.matcher(line);
+        if (!m.matches()) {
+            return false;
+        }
+        String[] hosts = m.group(1).trim().split("\\s*\\[[^\\]]*\\]\\s*");
+        List<String> groups = new ArrayList<>();
+        for (String h : hosts) {
+            if (!h.isBlank()) {
+                groups.add(h);
+            }
+        }
+        if (groups.size() == 1) { // one machine: the ranks in order (with several, jpar cannot tell which is which)
+            String[] codes = groups.get(0).split(",");
+            if (codes.length == expectFinalized) {
+                try {
+                    int[] statuses = new int[codes.length];
+                    for (int i = 0; i < codes.length; i++) {
+                        statuses[i] = Integer.parseInt(codes[i].trim());
+                    }
+                    exitStatuses = statuses;
+                } catch (NumberFormatException e) {
+                    // not as MPICH 4.0 writes it: jpar does without
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -473,12 +520,34 @@ final class MpirunJob {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            first = exits.firstUnfinalized();
+            List<RankExits.Exit> order = exits.unfinalized();
+            first = order.isEmpty() ? null : order.get(0);
+            // a rank whose UCX found the process of another gone ended because of that one, which ended first even
+            // when its connection closed later (Linux closes a process's files only after freeing its memory, which
+            // takes a JVM a while; the other found it gone as soon as its main thread had left)
+            for (int hops = 0; first != null && hops < order.size(); hops++) {
+                String peer = vanishedPeers.get(Long.toString(first.pid()));
+                RankExits.Exit cause = null;
+                for (RankExits.Exit e : order) {
+                    if (peer != null && e != first && Long.toString(e.pid()).equals(peer)) {
+                        cause = e;
+                    }
+                }
+                if (cause == null) {
+                    break;
+                }
+                first = cause;
+            }
         }
         if (first != null) {
             namedFirstPid = first.pid();
-            killedRank = "rank " + first.rank() + " ended first, without MPI_Finalize (" + (first.how() != null
-                    ? first.how() : "killed by a signal, halted or crashed") + "), and MPICH stopped the other ranks";
+            int[] statuses = exitStatuses;
+            // MPICH gave 0 for the killed rank in 2 of 20 runs where the receiver ended first (seen): 0 says nothing
+            String how = first.how() != null ? first.how() : statuses != null && first.rank() < statuses.length
+                    && statuses[first.rank()] != 0 ? describe(statuses[first.rank()])
+                    : "killed by a signal, halted or crashed";
+            killedRank = "rank " + first.rank() + " ended first, without MPI_Finalize (" + how + "), and MPICH "
+                    + "stopped the other ranks";
             return;
         }
         if (firstGone == null) {
@@ -618,6 +687,10 @@ final class MpirunJob {
             if (expectFinalized > 0) {
                 Matcher ucx = UCX_FATAL.matcher(line);
                 if (ucx.matches()) {
+                    Matcher vanished = VANISHED_PEER.matcher(line);
+                    if (vanished.find()) {
+                        vanishedPeers.putIfAbsent(ucx.group(1), vanished.group(1));
+                    }
                     ucxPid[0] = ucx.group(1);
                     inBacktrace[0] = false;
                     ucxHeld.add(new String[] {ucxPid[0], line});

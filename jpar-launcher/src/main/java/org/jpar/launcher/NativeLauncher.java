@@ -122,7 +122,9 @@ final class NativeLauncher implements Engine {
         }
         List<String> classPath = OpenMpiLauncher.classPath(job.classPath());
         OpenMpiLauncher.checkMainClass(job.mainClass(), classPath);
-        List<String> cmd = new ArrayList<>(List.of(MPICH_LAUNCHER, "-n", Integer.toString(job.ranks())));
+        // -print-all-exitcodes: how each rank ended (the launcher keeps that line from the user)
+        List<String> cmd = new ArrayList<>(List.of(MPICH_LAUNCHER, "-print-all-exitcodes", "-n",
+                Integer.toString(job.ranks())));
         if (hydraHosts != null) {
             cmd.addAll(List.of("-f", hydraHosts.toString()));
         }

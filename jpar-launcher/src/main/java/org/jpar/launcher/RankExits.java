@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * {@link Selector#select(java.util.function.Consumer, long)} passes them on in that order, so the first connection
  * found at its end without {@code finalized} is the rank that ended first, even when the launcher looks only after
  * MPICH's launcher has killed every other rank. A rank that cannot connect (another machine of a hostfile) leaves the
- * order incomplete, and {@link #firstUnfinalized()} then says nothing.
+ * order incomplete, and {@link #unfinalized()} then says nothing.
  */
 final class RankExits implements AutoCloseable {
     /** A rank's end of the connection, as the launcher saw it end. */
@@ -207,11 +207,11 @@ final class RankExits implements AutoCloseable {
     }
 
     /**
-     * @return the rank that ended first without finalizing, when every rank of the job connected (else the order
-     *         may miss one); null if none did, or the order is incomplete
+     * @return the ranks that ended without finalizing, in the order their connections closed, when every rank of the
+     *         job connected (else the order may miss one); else empty
      */
-    synchronized Exit firstUnfinalized() {
-        return connected >= ranks && !unfinalized.isEmpty() ? unfinalized.get(0) : null;
+    synchronized List<Exit> unfinalized() {
+        return connected >= ranks ? List.copyOf(unfinalized) : List.of();
     }
 
     @Override
