@@ -99,6 +99,10 @@ final class MpirunJob {
     /** Open MPI's line about a rank a signal ended (the only place that names it): rank, node, signal, name. */
     static final Pattern KILLED = Pattern.compile(
             "process rank (\\d+) with PID \\d+ on node (\\S+) exited on signal (\\d+) \\(([^)]+)\\)");
+    /** MPICH's line with every rank's wait status ({@code -print-all-exitcodes}). */
+    private static final Pattern EXIT_CODES = Pattern.compile("\\[mpiexec@[^\\]]*\\] Exit codes: (.*)");
+    /** The ranks' wait statuses from {@link #EXIT_CODES}, by rank, or null. */
+    private volatile int[] exitStatuses;
     /** What {@link #KILLED} said, once. */
     private volatile String killedRank;
 
@@ -152,6 +156,30 @@ final class MpirunJob {
 
     private HangMonitor hang;
     private boolean hangAbort;
+    /** The order in which the ranks ended, from their connections (MPICH on this machine), or null. */
+    private RankExits exits;
+    /** PID of the rank jpar named as the one that ended first, or 0. */
+    private volatile long namedFirstPid;
+    /**
+     * UCX's reports of a fatal error in a rank ({@code [host:pid:0:tid] cma_ep.c:81 process_vm_readv(...) returned -1:
+     * No such process}, and a backtrace when {@code UCX_HANDLE_ERRORS} asks for one), each with the PID that wrote
+     * it: held back until jpar knows whether they only echo the end of another rank it names.
+     */
+    private final List<String[]> ucxHeld = java.util.Collections.synchronizedList(new ArrayList<>());
+    /**
+     * Which process found which other gone, by PID, from UCX's {@code process_vm_readv(pid=P ...) returned -1: No such
+     * process} (the shared-memory copy of a large message from or to a process that no longer exists).
+     */
+    private final Map<String, String> vanishedPeers = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Pattern VANISHED_PEER = Pattern.compile("process_vm_\\w+\\(pid=(\\d+).*No such process.*");
+    /** The start of UCX's report of a fatal error: {@code [host:pid:thread:tid]  file.c:line  message}. */
+    private static final Pattern UCX_FATAL = Pattern.compile("\\[[^:\\]]+:(\\d+) *:\\d+:\\d+\\] +\\S+\\.c:\\d+ .*");
+
+    /** Has the order in which the ranks ended told by {@code exits} (see {@link RankExits}). @return this */
+    MpirunJob exits(RankExits exits) {
+        this.exits = exits;
+        return this;
+    }
 
     /**
      * Reports a hang ({@link HangMonitor}) from the ranks' state lines, and with {@code abort} stops the job (exit
@@ -210,6 +238,9 @@ final class MpirunJob {
         PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
                 StandardCharsets.ISO_8859_1);
         Thread output = daemon("jpar-mpirun-stdout", () -> untag(p.getInputStream(), line -> {
+            if (expectFinalized > 0 && exitCodes(line)) {
+                return;
+            }
             if (!mpichBox(line)) {
                 stdout.println(line);
             }
@@ -237,6 +268,7 @@ final class MpirunJob {
         if (expectFinalized > 0 && (code != 0 || unfinished) && failureReportedNanos == 0 && killedRank == null) {
             nameFirstGone();
         }
+        printUcxReports();
         if (killedRank == null) {
             mpichBox.forEach(stdout::println); // jpar could not name the rank: MPICH's own words
         }
@@ -327,6 +359,40 @@ final class MpirunJob {
     }
 
     /**
+     * Notes the ranks' wait statuses from MPICH's {@code [mpiexec@HOST] Exit codes: [HOST] 0,9,768} (what
+     * {@code -print-all-exitcodes} adds at the end: per machine, its ranks' statuses in rank order; jpar's, not the
+     * user's, so never shown). @return true if the line was that
+     */
+    private boolean exitCodes(String line) {
+        Matcher m = EXIT_CODES.matcher(line);
+        if (!m.matches()) {
+            return false;
+        }
+        String[] hosts = m.group(1).trim().split("\\s*\\[[^\\]]*\\]\\s*");
+        List<String> groups = new ArrayList<>();
+        for (String h : hosts) {
+            if (!h.isBlank()) {
+                groups.add(h);
+            }
+        }
+        if (groups.size() == 1) { // one machine: the ranks in order (with several, jpar cannot tell which is which)
+            String[] codes = groups.get(0).split(",");
+            if (codes.length == expectFinalized) {
+                try {
+                    int[] statuses = new int[codes.length];
+                    for (int i = 0; i < codes.length; i++) {
+                        statuses[i] = Integer.parseInt(codes[i].trim());
+                    }
+                    exitStatuses = statuses;
+                } catch (NumberFormatException e) {
+                    // not as MPICH 4.0 writes it: jpar does without
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
      * Holds back MPICH's box about a rank that ended badly (on standard output; printed at the end only if jpar
      * cannot name the rank itself). @return true if the line belongs to the box
      */
@@ -370,9 +436,7 @@ final class MpirunJob {
                             gone.add(rank);
                             pid = h.pid();
                             int signal = status == UNKNOWN ? 0 : status & 0x7f;
-                            hows.add(status == UNKNOWN ? null : signal != 0
-                                    ? "killed by signal " + signal + " (" + signalName(signal) + ")"
-                                    : "exited with code " + ((status >> 8) & 0xff));
+                            hows.add(status == UNKNOWN ? null : describe(status));
                             if (status != UNKNOWN && signal != 9 && signal != 15) {
                                 notKilled.add(rank); // not how MPICH stops the others
                             }
@@ -397,8 +461,15 @@ final class MpirunJob {
         });
     }
 
-    private static final int RUNNING = -1;
-    private static final int UNKNOWN = -2;
+    static final int RUNNING = -1;
+    static final int UNKNOWN = -2;
+
+    /** @return a wait status in words: "killed by signal 9 (Killed)", "exited with code 1" */
+    static String describe(int status) {
+        int signal = status & 0x7f;
+        return signal != 0 ? "killed by signal " + signal + " (" + signalName(signal) + ")"
+                : "exited with code " + ((status >> 8) & 0xff);
+    }
 
     /**
      * @return {@link #RUNNING}; or, for a process that ended, its wait status when Linux still has it (a zombie its
@@ -406,15 +477,21 @@ final class MpirunJob {
      *         zombie counts as ended: MPICH's proxy reaps its ranks in its own order, after killing the others
      */
     private static int endStatus(ProcessHandle h) {
+        int status = endStatus(h.pid());
+        return status == UNKNOWN && h.isAlive() ? RUNNING : status;
+    }
+
+    /** @return as {@link #endStatus(ProcessHandle)}, for a process known by its PID */
+    static int endStatus(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             if (!f[0].equals("Z") && !f[0].equals("X")) {
                 return RUNNING;
             }
             return f.length > 49 ? Integer.parseInt(f[49].trim()) : UNKNOWN;
         } catch (IOException | RuntimeException e) {
-            return h.isAlive() ? RUNNING : UNKNOWN;
+            return UNKNOWN;
         }
     }
 
@@ -433,13 +510,74 @@ final class MpirunJob {
      * (its box names some PID, often of a rank it killed itself) nor how the first one ended.
      */
     private void nameFirstGone() {
-        if (firstGone == null || stopReason != null) {
-            return; // nobody ended first: jpar stopped the job itself and says why
+        if (stopReason != null) {
+            return; // jpar stopped the job itself and says why
+        }
+        RankExits.Exit first = null;
+        if (exits != null) {
+            try {
+                exits.await(2000); // every rank has ended; their connections may not all be read yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            List<RankExits.Exit> order = exits.unfinalized();
+            first = order.isEmpty() ? null : order.get(0);
+            // a rank whose UCX found the process of another gone ended because of that one, which ended first even
+            // when its connection closed later (Linux closes a process's files only after freeing its memory, which
+            // takes a JVM a while; the other found it gone as soon as its main thread had left)
+            for (int hops = 0; first != null && hops < order.size(); hops++) {
+                String peer = vanishedPeers.get(Long.toString(first.pid()));
+                RankExits.Exit cause = null;
+                for (RankExits.Exit e : order) {
+                    if (peer != null && e != first && Long.toString(e.pid()).equals(peer)) {
+                        cause = e;
+                    }
+                }
+                if (cause == null) {
+                    break;
+                }
+                first = cause;
+            }
+        }
+        if (first != null) {
+            namedFirstPid = first.pid();
+            int[] statuses = exitStatuses;
+            // MPICH gave 0 for the killed rank in 2 of 20 runs where the receiver ended first (seen): 0 says nothing
+            String how = first.how() != null ? first.how() : statuses != null && first.rank() < statuses.length
+                    && statuses[first.rank()] != 0 ? describe(statuses[first.rank()])
+                    : "killed by a signal, halted or crashed";
+            killedRank = "rank " + first.rank() + " ended first, without MPI_Finalize (" + how + "), and MPICH "
+                    + "stopped the other ranks";
+            return;
+        }
+        if (firstGone == null) {
+            return; // nobody ended first
         }
         killedRank = (firstGoneRank != null ? "rank " + firstGoneRank + " ended first" : "a rank ended (jpar could not "
                 + "tell which: MPICH stopped the others at once)") + ", without MPI_Finalize ("
                 + (firstGoneHow != null ? firstGoneHow : "killed by a signal, halted or crashed") + "), and MPICH "
                 + "stopped the other ranks";
+    }
+
+    /**
+     * Prints UCX's reports held back, except those a rank wrote about another that jpar named as ended first (its
+     * {@code process_vm_readv} found the other process gone) and those after a rank's own failure report.
+     */
+    private void printUcxReports() {
+        synchronized (ucxHeld) {
+            if (ucxHeld.isEmpty()) {
+                return;
+            }
+            System.out.flush();
+            for (String[] l : ucxHeld) {
+                boolean echo = failureReportedNanos != 0
+                        || namedFirstPid != 0 && !l[0].equals(Long.toString(namedFirstPid));
+                if (!echo) {
+                    System.err.println(l[1]);
+                }
+            }
+            System.err.flush();
+        }
     }
 
     /** Notes which PID is which rank (MPICH's {@code PMI_RANK} in the process's environment). */
@@ -540,9 +678,33 @@ final class MpirunJob {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         List<String> held = new ArrayList<>();
         List<List<String>> box = new ArrayList<>(1);
+        String[] ucxPid = new String[1]; // the PID of UCX's report whose backtrace may follow, else null
+        boolean[] inBacktrace = new boolean[1];
         untag(in, line -> {
             if (hang != null && hang.accept(line, System.nanoTime())) {
                 return; // a rank's state for the hang report, not for the user
+            }
+            if (expectFinalized > 0) {
+                Matcher ucx = UCX_FATAL.matcher(line);
+                if (ucx.matches()) {
+                    Matcher vanished = VANISHED_PEER.matcher(line);
+                    if (vanished.find()) {
+                        vanishedPeers.putIfAbsent(ucx.group(1), vanished.group(1));
+                    }
+                    ucxPid[0] = ucx.group(1);
+                    inBacktrace[0] = false;
+                    ucxHeld.add(new String[] {ucxPid[0], line});
+                    return;
+                }
+                if (ucxPid[0] != null && (inBacktrace[0] || line.startsWith("==== backtrace"))) {
+                    ucxHeld.add(new String[] {ucxPid[0], line});
+                    inBacktrace[0] = !line.matches("={20,}");
+                    if (!inBacktrace[0]) {
+                        ucxPid[0] = null;
+                    }
+                    return;
+                }
+                ucxPid[0] = null;
             }
             boolean reported = failureReportedNanos != 0;
             Matcher killed = KILLED.matcher(line);

@@ -49,8 +49,18 @@ final class NativeLauncher implements Engine {
         String marker = UUID.randomUUID().toString();
         String mpi = mpi(job);
         List<String> cmd = command(job, marker);
-        return OpenMpiLauncher.watchHangs(new MpirunJob(marker, OpenMpiLauncher.graceSeconds(),
-                mpi.equals("mpich") ? job.ranks() : 0), job).run(cmd);
+        if (!mpi.equals("mpich")) {
+            return OpenMpiLauncher.watchHangs(new MpirunJob(marker, OpenMpiLauncher.graceSeconds(), 0), job).run(cmd);
+        }
+        // MPICH's launcher names neither the rank that ended first nor how; the ranks' connections tell which
+        try (RankExits exits = RankExits.open(marker, job.ranks())) {
+            if (exits != null) {
+                cmd.add(cmd.indexOf(RankMain.class.getName()) - 2, "-D" + NativeEngine.LAUNCHER_SOCKET_PROPERTY + "="
+                        + exits.path());
+            }
+            return OpenMpiLauncher.watchHangs(new MpirunJob(marker, OpenMpiLauncher.graceSeconds(), job.ranks())
+                    .exits(exits), job).run(cmd);
+        }
     }
 
     static String mpi(Job job) {
@@ -112,7 +122,9 @@ final class NativeLauncher implements Engine {
         }
         List<String> classPath = OpenMpiLauncher.classPath(job.classPath());
         OpenMpiLauncher.checkMainClass(job.mainClass(), classPath);
-        List<String> cmd = new ArrayList<>(List.of(MPICH_LAUNCHER, "-n", Integer.toString(job.ranks())));
+        // -print-all-exitcodes: how each rank ended (the launcher keeps that line from the user)
+        List<String> cmd = new ArrayList<>(List.of(MPICH_LAUNCHER, "-print-all-exitcodes", "-n",
+                Integer.toString(job.ranks())));
         if (hydraHosts != null) {
             cmd.addAll(List.of("-f", hydraHosts.toString()));
         }

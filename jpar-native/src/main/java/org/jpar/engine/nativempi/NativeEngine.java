@@ -43,8 +43,16 @@ public final class NativeEngine implements EngineProvider {
     static final String JOB_PROPERTY = "jpar.job";
     /** What a rank started by {@code jpar run} prints once {@code MPI_Finalize} returned (the launcher's check). */
     public static final String FINALIZED = "jpar-native: finalized rank ";
+    /**
+     * The launcher's Unix-domain socket ({@code jpar run} under MPICH): the rank connects at start, says who it is
+     * ({@code MARKER RANK PID}), writes {@code finalized} after {@code MPI_Finalize}, and keeps the connection open
+     * until its process ends, so that the launcher learns from Linux which rank ended first.
+     */
+    public static final String LAUNCHER_SOCKET_PROPERTY = "jpar.native.launcherSocket";
 
     private static volatile NativeWorld connected;
+    /** The connection to the launcher ({@link #LAUNCHER_SOCKET_PROPERTY}), open for the process's life, or null. */
+    private static java.nio.channels.SocketChannel launcher;
 
     /** Public for {@link java.util.ServiceLoader}. */
     public NativeEngine() {
@@ -100,6 +108,7 @@ public final class NativeEngine implements EngineProvider {
 
     private static Transport tryJoin() {
         Map<String, String> env = System.getenv();
+        connectLauncher(env);
         if (Runtime.version().feature() < JAVA) {
             throw new JparException("the native engine needs Java " + JAVA + " or later (the Foreign Function & "
                     + "Memory API); this rank runs Java " + Runtime.version().feature() + " from "
@@ -188,10 +197,41 @@ public final class NativeEngine implements EngineProvider {
         RankProcess.stop(t);
     }
 
+    /**
+     * Connects to the launcher's socket when there is one ({@link #LAUNCHER_SOCKET_PROPERTY}; none on another machine
+     * of a hostfile, and then the launcher does without).
+     */
+    private static void connectLauncher(Map<String, String> env) {
+        String path = System.getProperty(LAUNCHER_SOCKET_PROPERTY);
+        String marker = System.getProperty(JOB_PROPERTY);
+        String rank = env.get(PMI_RANK);
+        if (path == null || marker == null || rank == null || launcher != null) {
+            return;
+        }
+        try {
+            java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(
+                    java.net.UnixDomainSocketAddress.of(path));
+            c.write(java.nio.ByteBuffer.wrap((marker + " " + rank + " " + ProcessHandle.current().pid() + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+            launcher = c;
+        } catch (java.io.IOException | RuntimeException e) {
+            // no launcher's socket here (another machine): the launcher watches the process table instead
+        }
+    }
+
     /** At JVM exit: {@code MPI_Finalize}, unless the rank was killed or called System.exit before finishing. */
     private static void atExit() {
         NativeWorld t = connected;
-        if (RankProcess.finalizeAtExit(t) && System.getProperty(JOB_PROPERTY) != null) {
+        boolean finalized = RankProcess.finalizeAtExit(t);
+        if (finalized && launcher != null) {
+            try {
+                launcher.write(java.nio.ByteBuffer.wrap("finalized\n".getBytes(
+                        java.nio.charset.StandardCharsets.ISO_8859_1)));
+            } catch (java.io.IOException | RuntimeException e) {
+                // the launcher is gone: nobody to tell
+            }
+        }
+        if (finalized && System.getProperty(JOB_PROPERTY) != null) {
             // for jpar's launcher, which drops the line: MPICH's mpiexec exits 0 even if a rank never finalized
             System.err.println(FINALIZED + t.rank());
             System.err.flush();

@@ -33,6 +33,9 @@ final class Signals {
     static Signals keepJvmHandlers() {
         setDefault("UCX_ERROR_SIGNALS", "");
         setDefault("UCX_DEBUG_SIGNO", "0");
+        // no backtrace of UCX's internals when it gives up on a peer that is gone (a rank killed in a large
+        // transfer): its one-line report stays, and the process still ends (abort), so the job still fails
+        setDefault("UCX_HANDLE_ERRORS", "none");
         Signals s = new Signals();
         for (int i = 0; i < SIGNALS.length; i++) {
             s.saved[i] = Arena.global().allocate(SIGACTION_BYTES, 16);
