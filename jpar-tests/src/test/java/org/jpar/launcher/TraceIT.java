@@ -18,6 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The timeline (issue 13): {@code jpar run --trace}, on both engines, and {@code jpar trace} with its page. */
 class TraceIT {
+    /** How far apart two processes' trace times may be (µs): each reads the wall clock once, within a few µs. */
+    private static final double CLOCK_ALIGNMENT_US = 20;
+
     @TempDir
     Path tmp;
 
@@ -124,7 +127,8 @@ class TraceIT {
             assertThat(s).as("receive %s is linked to a send", e).isNotNull();
             assertThat(e.rank()).isEqualTo(s.peer());
             assertThat(e.peer()).isEqualTo(s.rank());
-            assertThat(e.end()).isGreaterThanOrEqualTo(s.ts());
+            // ranks in other processes agree on time to the alignment of their clocks (Tracer reads them together)
+            assertThat(e.end()).isGreaterThanOrEqualTo(s.ts() - CLOCK_ALIGNMENT_US);
             if (e.bytes() >= 0) { // an object's size: known where the engine encodes it, given to its send
                 assertThat(s.bytes()).as("bytes of send %s, from its receive", s).isEqualTo(e.bytes());
             }
