@@ -37,8 +37,7 @@ public final class MpjPingPong {
         if (raw == null) {
             throw new JparException("the MPJ ping-pong runs under jpar run --engine mpj");
         }
-        String only = System.getProperty("jpar.bench.payloads", "");
-        List<String> chosen = only.isBlank() ? null : List.of(only.split(","));
+        List<String> chosen = Payloads.chosen("integer");
         Mpj mpj = raw.mpj();
         Object comm = raw.world();
         int rank = world.rank();

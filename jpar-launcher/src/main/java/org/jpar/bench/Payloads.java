@@ -17,6 +17,30 @@ public final class Payloads {
     }
 
     /** @return the byte[] payloads: 8 B, 1 KiB, 64 KiB, 1 MiB */
+    /**
+     * @param extra payload names a benchmark adds to {@link #arrays} and {@link #objects}
+     * @return the payloads {@code -Djpar.bench.payloads=a,b} names, or null for all
+     * @throws org.jpar.JparException naming the valid names when one is unknown
+     */
+    public static List<String> chosen(String... extra) {
+        String only = System.getProperty("jpar.bench.payloads", "");
+        if (only.isBlank()) {
+            return null;
+        }
+        List<String> known = new java.util.ArrayList<>();
+        arrays(0.001).forEach(p -> known.add(p.name()));
+        objects(0.001).forEach(p -> known.add(p.name()));
+        known.addAll(List.of(extra));
+        List<String> chosen = List.of(only.trim().split("\\s*,\\s*"));
+        for (String c : chosen) {
+            if (!known.contains(c)) {
+                throw new org.jpar.JparException("-Djpar.bench.payloads: no payload is named '" + c + "'; choose "
+                        + "from " + String.join(",", known));
+            }
+        }
+        return chosen;
+    }
+
     public static List<Payload> arrays(double scale) {
         return List.of(
                 new Payload("bytes8", new byte[8], 8, it(200_000, scale)),

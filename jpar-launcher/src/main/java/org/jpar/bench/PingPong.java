@@ -72,8 +72,7 @@ public final class PingPong {
         List<AtomicReference<Object>> slots = threads ? sharedSlots(world) : null;
         CBaseline cLoop = cBaseline(world, c);
         String cName = System.getProperty(C_NAME, "c");
-        String only = System.getProperty("jpar.bench.payloads", "");
-        List<String> chosen = only.isBlank() ? null : List.of(only.split(","));
+        List<String> chosen = Payloads.chosen();
         for (Payloads.Payload p : Payloads.arrays(scale)) {
             if (chosen != null && !chosen.contains(p.name())) {
                 continue;

@@ -86,6 +86,13 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Engine e = RunCommand.engine(spec.commandLine(), engine);
         options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome, mpi);
+        if (benchmark.equals("pingpong")) {
+            try { // JPAR_JAVA_OPTS reaches this JVM too: a misspelt payload is one line here, not a failed rank
+                org.jpar.bench.Payloads.chosen("integer");
+            } catch (org.jpar.JparException bad) {
+                throw new UsageException(bad.getMessage());
+            }
+        }
         if (e instanceof NativeLauncher && (benchmark.equals("pingpong") || benchmark.equals("allreduce"))) {
             return NativeBench.run(benchmark, options, scale); // with C (and the JNI engine) in the same run
         }

@@ -27,6 +27,22 @@ class BenchIT {
         }
     }
 
+    @Test
+    void payloadsArePickedByNameAndAMisspeltOneIsOneUsageLine() throws Exception {
+        String jpar = Jpar.home().resolve("mpirun-scripts/jpar").toString();
+        Jpar.Result r = Jpar.exec(java.util.List.of(jpar, "bench", "pingpong", "--scale", "0.01"),
+                java.util.Map.of("JPAR_JAVA_OPTS", "-Djpar.bench.payloads=bytes8,string"), 300);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).filteredOn(l -> l.startsWith("jpar-threads payload="))
+                .extracting(l -> l.split(" ")[1]).containsExactly("payload=bytes8", "payload=string");
+        r = Jpar.exec(java.util.List.of(jpar, "bench", "pingpong"),
+                java.util.Map.of("JPAR_JAVA_OPTS", "-Djpar.bench.payloads=bytes8,bytes2K"), 60);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).as(r.toString()).anyMatch(l -> l.equals("jpar: -Djpar.bench.payloads: no payload is "
+                + "named 'bytes2K'; choose from bytes8,bytes1K,bytes64K,bytes1M,string,list1000,integer"));
+        assertThat(String.join("\n", r.err())).as(r.toString()).doesNotContain("\tat ");
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"allreduce", "bcast", "alltoall"})
     void collectivesOf8BytesAnd1MiB(String bench) throws Exception {
