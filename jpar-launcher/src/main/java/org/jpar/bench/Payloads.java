@@ -16,7 +16,6 @@ public final class Payloads {
     private Payloads() {
     }
 
-    /** @return the byte[] payloads: 8 B, 1 KiB, 64 KiB, 1 MiB */
     /**
      * @param extra payload names a benchmark adds to {@link #arrays} and {@link #objects}
      * @return the payloads {@code -Djpar.bench.payloads=a,b} names, or null for all
@@ -41,6 +40,7 @@ public final class Payloads {
         return chosen;
     }
 
+    /** @return the byte[] payloads: 8 B, 1 KiB, 64 KiB, 1 MiB */
     public static List<Payload> arrays(double scale) {
         return List.of(
                 new Payload("bytes8", new byte[8], 8, it(200_000, scale)),
