@@ -9,6 +9,7 @@ import org.jpar.Communicator;
 import org.jpar.JparException;
 import org.jpar.Par;
 import org.jpar.engine.nativempi.CBaseline;
+import org.jpar.engine.nativempi.RawFfm;
 import org.jpar.engine.openmpi.Mpi;
 
 /**
@@ -20,7 +21,9 @@ import org.jpar.engine.openmpi.Mpi;
  * the bindings' own {@code send}/{@code recv} on a duplicate of {@code MPI_COMM_WORLD} (at jpar's thread level), with
  * heap arrays and with direct buffers; on the threads engine, the threads of ranks 0 and 1 handing the message over
  * through volatile slots with a spin wait ({@link RawThreadsPingPong}); on the native engine under {@code jpar bench},
- * C's own loop ({@link CBaseline}: {@code mpibench.c} built with the MPI's {@code mpicc}, loaded into the ranks).
+ * C's own loop ({@link CBaseline}: {@code mpibench.c} built with the MPI's {@code mpicc}, loaded into the ranks) and
+ * the same loop in Java through FFM alone ({@link RawFfm}, {@code raw-ffm}: off-heap buffers, no header, no copy), so
+ * that jpar's gap to C splits into what FFM's downcalls cost and what jpar adds.
  * Rank 0 prints one line per payload and contender:
  * {@code <who> payload=<name> bytes=<n> latency_us=<median> bandwidth_MBps=<at the median> best_us=.. median_us=..},
  * baselines with {@code jpar_ratio_best=.. jpar_ratio_median=..}.
@@ -71,6 +74,7 @@ public final class PingPong {
         Object raw = openmpi ? Mpi.duplicate(Mpi.constant("COMM_WORLD")) : null;
         List<AtomicReference<Object>> slots = threads ? sharedSlots(world) : null;
         CBaseline cLoop = cBaseline(world, c);
+        RawFfm ffm = baseline && world.engine().equals("native") ? RawFfm.load() : null;
         String cName = System.getProperty(C_NAME, "c");
         List<String> chosen = Payloads.chosen();
         for (Payloads.Payload p : Payloads.arrays(scale)) {
@@ -90,6 +94,10 @@ public final class PingPong {
             }
             if (cLoop != null) {
                 cs.add(new AlternatingBatches.Contender(cName, () -> cLoop.pingpong(world.rank(), msg.length,
+                        p.iterations())));
+            }
+            if (ffm != null) {
+                cs.add(new AlternatingBatches.Contender("raw-ffm", () -> ffm.pingpong(world.rank(), msg.length,
                         p.iterations())));
             }
             if (threads) {

@@ -139,6 +139,7 @@ final class NativeBench {
      */
     private static void summary(List<String> nativeRun, List<String> jniRun, String c) {
         Map<String, double[]> nat = ratiosToC(nativeRun, c);
+        Map<String, double[]> overFfm = ratiosToC(nativeRun, "raw-ffm");
         Map<String, double[]> jni = ratiosToC(jniRun, c);
         Map<String, double[]> natTimes = times(nativeRun, "jpar-native");
         Map<String, double[]> jniTimes = times(jniRun, "jpar-openmpi");
@@ -153,6 +154,12 @@ final class NativeBench {
             double[] n = e.getValue();
             StringBuilder sb = new StringBuilder("ratio payload=" + e.getKey());
             sb.append(String.format(Locale.ROOT, " native/C best=%.2f median=%.2f paired=%.2f", n[0], n[1], n[2]));
+            double[] f = overFfm.get(e.getKey());
+            if (f != null) { // jpar over FFM alone, and FFM alone over C: what jpar adds, what the downcalls cost
+                sb.append(String.format(Locale.ROOT, " native/raw-ffm best=%.2f median=%.2f paired=%.2f"
+                        + " raw-ffm/C best=%.2f median=%.2f paired=%.2f", f[0], f[1], f[2], n[0] / f[0], n[1] / f[1],
+                        n[2] / f[2]));
+            }
             double[] j = jni.get(e.getKey());
             if (j != null) {
                 sb.append(String.format(Locale.ROOT, " jni/C best=%.2f median=%.2f paired=%.2f", j[0], j[1], j[2]));

@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code jpar bench allreduce --engine native [--mpi M]} runs C's own {@code MPI_Allreduce} loop in the same ranks as
- * jpar, batch by batch in turn: the C line carries jpar's ratios to it, and the summary gives native/C.
+ * jpar, batch by batch in turn: the C line carries jpar's ratios to it, and the summary gives native/C; {@code jpar bench
+ * pingpong --engine native} runs C's loop and the same loop through FFM alone ({@code raw-ffm}) beside jpar.
  */
 class NativeBenchIT {
     @ParameterizedTest
@@ -29,5 +30,23 @@ class NativeBenchIT {
                             && l.contains(" jpar_ratio_median=") && l.contains(" jpar_ratio_paired="))
                     .anyMatch(l -> l.startsWith("ratio payload=" + payload + " native/C best="));
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(NativeTests.Mpi.class)
+    void pingpongAlternatesWithCAndRawFfmInTheSameRun(NativeTests.Mpi mpi) throws Exception {
+        NativeTests.require(mpi);
+        Jpar.Result r = NativeTests.exec(List.of(Jpar.home().resolve("mpirun-scripts/jpar").toString(), "bench",
+                "pingpong", "--engine", "native", "--mpi", mpi.name, "--scale", "0.01"),
+                Map.of("JPAR_JAVA_OPTS", "-Djpar.bench.payloads=bytes8"), 600);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        String c = "c-" + mpi.name;
+        assertThat(r.out()).as(r.toString())
+                .anyMatch(l -> l.startsWith("jpar-native payload=bytes8 ") && l.contains(" best_us="))
+                .anyMatch(l -> l.startsWith(c + " payload=bytes8 ") && l.contains(" jpar_ratio_paired="))
+                .anyMatch(l -> l.startsWith("raw-ffm payload=bytes8 ") && l.contains(" jpar_ratio_paired="))
+                .anyMatch(l -> l.startsWith("ratio payload=bytes8 native/C best=") && l.contains(" native/raw-ffm best=")
+                        && l.contains(" raw-ffm/C best="))
+                .noneMatch(l -> l.startsWith("raw-ffm payload=string"));
     }
 }

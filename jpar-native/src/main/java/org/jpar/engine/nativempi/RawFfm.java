@@ -1,0 +1,36 @@
+package org.jpar.engine.nativempi;
+
+import java.lang.reflect.InvocationTargetException;
+
+import org.jpar.JparException;
+
+/**
+ * {@code jpar bench}'s raw FFM baseline inside a rank of the native engine: {@code MPI_Send} and {@code MPI_Recv}
+ * called from Java through the same FFM downcall handles the engine uses, on off-heap memory allocated once, on its
+ * own duplicate of {@code MPI_COMM_WORLD}, with no header, no copy from or to a Java array and no matching logic. So
+ * jpar's time over it is what jpar itself adds, and its time over C's loop is what the FFM downcalls add. Public for
+ * the bench; not user API.
+ */
+public interface RawFfm {
+    /** One batch of {@code iterations} round trips of {@code bytes} bytes between ranks 0 and 1 (others: nothing). */
+    void pingpong(int rank, int bytes, int iterations);
+
+    /**
+     * Duplicates {@code MPI_COMM_WORLD} for the baseline: a collective, every rank of the native engine's job calls it
+     * at the same point, after {@code Par.world()}.
+     */
+    static RawFfm load() {
+        try {
+            return (RawFfm) Class.forName("org.jpar.engine.nativempi.ffm.RawFfmLoop", true,
+                    RawFfm.class.getClassLoader()).getMethod("create").invoke(null);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new JparException("cannot start the raw FFM baseline: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new JparException("cannot start the raw FFM baseline (the native engine's FFM classes need JDK "
+                    + NativeEngine.JAVA + "+): " + e, e);
+        }
+    }
+}

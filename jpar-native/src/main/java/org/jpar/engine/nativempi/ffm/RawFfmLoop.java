@@ -1,0 +1,55 @@
+package org.jpar.engine.nativempi.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import org.jpar.engine.nativempi.RawFfm;
+
+/** {@link RawFfm}: the ping-pong loop as a user would write it with FFM alone, through {@link Mpi}'s handles. */
+public final class RawFfmLoop implements RawFfm {
+    private final long comm;
+    private final long byteType;
+    private final MemorySegment status;
+    private MemorySegment out = MemorySegment.NULL;
+    private MemorySegment in = MemorySegment.NULL;
+    private int size = -1;
+
+    private RawFfmLoop() {
+        comm = Mpi.dup(Mpi.ABI.handle("COMM_WORLD"));
+        byteType = Mpi.ABI.handle("BYTE");
+        status = Arena.global().allocate(64, 8);
+    }
+
+    /** @see RawFfm#load */
+    public static RawFfm create() {
+        return new RawFfmLoop();
+    }
+
+    @Override
+    public void pingpong(int rank, int bytes, int iterations) {
+        if (rank > 1) {
+            return;
+        }
+        if (size != bytes) { // one pair of buffers per size, kept: allocation is not in the loop
+            out = Arena.ofAuto().allocate(Math.max(bytes, 1), 64);
+            in = Arena.ofAuto().allocate(Math.max(bytes, 1), 64);
+            size = bytes;
+        }
+        MemorySegment o = out;
+        MemorySegment i = in;
+        long c = comm;
+        long t = byteType;
+        MemorySegment s = status;
+        if (rank == 0) {
+            for (int k = 0; k < iterations; k++) {
+                Mpi.send(o, bytes, t, 1, 0, c);
+                Mpi.recv(i, bytes, t, 1, 0, c, s);
+            }
+        } else {
+            for (int k = 0; k < iterations; k++) {
+                Mpi.recv(i, bytes, t, 0, 0, c, s);
+                Mpi.send(i, bytes, t, 0, 0, c);
+            }
+        }
+    }
+}
