@@ -93,7 +93,8 @@ final class BenchCommand implements Callable<Integer> {
                 throw new UsageException(bad.getMessage());
             }
         }
-        if (e instanceof NativeLauncher && (benchmark.equals("pingpong") || benchmark.equals("allreduce"))) {
+        if (e instanceof NativeLauncher && !noBaseline
+                && (benchmark.equals("pingpong") || benchmark.equals("allreduce"))) {
             return NativeBench.run(benchmark, options, scale); // with C (and the JNI engine) in the same run
         }
         switch (benchmark) {

@@ -327,6 +327,64 @@ public class PointToPointContract {
         c.barrier();
     }
 
+    /**
+     * Blocking sends large enough for the native engine to send their rests in pieces (a 3 MiB {@code double[]} and a
+     * {@code byte[]} of odd length), taken by every kind of receive: nonblocking receives posted first, new values
+     * and buffers received straight, the same with a nonblocking receive pending, and after a probe. Every element is
+     * checked. Pairs of ranks: the even one sends, the odd one receives.
+     */
+    @Contract
+    public void largeBlockingSendsArriveWhateverTheReceive(Communicator c) {
+        int partner = c.rank() ^ 1;
+        if (partner >= c.size()) {
+            c.barrier();
+            return;
+        }
+        int sender = c.rank() & ~1;
+        double[] d = new double[3 * 131_072 + 3];
+        byte[] b = new byte[300_001];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = i * 0.25 + sender;
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (i * 7 + sender);
+        }
+        if (c.rank() == sender) {
+            for (int k = 0; k < 5; k++) {
+                c.send(d, partner, 31);
+                c.send(b, partner, 31);
+            }
+            c.send("last", partner, 32);
+        } else {
+            List<Object> got = new ArrayList<>();
+            Request<double[]> first = c.ireceive(partner, 31);
+            Request<byte[]> second = c.ireceive(partner, 31);
+            got.add(first.await());
+            got.add(second.await());
+            got.add(c.receive(partner, 31, double[].class));
+            got.add(c.receive(partner, 31, byte[].class));
+            double[] intoD = new double[d.length];
+            byte[] intoB = new byte[b.length + 9];
+            assertThat(c.receiveInto(intoD, partner, 31).bytes()).isEqualTo(8L * d.length);
+            assertThat(c.receiveInto(intoB, partner, 31).bytes()).isEqualTo(b.length);
+            got.add(intoD);
+            got.add(java.util.Arrays.copyOf(intoB, b.length));
+            Request<String> pending = c.ireceive(partner, 32); // blocking receives now also move this one on
+            got.add(c.receive(partner, 31, double[].class));
+            got.add(c.receive(partner, 31, byte[].class));
+            assertThat(c.probe(partner, 31).bytes()).isEqualTo(8L * d.length);
+            got.add(c.receive(partner, 31, double[].class));
+            assertThat(c.probe(partner, 31).bytes()).isEqualTo(b.length);
+            got.add(c.receive(partner, 31, byte[].class));
+            assertThat(pending.await()).isEqualTo("last");
+            for (int k = 0; k < got.size(); k += 2) {
+                assertThat((double[]) got.get(k)).as("double[] #%d", k / 2).isEqualTo(d);
+                assertThat((byte[]) got.get(k + 1)).as("byte[] #%d", k / 2).isEqualTo(b);
+            }
+        }
+        c.barrier();
+    }
+
     private static byte[] shifted(byte[] mine, int by) {
         byte[] b = new byte[mine.length];
         for (int i = 0; i < b.length; i++) {
