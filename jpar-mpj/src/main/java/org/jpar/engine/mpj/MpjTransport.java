@@ -43,6 +43,10 @@ import org.jpar.spi.Transport;
  * send returns as soon as the caller may reuse its message, on both devices, at every size, and sends to this rank
  * itself never block.
  *
+ * <p><b>Receives never wait inside the multicore device.</b> Its wait can return before the message is there (a
+ * spurious wakeup: see {@link Doorbell}); there every blocking receive is an {@code Irecv} that the receiving thread
+ * tests, parking on its rank's doorbell, which every jpar send to the rank rings.
+ *
  * <p><b>Progress</b> (MPI-4.0 §3.7.4). A nonblocking receive posts its header's receive at once; when a large
  * message's header arrives, the bulk part's receive must be posted too. A progress thread of the rank does that for
  * every nonblocking receive whose header arrived while nothing awaits it, so a posted receive lets its sender's
@@ -96,6 +100,10 @@ final class MpjTransport implements Transport {
     /** Nonblocking receives not complete yet: the progress thread moves them on. */
     private final Set<ReceiveRequest> receives = ConcurrentHashMap.newKeySet();
     private final ThreadGroup progressGroup;
+    /** Multicore: every rank's doorbell, by world rank (see {@link Doorbell}); niodev: null. */
+    private final Doorbell[] bells;
+    /** The world rank of each rank of this group (to ring a destination's doorbell). */
+    private final int[] worldRanks;
     /** The world's transport for a group made by {@link #split}, else null. */
     private final MpjTransport parent;
     /** Heads (with their bulk parts) a probe received: the next matching receive takes them first, in order. */
@@ -118,22 +126,34 @@ final class MpjTransport implements Transport {
      * @param codecLoader   where received classes are looked up (the rank's class loader)
      * @param progressGroup the thread group of the rank's progress thread (the multicore device only lets threads
      *                      of the rank's own group call MPJ)
+     * @param bells         multicore: the job's doorbells, one per rank ({@link Doorbell#forJob}); niodev: null
      */
-    MpjTransport(Mpj mpj, String device, ClassLoader codecLoader, ThreadGroup progressGroup) {
-        this(mpj, device, codecLoader, progressGroup, mpj.constant("COMM_WORLD"), null);
+    MpjTransport(Mpj mpj, String device, ClassLoader codecLoader, ThreadGroup progressGroup, Doorbell[] bells) {
+        this(mpj, device, codecLoader, progressGroup, mpj.constant("COMM_WORLD"), null, bells, null);
     }
 
-    /** An endpoint into the group of {@code comm} (the world, or a group made by {@link #split}). */
+    /**
+     * An endpoint into the group of {@code comm} (the world, or a group made by {@link #split}), whose ranks have the
+     * world ranks {@code worldRanks} (null for the world).
+     */
     private MpjTransport(Mpj mpj, String device, ClassLoader codecLoader, ThreadGroup progressGroup, Object comm,
-                         MpjTransport parent) {
+                         MpjTransport parent, Doorbell[] bells, int[] worldRanks) {
         this.mpj = mpj;
         this.device = device;
         this.bulkFirst = device.equals(MpjEngine.MULTICORE);
         this.progressGroup = progressGroup;
         this.parent = parent;
+        this.bells = bells;
         world = comm;
         rank = mpj.rank(world);
         size = mpj.size(world);
+        if (worldRanks == null) {
+            worldRanks = new int[size];
+            for (int r = 0; r < size; r++) {
+                worldRanks[r] = r;
+            }
+        }
+        this.worldRanks = worldRanks;
         user = mpj.dup(world);
         internal = mpj.dup(world);
         bulk = mpj.dup(world);
@@ -411,6 +431,9 @@ final class MpjTransport implements Transport {
                 keep(mpj.isend(bulk, o.payload, 0, o.elements, types[o.kind], dest, seq));
             }
         }
+        if (bells != null) {
+            bells[worldRanks[dest]].ring(); // MPJ copied the message into the receive if dest had posted it
+        }
     }
 
     /**
@@ -479,16 +502,51 @@ final class MpjTransport implements Transport {
             return open(stashed, buffer, source, tag);
         }
         byte[] landing = scratch.get();
-        Object status = mpj.recv(comm(tag), landing, 0, LANDING, types[BYTES],
+        Object status = recv(comm(tag), landing, 0, LANDING, types[BYTES],
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpjTag(tag));
         In in = In.read(landing, mpj.count(status, types[BYTES]));
         in.source = mpj.source(status);
         in.tag = tag < 0 && tag != ANY_TAG ? tag : mpj.tag(status);
         if (in.chunked) {
             in.whole = target(in, buffer);
-            mpj.recv(bulk, in.whole, 0, in.elements, types[in.kind], in.source, in.seq);
+            recv(bulk, in.whole, 0, in.elements, types[in.kind], in.source, in.seq);
         }
         return open(in, buffer, source, tag);
+    }
+
+    /**
+     * MPJ's blocking {@code Recv}; on the multicore device an {@code Irecv} this thread waits for itself (see
+     * {@link #awaitReceive}).
+     *
+     * @return the {@code Status}
+     */
+    private Object recv(Object comm, Object buf, int offset, int count, Object type, int source, int tag) {
+        if (bells == null) {
+            return mpj.recv(comm, buf, offset, count, type, source, tag);
+        }
+        return awaitReceive(mpj.irecv(comm, buf, offset, count, type, source, tag));
+    }
+
+    /**
+     * MPJ's {@code Wait} on {@code request}, a receive. The multicore device's own wait can return before the message
+     * is there (see {@link Doorbell}), so there this thread tests the request until MPJ has matched it, parking on the
+     * rank's doorbell in between; {@code Test} then completes it without waiting in MPJ.
+     *
+     * @return the {@code Status}
+     */
+    private Object awaitReceive(Object request) {
+        if (bells == null) {
+            return mpj.waitFor(request);
+        }
+        Doorbell bell = bells[worldRanks[rank]];
+        while (true) {
+            long seen = bell.rings();
+            Object status = mpj.test(request);
+            if (status != null) {
+                return status;
+            }
+            bell.await(seen);
+        }
     }
 
     /** @return the array a large message's bulk part goes into: the receiver's buffer when it fits, else a new one */
@@ -736,7 +794,7 @@ final class MpjTransport implements Transport {
                 return true;
             }
             if (head != null) {
-                Object status = block ? mpj.waitFor(head) : mpj.test(head);
+                Object status = block ? awaitReceive(head) : mpj.test(head);
                 if (status == null) {
                     return false;
                 }
@@ -750,7 +808,7 @@ final class MpjTransport implements Transport {
                 }
             }
             if (tail != null) {
-                Object status = block ? mpj.waitFor(tail) : mpj.test(tail);
+                Object status = block ? awaitReceive(tail) : mpj.test(tail);
                 if (status == null) {
                     return false;
                 }
@@ -793,13 +851,13 @@ final class MpjTransport implements Transport {
             return null;
         }
         byte[] landing = new byte[LANDING];
-        Object status = mpj.recv(comm(tag), landing, 0, LANDING, types[BYTES], mpjSource, mpjTag);
+        Object status = recv(comm(tag), landing, 0, LANDING, types[BYTES], mpjSource, mpjTag);
         In in = In.read(landing, mpj.count(status, types[BYTES]));
         in.source = mpj.source(status);
         in.tag = tag < 0 && tag != ANY_TAG ? tag : mpj.tag(status);
         if (in.chunked) {
             in.whole = newArray(in.kind, in.elements);
-            mpj.recv(bulk, in.whole, 0, in.elements, types[in.kind], in.source, in.seq);
+            recv(bulk, in.whole, 0, in.elements, types[in.kind], in.source, in.seq);
         }
         synchronized (probed) {
             probed.add(in);
@@ -882,7 +940,12 @@ final class MpjTransport implements Transport {
             throw new JparException("MPJ Express: Intracomm.Create gave no communicator to rank " + rank
                     + " of its own group " + java.util.Arrays.toString(ranks));
         }
-        return new MpjTransport(mpj, device, codecLoader, progressGroup, comm, parent != null ? parent : this);
+        int[] worldOf = new int[ranks.length];
+        for (int i = 0; i < ranks.length; i++) {
+            worldOf[i] = worldRanks[ranks[i]];
+        }
+        return new MpjTransport(mpj, device, codecLoader, progressGroup, comm, parent != null ? parent : this, bells,
+                worldOf);
     }
 
     @Override
@@ -895,7 +958,11 @@ final class MpjTransport implements Transport {
         return c;
     }
 
-    /** Every collective over jpar's point-to-point messages, but the barrier: MPJ's own, on the collectives' communicator. */
+    /**
+     * Every collective over jpar's point-to-point messages, but niodev's barrier: MPJ's own, on the collectives'
+     * communicator. The multicore device's barrier is jpar's too: MPJ's waits in the device's semaphore, whose
+     * spurious wakeup would let a rank out of the barrier early (see {@link Doorbell}).
+     */
     private static final class MpjCollectives extends PointToPointCollectives {
         private final MpjTransport mt;
 
@@ -907,7 +974,9 @@ final class MpjTransport implements Transport {
         @Override
         public void barrier() {
             mt.checkOpen();
-            if (mt.size > 1) {
+            if (mt.bells != null) {
+                super.barrier();
+            } else if (mt.size > 1) {
                 mt.mpj.barrier(mt.internal);
             }
         }

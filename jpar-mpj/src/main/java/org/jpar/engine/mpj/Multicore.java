@@ -80,9 +80,12 @@ public final class Multicore {
         final CountDownLatch initialized;
         final Failure[] failures;
         final Failure other = new Failure(-1);
+        /** The ranks' doorbells, which their receives wait on (see {@link Doorbell}). */
+        final Doorbell[] bells;
 
         Job(int size) {
             this.size = size;
+            this.bells = Doorbell.forJob(size);
             this.finished = new CountDownLatch(size);
             this.initialized = new CountDownLatch(size);
             this.failures = new Failure[size];
@@ -194,7 +197,7 @@ public final class Multicore {
         MpjTransport t;
         try {
             mpj.init(new String[] {Integer.toString(rank), Integer.toString(job.size), SMPDEV});
-            t = new MpjTransport(mpj, "multicore", userLoader, group);
+            t = new MpjTransport(mpj, "multicore", userLoader, group, job.bells);
         } finally {
             job.initialized.countDown();
         }
