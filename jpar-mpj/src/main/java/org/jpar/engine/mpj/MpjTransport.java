@@ -25,8 +25,8 @@ import org.jpar.spi.Transport;
  * One rank's endpoint on MPJ Express ({@code mpi.*} of its own class loader, through {@link Mpj}).
  *
  * <p><b>Format.</b> Every jpar message is one MPJ message of bytes (a 16-byte header, then the payload when it fits
- * in {@link #LANDING} bytes), so the receiver learns the kind of the value (which primitive array, a string, an
- * encoded object, null) from the message itself, and MPJ's matching (a source or {@code ANY_SOURCE}, a tag or
+ * in the landing size, see {@link #LANDING_PROPERTY}), so the receiver learns the kind of the value (which primitive
+ * array, a string, an encoded object, null) from the message itself, and MPJ's matching (a source or {@code ANY_SOURCE}, a tag or
  * {@code ANY_TAG}) and ordering apply unchanged. A larger payload travels as a header alone and a second message on
  * the bulk communicator, typed with the array's own MPJ datatype and tagged with a sequence number, straight from the
  * sender's array into the receiver's (MPJ packs and unpacks arrays itself: jpar adds no copy). Objects go through
@@ -67,9 +67,14 @@ final class MpjTransport implements Transport {
     static final byte OBJECT = 10;
 
     static final int HEADER = 16;
-    /** Bytes every header receive lands in: header and payload up to this size travel as one message. */
-    static final int LANDING = Math.max(1024, Integer.getInteger("jpar.mpj.landing", 64 * 1024 + HEADER));
-    static final int INLINE = LANDING - HEADER;
+    /**
+     * {@code -Djpar.mpj.landing=BYTES} (the same on every rank; for tuning): the bytes every header receive lands in,
+     * so header and payload up to this size travel as one message. Default: 16 KiB + 16 on multicore, where a larger
+     * payload travels faster as header plus bulk part, straight between the arrays (64 KiB ping-pong, paired ratio to
+     * raw MPJ: 1.12-1.16 against 1.27-1.32 with the whole payload in the header's message, which adds two copies);
+     * 64 KiB + 16 on niodev, where each extra message costs a network round of its own.
+     */
+    private static final String LANDING_PROPERTY = "jpar.mpj.landing";
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
     private static final String[] TYPE_NAMES = {"BYTE", "BYTE", "SHORT", "INT", "LONG", "FLOAT", "DOUBLE", "CHAR",
         "BOOLEAN", "BYTE", "BYTE"};
@@ -91,7 +96,10 @@ final class MpjTransport implements Transport {
     private final ObjectCodec codec;
     private final ClassLoader codecLoader;
     private final AtomicInteger sequence = new AtomicInteger();
-    private final ThreadLocal<byte[]> scratch = ThreadLocal.withInitial(() -> new byte[LANDING]);
+    /** See {@link #LANDING_PROPERTY}. */
+    private final int landing;
+    private final int inline;
+    private final ThreadLocal<byte[]> scratch;
     /** Sends MPJ has not completed: kept (with MPJ's request) until it does. */
     private final Queue<Object> sends = new ConcurrentLinkedQueue<>();
     private final AtomicInteger sendCount = new AtomicInteger();
@@ -141,6 +149,10 @@ final class MpjTransport implements Transport {
         this.mpj = mpj;
         this.device = device;
         this.bulkFirst = device.equals(MpjEngine.MULTICORE);
+        this.landing = Math.max(1024, Integer.getInteger(LANDING_PROPERTY, (bulkFirst ? 16 : 64) * 1024 + HEADER));
+        this.inline = landing - HEADER;
+        int bytes = landing;
+        this.scratch = ThreadLocal.withInitial(() -> new byte[bytes]);
         this.progressGroup = progressGroup;
         this.parent = parent;
         this.bells = bells;
@@ -409,7 +421,7 @@ final class MpjTransport implements Transport {
         Object comm = comm(tag);
         int mpjTag = mpjTag(tag);
         byte[] head = scratch.get();
-        if (o.bytes <= INLINE) {
+        if (o.bytes <= inline) {
             header(head, o.kind, false, 0, o.bytes);
             if (o.payload != null) {
                 toBytes(o.payload, o.kind, o.elements, head, HEADER);
@@ -502,7 +514,7 @@ final class MpjTransport implements Transport {
             return open(stashed, buffer, source, tag);
         }
         byte[] landing = scratch.get();
-        Object status = recv(comm(tag), landing, 0, LANDING, types[BYTES],
+        Object status = recv(comm(tag), landing, 0, this.landing, types[BYTES],
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpjTag(tag));
         In in = In.read(landing, mpj.count(status, types[BYTES]));
         in.source = mpj.source(status);
@@ -600,8 +612,8 @@ final class MpjTransport implements Transport {
             done.arrived(stashed);
             return done;
         }
-        byte[] landing = new byte[LANDING];
-        Object head = mpj.irecv(comm(tag), landing, 0, LANDING, types[BYTES],
+        byte[] landing = new byte[this.landing];
+        Object head = mpj.irecv(comm(tag), landing, 0, this.landing, types[BYTES],
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpjTag(tag));
         ReceiveRequest r = new ReceiveRequest(head, landing, buffer, source, tag);
         receives.add(r);
@@ -850,8 +862,8 @@ final class MpjTransport implements Transport {
         if (!block && mpj.iprobe(comm(tag), mpjSource, mpjTag) == null) {
             return null;
         }
-        byte[] landing = new byte[LANDING];
-        Object status = recv(comm(tag), landing, 0, LANDING, types[BYTES], mpjSource, mpjTag);
+        byte[] landing = new byte[this.landing];
+        Object status = recv(comm(tag), landing, 0, this.landing, types[BYTES], mpjSource, mpjTag);
         In in = In.read(landing, mpj.count(status, types[BYTES]));
         in.source = mpj.source(status);
         in.tag = tag < 0 && tag != ANY_TAG ? tag : mpj.tag(status);
