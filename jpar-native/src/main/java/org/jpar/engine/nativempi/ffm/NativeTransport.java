@@ -53,12 +53,6 @@ public final class NativeTransport implements NativeWorld {
      * which holds off this JVM's garbage collection for the transfer's time; larger ones go through off-heap memory.
      */
     private static final int DIRECT_MAX = 64 << 20;
-    /**
-     * A rest sent from a blocking send (flagged {@link MpiWire#BLOCKING_REST}) of at least this many bytes travels in
-     * pieces ({@link #pieceBytes}), so the sender's copy of one piece into off-heap memory overlaps MPI's transfer of
-     * the one before.
-     */
-    static final int PIECES_FROM = 256 << 10;
     /** Dropped requests are tested (and forgotten once complete) when this many are outstanding, or twice the rest. */
     private static final int SWEEP_MIN = 64;
     private static final int THREAD_SERIALIZED = 2;
@@ -278,17 +272,18 @@ public final class NativeTransport implements NativeWorld {
                 send(comm, io.seg, MpiWire.CHUNK_HEADER + MpiWire.HEAD_PAYLOAD, byteType, dest, mpiTag);
                 int restBytes = (int) (o.bytes - MpiWire.HEAD_PAYLOAD);
                 Buf staged = s.staging(restBytes);
+                MpiWire.writePayload(staged.b, 0, o, MpiWire.HEAD_PAYLOAD, restBytes);
+                int count = restBytes / MpiWire.elementBytes(o.kind);
                 if (blockingRest) {
-                    // straight in MPI even if another thread posted an ireceive since: the helper moves it on
+                    // straight in MPI_Send even if another thread posted an ireceive since: the helper moves it on
                     enterBlockingCollective();
                     try {
-                        sendPieces(o, staged, restBytes, dest, seq);
+                        Mpi.send(staged.seg, count, restTypes[o.kind], dest, seq, bulk);
                     } finally {
                         exitBlockingCollective();
                     }
                 } else {
-                    MpiWire.writePayload(staged.b, 0, o, MpiWire.HEAD_PAYLOAD, restBytes);
-                    send(bulk, staged.seg, restBytes / MpiWire.elementBytes(o.kind), restTypes[o.kind], dest, seq);
+                    send(bulk, staged.seg, count, restTypes[o.kind], dest, seq);
                 }
             }
         } finally {
@@ -319,7 +314,7 @@ public final class NativeTransport implements NativeWorld {
                     receiveRestInto(into, in, seq, s.status);
                 } else {
                     Buf rest = s.staging(in.restLen());
-                    receiveRest(rest, in, seq, s.status);
+                    recv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq, s.status);
                     in.rest = rest.b;
                 }
             }
@@ -464,79 +459,10 @@ public final class NativeTransport implements NativeWorld {
      */
     private void receiveRestInto(Object into, MpiWire.In in, int seq, MemorySegment status) {
         MpiWire.copyOut(in.head, in.headAt, into, 0, in.headLen);
-        int restLen = in.restLen();
-        int piece = pieceBytes(in);
-        int unit = MpiWire.elementBytes(in.kind);
-        for (int at = 0; at < restLen; at += piece) {
-            int n = Math.min(piece, restLen - at) / unit;
-            Mpi.probe(in.source, seq, bulk, status);
-            MemorySegment part = MemorySegment.ofBuffer(MpiWire.heapSlice(into, in.headElements() + at / unit, n));
-            Mpi.recvCritical(part, n, restTypes[in.kind], in.source, seq, bulk, status);
-        }
+        Mpi.probe(in.source, seq, bulk, status);
+        MemorySegment rest = MemorySegment.ofBuffer(MpiWire.heapSlice(into, in.headElements(), in.restElements()));
+        Mpi.recvCritical(rest, in.restElements(), restTypes[in.kind], in.source, seq, bulk, status);
         in.whole = into;
-    }
-
-    /**
-     * @return the bytes of each piece of {@code in}'s rest (the last may be shorter): the whole rest unless its
-     *         sender flagged it {@link MpiWire#BLOCKING_REST} and it is at least {@link #PIECES_FROM}; then a quarter
-     *         of it, in multiples of 64 bytes, from 128 KiB to 8 MiB (sender and receiver compute it alike)
-     */
-    static int pieceBytes(MpiWire.In in) {
-        return pieceBytes(in.restLen(), in.blockingRest);
-    }
-
-    static int pieceBytes(int restLen, boolean blockingRest) {
-        if (!blockingRest || restLen < PIECES_FROM) {
-            return Math.max(restLen, 1);
-        }
-        return Math.max(128 << 10, Math.min(8 << 20, (restLen / 4) & ~63));
-    }
-
-    /**
-     * Sends a chunked message's rest from this thread's staging memory in pieces ({@link #pieceBytes}): each piece is
-     * copied in and posted ({@code MPI_Isend}) while MPI moves the ones before, then all are awaited. The caller is
-     * a blocking send in straight mode, flagged {@link MpiWire#BLOCKING_REST}: it stays in this method until the
-     * whole rest is delivered (between pieces only for one piece's copy), as receivers taking the rest straight into a
-     * Java array need ({@link #receiveRestInto}).
-     */
-    private void sendPieces(MpiWire.Out o, Buf staged, int restBytes, int dest, int seq) {
-        int piece = pieceBytes(restBytes, true);
-        int unit = MpiWire.elementBytes(o.kind);
-        long type = restTypes[o.kind];
-        if (piece >= restBytes) {
-            MpiWire.writePayload(staged.b, 0, o, MpiWire.HEAD_PAYLOAD, restBytes);
-            Mpi.send(staged.seg, restBytes / unit, type, dest, seq, bulk);
-            return;
-        }
-        Req[] posted = new Req[(restBytes + piece - 1) / piece];
-        int k = 0;
-        try {
-            for (int at = 0; at < restBytes; at += piece) {
-                int len = Math.min(piece, restBytes - at);
-                MpiWire.writePayload(staged.b, at, o, MpiWire.HEAD_PAYLOAD + (long) at, len);
-                Req r = new Req();
-                Mpi.isend(staged.seg.asSlice(at, len), len / unit, type, dest, seq, bulk, r.request);
-                posted[k++] = r;
-            }
-        } finally {
-            for (int i = 0; i < k; i++) { // even after a failure: MPI reads the staging memory until they complete
-                Mpi.waitFor(posted[i].request, posted[i].status);
-            }
-        }
-    }
-
-    /**
-     * Receives a chunked message's rest into off-heap {@code rest}, in the pieces its sender sent it in
-     * ({@link #pieceBytes}).
-     */
-    private void receiveRest(Buf rest, MpiWire.In in, int seq, MemorySegment status) {
-        int restLen = in.restLen();
-        int piece = pieceBytes(in);
-        int unit = MpiWire.elementBytes(in.kind);
-        for (int at = 0; at < restLen; at += piece) {
-            int len = Math.min(piece, restLen - at);
-            recv(bulk, rest.seg.asSlice(at, len), len / unit, restTypes[in.kind], in.source, seq, status);
-        }
     }
 
     /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
@@ -908,7 +834,7 @@ public final class NativeTransport implements NativeWorld {
         try {
             if (seq >= 0) {
                 Buf rest = new Buf(in.restLen());
-                receiveRest(rest, in, seq, s.status);
+                recv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq, s.status);
                 in.rest = rest.b;
             }
             return open(in, buffer, source, tag);
@@ -1152,9 +1078,7 @@ public final class NativeTransport implements NativeWorld {
         private final Object buffer;
         private Req head;
         private Buf landing;
-        /** The rest's receives, one per piece ({@link #pieceBytes}), and how many of them completed. */
-        private Req[] tails;
-        private int done;
+        private Req tail;
         private Buf rest;
         private MpiWire.In in;
         /** True once MPI delivered the whole message. */
@@ -1238,26 +1162,16 @@ public final class NativeTransport implements NativeWorld {
                 in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
                 if (seq >= 0) {
                     rest = new Buf(in.restLen());
-                    int restLen = in.restLen();
-                    int piece = pieceBytes(in);
-                    int unit = MpiWire.elementBytes(in.kind);
-                    tails = new Req[(restLen + piece - 1) / piece];
-                    for (int i = 0, at = 0; at < restLen; i++, at += piece) { // in order: MPI keeps their order
-                        int len = Math.min(piece, restLen - at);
-                        tails[i] = irecv(bulk, rest.seg.asSlice(at, len), len / unit, restTypes[in.kind], in.source,
-                                seq);
-                    }
+                    tail = irecv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq);
                 }
                 awaitingHead.remove(this); // only now: its rest's receive is posted
             }
-            if (tails != null) {
-                for (; done < tails.length; done++) {
-                    MemorySegment status = block ? complete(tails[done], this) : test(tails[done]);
-                    if (status == null) {
-                        return false;
-                    }
+            if (tail != null) {
+                MemorySegment status = block ? complete(tail, this) : test(tail);
+                if (status == null) {
+                    return false;
                 }
-                tails = null;
+                tail = null;
                 in.rest = rest.b;
             }
             arrived = true;
