@@ -26,11 +26,11 @@ import org.jpar.spi.Transport;
  *
  * <p><b>Format.</b> Every jpar message is one MPJ message of bytes (a 16-byte header, then the payload when it fits
  * in the landing size, see {@link #LANDING_PROPERTY}), so the receiver learns the kind of the value (which primitive
- * array, a string, an encoded object, null) from the message itself, and MPJ's matching (a source or {@code ANY_SOURCE}, a tag or
- * {@code ANY_TAG}) and ordering apply unchanged. A larger payload travels as a header alone and a second message on
- * the bulk communicator, typed with the array's own MPJ datatype and tagged with a sequence number, straight from the
- * sender's array into the receiver's (MPJ packs and unpacks arrays itself: jpar adds no copy). Objects go through
- * jpar's codec as bytes, never through {@code MPI.OBJECT} (which deserializes with the wrong class loader in the
+ * array, a string, an encoded object, null) from the message itself, and MPJ's matching (a source or
+ * {@code ANY_SOURCE}, a tag or {@code ANY_TAG}) and ordering apply unchanged. A larger payload travels as a header
+ * alone and a second message on the bulk communicator, typed with the array's own MPJ datatype and tagged with a
+ * sequence number, straight from the sender's array into the receiver's (MPJ packs and unpacks arrays itself: jpar
+ * adds no copy). Objects go through jpar's codec as bytes, never through {@code MPI.OBJECT} (which deserializes with the wrong class loader in the
  * multicore device); primitive arrays are never serialized.
  *
  * <p><b>Communicators.</b> Three duplicates of {@code MPI.COMM_WORLD}: user messages (tags as given, so
@@ -98,7 +98,6 @@ final class MpjTransport implements Transport {
     private final AtomicInteger sequence = new AtomicInteger();
     /** See {@link #LANDING_PROPERTY}. */
     private final int landing;
-    private final int inline;
     private final ThreadLocal<byte[]> scratch;
     /** Sends MPJ has not completed: kept (with MPJ's request) until it does. */
     private final Queue<Object> sends = new ConcurrentLinkedQueue<>();
@@ -150,7 +149,6 @@ final class MpjTransport implements Transport {
         this.device = device;
         this.bulkFirst = device.equals(MpjEngine.MULTICORE);
         this.landing = Math.max(1024, Integer.getInteger(LANDING_PROPERTY, (bulkFirst ? 16 : 64) * 1024 + HEADER));
-        this.inline = landing - HEADER;
         int bytes = landing;
         this.scratch = ThreadLocal.withInitial(() -> new byte[bytes]);
         this.progressGroup = progressGroup;
@@ -421,7 +419,7 @@ final class MpjTransport implements Transport {
         Object comm = comm(tag);
         int mpjTag = mpjTag(tag);
         byte[] head = scratch.get();
-        if (o.bytes <= inline) {
+        if (o.bytes <= landing - HEADER) {
             header(head, o.kind, false, 0, o.bytes);
             if (o.payload != null) {
                 toBytes(o.payload, o.kind, o.elements, head, HEADER);

@@ -45,7 +45,8 @@ class NativeBenchIT {
                 .anyMatch(l -> l.startsWith("jpar-native payload=bytes8 ") && l.contains(" best_us="))
                 .anyMatch(l -> l.startsWith(c + " payload=bytes8 ") && l.contains(" jpar_ratio_paired="))
                 .anyMatch(l -> l.startsWith("raw-ffm payload=bytes8 ") && l.contains(" jpar_ratio_paired="))
-                .anyMatch(l -> l.startsWith("ratio payload=bytes8 native/C best=") && l.contains(" native/raw-ffm best=")
+                .anyMatch(l -> l.startsWith("ratio payload=bytes8 native/C best=")
+                        && l.contains(" native/raw-ffm best=")
                         && l.contains(" raw-ffm/C best="))
                 .noneMatch(l -> l.startsWith("raw-ffm payload=string"));
     }
