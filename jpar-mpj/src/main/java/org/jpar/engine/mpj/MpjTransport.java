@@ -30,8 +30,8 @@ import org.jpar.spi.Transport;
  * {@code ANY_SOURCE}, a tag or {@code ANY_TAG}) and ordering apply unchanged. A larger payload travels as a header
  * alone and a second message on the bulk communicator, typed with the array's own MPJ datatype and tagged with a
  * sequence number, straight from the sender's array into the receiver's (MPJ packs and unpacks arrays itself: jpar
- * adds no copy). Objects go through jpar's codec as bytes, never through {@code MPI.OBJECT} (which deserializes with the wrong class loader in the
- * multicore device); primitive arrays are never serialized.
+ * adds no copy). Objects go through jpar's codec as bytes, never through {@code MPI.OBJECT} (which deserializes with
+ * the wrong class loader in the multicore device); primitive arrays are never serialized.
  *
  * <p><b>Communicators.</b> Three duplicates of {@code MPI.COMM_WORLD}: user messages (tags as given, so
  * {@code ANY_TAG} sees only them), jpar's collectives (internal tag {@code t < 0} as MPJ tag {@code -t}), and the bulk
