@@ -66,13 +66,6 @@ public final class MpiWire {
      * delivered, so a receiver may take the rest straight into a heap array (the native engine's short critical call).
      */
     public static final byte BLOCKING_REST = 2;
-    /**
-     * Header flag of a chunked message (with {@link #BLOCKING_REST}): the sender sends the rest only once the receiver
-     * has told it that the rest's receive is posted, with an empty message tagged with the rest's sequence number (the
-     * native engine's ready handshake, which lets the sender send the rest straight from its Java array in a short
-     * critical call, with no copy into off-heap memory).
-     */
-    public static final byte READY_REST = 4;
     public static final int HEADER = 8;
     public static final int CHUNK_HEADER = 16;
     /**
@@ -99,16 +92,8 @@ public final class MpiWire {
 
     /** {@code -Djpar.mpi.message=BYTES} (must be the same on every rank; for tuning): default 64 KiB + 64. */
     private static int messageSize() {
-        return messageSize("jpar.mpi.message", 64 * 1024 + 64);
-    }
-
-    /**
-     * @return the system property {@code property} as a message size in bytes (a multiple of 8, at least a chunked
-     *         message's head), or {@code defaultBytes}
-     */
-    public static int messageSize(String property, int defaultBytes) {
-        int n = Integer.getInteger(property, defaultBytes);
-        return Math.max(CHUNK_HEADER + HEAD_PAYLOAD, n & ~7);
+        int n = Integer.getInteger("jpar.mpi.message", 64 * 1024 + 64);
+        return Math.max(1024, n & ~7);
     }
 
     /** @return a direct buffer in native order */
@@ -124,12 +109,7 @@ public final class MpiWire {
 
         /** @return true if header and payload fit in one message */
         public boolean plain() {
-            return plain(MESSAGE);
-        }
-
-        /** @return true if header and payload fit in one message of at most {@code message} bytes */
-        public boolean plain(int message) {
-            return bytes <= message - HEADER;
+            return bytes <= MESSAGE - HEADER;
         }
 
         /** @return the size of the message (plain) or of head and rest together (chunked) */
@@ -411,17 +391,8 @@ public final class MpiWire {
      */
     public static void chunkHeader(ByteBuffer b, byte kind, int sequence, long payloadBytes, int headBytes,
                                    boolean blockingRest) {
-        chunkHeader(b, kind, sequence, payloadBytes, headBytes, blockingRest, false);
-    }
-
-    /**
-     * Writes a chunked message's header, {@code blockingRest} if the rest follows in a blocking send ({@link
-     * #BLOCKING_REST}), {@code readyRest} if that send waits for the receiver's ready message ({@link #READY_REST}).
-     */
-    public static void chunkHeader(ByteBuffer b, byte kind, int sequence, long payloadBytes, int headBytes,
-                                   boolean blockingRest, boolean readyRest) {
         b.put(0, kind);
-        b.put(1, (byte) (CHUNKED | (blockingRest || readyRest ? BLOCKING_REST : 0) | (readyRest ? READY_REST : 0)));
+        b.put(1, blockingRest ? CHUNKED | BLOCKING_REST : CHUNKED);
         b.putShort(2, (short) (headBytes >> 3));
         b.putInt(4, sequence);
         b.putLong(8, payloadBytes);
@@ -559,8 +530,6 @@ public final class MpiWire {
         public Object whole;
         /** True if the rest follows in a blocking send ({@link #BLOCKING_REST}). */
         public boolean blockingRest;
-        /** True if the sender waits for the receiver's ready message before sending the rest ({@link #READY_REST}). */
-        public boolean readyRest;
 
         /**
          * Reads the header in {@code b}.
@@ -574,7 +543,6 @@ public final class MpiWire {
             kind = b.get(0);
             byte flags = b.get(1);
             blockingRest = (flags & BLOCKING_REST) != 0;
-            readyRest = (flags & READY_REST) != 0;
             if ((flags & CHUNKED) == 0) {
                 bytes = b.getInt(4);
                 headAt = HEADER;

@@ -33,8 +33,6 @@ final class Mpi {
     private static final MethodHandle RECV;
     /** {@code MPI_Recv} as a critical call that may take a heap segment ({@link #recvCritical}). */
     private static final MethodHandle RECV_CRITICAL;
-    /** {@code MPI_Send} as a critical call that may take a heap segment ({@link #sendCritical}). */
-    private static final MethodHandle SEND_CRITICAL;
     private static final MethodHandle ISEND;
     private static final MethodHandle IRECV;
     private static final MethodHandle WAIT;
@@ -86,7 +84,6 @@ final class Mpi {
         SEND = fn("MPI_Send", "pihiih");
         RECV = fn("MPI_Recv", "pihiihp");
         RECV_CRITICAL = fn("MPI_Recv", "pihiihp", java.lang.foreign.Linker.Option.critical(true));
-        SEND_CRITICAL = fn("MPI_Send", "pihiih", java.lang.foreign.Linker.Option.critical(true));
         ISEND = fn("MPI_Isend", "pihiihp");
         IRECV = fn("MPI_Irecv", "pihiihp");
         WAIT = fn("MPI_Wait", "pp");
@@ -338,21 +335,6 @@ final class Mpi {
         int rc;
         try {
             rc = (int) SEND.invokeExact(buf, count, type, dest, tag, comm);
-        } catch (Throwable t) {
-            throw Fail.unchecked(t);
-        }
-        check(rc, "MPI_Send");
-    }
-
-    /**
-     * {@code MPI_Send} straight from {@code buf}, which may be a heap segment (a Java array): a critical call, during
-     * which this JVM cannot collect garbage. Only for a send whose receive is known to be posted already (the native
-     * engine's ready rest), so the call waits for the transfer alone.
-     */
-    static void sendCritical(MemorySegment buf, int count, long type, int dest, int tag, long comm) {
-        int rc;
-        try {
-            rc = (int) SEND_CRITICAL.invokeExact(buf, count, type, dest, tag, comm);
         } catch (Throwable t) {
             throw Fail.unchecked(t);
         }

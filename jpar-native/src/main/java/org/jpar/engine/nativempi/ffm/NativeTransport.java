@@ -46,14 +46,6 @@ import org.jpar.spi.Transport;
  * writes, until MPI reports it complete, whatever the user does with its {@link Request}.
  */
 public final class NativeTransport implements NativeWorld {
-    /**
-     * The largest single message, and the size of every landing buffer ({@code -Djpar.native.message=BYTES}, the same
-     * on every rank): 16 KiB + 64 by default, so a 16 KiB payload still fits. Above it a value travels as a head and a
-     * rest, and a blocking send's rest goes straight between the two Java arrays (the ready handshake, {@link
-     * MpiWire#READY_REST}); measured against C on Open MPI, a 64 KiB payload took 1.21-1.25x C's time this way, against
-     * 1.53-1.70x through two copies as one 64 KiB message.
-     */
-    static final int MESSAGE = MpiWire.messageSize("jpar.native.message", 16 * 1024 + 64);
     /** Per-thread staging buffers up to this size are kept for reuse; larger ones are left to the GC. */
     private static final int RETAIN = 8 << 20;
     /**
@@ -63,13 +55,6 @@ public final class NativeTransport implements NativeWorld {
     private static final int DIRECT_MAX = 64 << 20;
     /** Dropped requests are tested (and forgotten once complete) when this many are outstanding, or twice the rest. */
     private static final int SWEEP_MIN = 64;
-    /** The receiver's reply of the ready handshake: it waits inside MPI for the rest ({@link #sendRestStraight}). */
-    private static final byte READY_GO = 1;
-    /** The receiver's reply of the ready handshake: the rest is posted to a nonblocking receive; send it as usual. */
-    private static final byte READY_STAGED = 0;
-    private static final MemorySegment[] READY_REPLIES = {
-        Arena.global().allocate(8).fill(READY_STAGED), Arena.global().allocate(8).fill(READY_GO)};
-
     private static final int THREAD_SERIALIZED = 2;
     private static final int THREAD_MULTIPLE = 3;
 
@@ -80,8 +65,6 @@ public final class NativeTransport implements NativeWorld {
     private final long user;
     private final long internal;
     private final long bulk;
-    /** The receivers' replies of the ready handshake ({@link MpiWire#READY_REST}), tagged with the rest's sequence. */
-    private final long ready;
     private final long byteType;
     /** The datatype of a chunked message's rest, by kind ({@link #restType}). */
     private final long[] restTypes = new long[MpiWire.LIST_DOUBLE + 1];
@@ -147,7 +130,7 @@ public final class NativeTransport implements NativeWorld {
     /** One thread's reusable memory. Its blocking sends and receives never overlap, so one buffer serves both. */
     private static final class Scratch {
         final Thread thread = Thread.currentThread();
-        final Buf io = new Buf(MESSAGE);
+        final Buf io = new Buf(MpiWire.MESSAGE);
         final MemorySegment status = Arena.ofAuto().allocate(32, 8);
         final MpiWire.Out prepared = new MpiWire.Out();
         final MpiWire.In received = new MpiWire.In();
@@ -198,7 +181,6 @@ public final class NativeTransport implements NativeWorld {
         user = Mpi.dup(world);
         internal = Mpi.dup(world);
         bulk = Mpi.dup(world);
-        ready = Mpi.dup(world);
         byteType = abi.handle("BYTE");
         for (byte k = 0; k < restTypes.length; k++) {
             restTypes[k] = abi.handle(restType(k));
@@ -226,7 +208,6 @@ public final class NativeTransport implements NativeWorld {
         user = Mpi.dup(comm);
         internal = Mpi.dup(comm);
         bulk = Mpi.dup(comm);
-        ready = Mpi.dup(comm);
         byteType = parent.byteType;
         System.arraycopy(parent.restTypes, 0, restTypes, 0, restTypes.length);
         anySource = parent.anySource;
@@ -278,7 +259,7 @@ public final class NativeTransport implements NativeWorld {
         try {
             Buf io = s.io;
             ByteBuffer b = io.b;
-            if (o.plain(MESSAGE)) {
+            if (o.plain()) {
                 int n = (int) o.bytes;
                 MpiWire.plainHeader(b, o.kind, n);
                 MpiWire.writePayload(b, MpiWire.HEADER, o, 0, n);
@@ -286,14 +267,10 @@ public final class NativeTransport implements NativeWorld {
             } else {
                 int seq = nextSequence();
                 boolean blockingRest = straight(); // the rest goes in MPI_Send itself (see receiveRestInto)
-                int restBytes = (int) (o.bytes - MpiWire.HEAD_PAYLOAD);
-                MemorySegment heap = blockingRest ? heapRest(o, restBytes) : null;
-                MpiWire.chunkHeader(b, o.kind, seq, o.bytes, MpiWire.HEAD_PAYLOAD, blockingRest, heap != null);
+                MpiWire.chunkHeader(b, o.kind, seq, o.bytes, MpiWire.HEAD_PAYLOAD, blockingRest);
                 MpiWire.writePayload(b, MpiWire.CHUNK_HEADER, o, 0, MpiWire.HEAD_PAYLOAD);
                 send(comm, io.seg, MpiWire.CHUNK_HEADER + MpiWire.HEAD_PAYLOAD, byteType, dest, mpiTag);
-                if (heap != null && sendRestStraight(heap, o.kind, restBytes, dest, seq, s)) {
-                    return;
-                }
+                int restBytes = (int) (o.bytes - MpiWire.HEAD_PAYLOAD);
                 Buf staged = s.staging(restBytes);
                 MpiWire.writePayload(staged.b, 0, o, MpiWire.HEAD_PAYLOAD, restBytes);
                 int count = restBytes / MpiWire.elementBytes(o.kind);
@@ -314,58 +291,6 @@ public final class NativeTransport implements NativeWorld {
         }
     }
 
-    /**
-     * @return the rest of {@code o}'s payload as a segment of the sender's own array, for a critical send with no copy
-     *         (primitive arrays, strings and encoded objects up to {@link #DIRECT_MAX}); or null (lists, booleans)
-     */
-    private static MemorySegment heapRest(MpiWire.Out o, int restBytes) {
-        if (o.kind == MpiWire.BOOLEANS || restBytes > DIRECT_MAX || o.data == null) {
-            return null;
-        }
-        int e = MpiWire.elementBytes(o.kind);
-        Class<?> c = o.data.getClass().getComponentType();
-        int arrayElement = c == byte.class ? 1 : c == short.class || c == char.class ? 2
-                : c == int.class || c == float.class ? 4 : c == long.class || c == double.class ? 8 : 0;
-        if (arrayElement != e) {
-            return null;
-        }
-        java.nio.Buffer slice = MpiWire.heapSlice(o.data, MpiWire.HEAD_PAYLOAD / e, restBytes / e);
-        return slice == null ? null : MemorySegment.ofBuffer(slice);
-    }
-
-    /**
-     * The sender's side of the ready handshake ({@link MpiWire#READY_REST}): waits for the receiver's reply, then sends
-     * the rest straight from the Java array in a critical {@code MPI_Send} when the receiver said it waits inside MPI
-     * for it (so the call, during which this JVM cannot collect garbage, lasts only the transfer's time).
-     *
-     * @return true if the rest went; false if the receiver takes it in a nonblocking receive, so the caller sends it
-     *         the ordinary way (from off-heap memory, in an ordinary call)
-     */
-    private boolean sendRestStraight(MemorySegment heap, byte kind, int restBytes, int dest, int seq, Scratch s) {
-        enterBlockingCollective(); // a helper moves this rank's posted receives on meanwhile (see send)
-        try {
-            recv(ready, s.io.seg, 1, byteType, dest, seq, s.status);
-            if (s.io.seg.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0) != READY_GO) {
-                return false;
-            }
-            Mpi.sendCritical(heap, restBytes / MpiWire.elementBytes(kind), restTypes[kind], dest, seq, bulk);
-            return true;
-        } finally {
-            exitBlockingCollective();
-        }
-    }
-
-    /**
-     * The receiver's side of the ready handshake, when the head of {@code in} asks for it: tells the sender that this
-     * rank waits for the rest inside MPI from now on ({@code go}), or that its receive of the rest is posted but the
-     * receiver may not be in MPI ({@code !go}).
-     */
-    private void replyReady(MpiWire.In in, int seq, boolean go, Object self) {
-        if (in.readyRest) {
-            complete(isend(ready, READY_REPLIES[go ? 1 : 0], 1, byteType, in.source, seq), self);
-        }
-    }
-
     @Override
     public Envelope<Object> receive(int source, int tag, Object buffer) {
         if (!probed.isEmpty()) {
@@ -376,7 +301,7 @@ public final class NativeTransport implements NativeWorld {
         }
         Scratch s = scratch();
         Buf io = s.io;
-        MemorySegment status = recv(comm(tag), io.seg, MESSAGE, byteType,
+        MemorySegment status = recv(comm(tag), io.seg, MpiWire.MESSAGE, byteType,
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpiTag(tag), s.status);
         MpiWire.In in = s.received;
         int seq = in.readHeader(io.b);
@@ -384,7 +309,6 @@ public final class NativeTransport implements NativeWorld {
         in.tag = tag < 0 && tag != ANY_TAG ? tag : Mpi.tag(status);
         try {
             if (seq >= 0) {
-                replyReady(in, seq, true, null);
                 Object into = in.blockingRest && straight() ? directTarget(in, buffer) : null;
                 if (into != null) {
                     receiveRestInto(into, in, seq, s.status);
@@ -425,7 +349,7 @@ public final class NativeTransport implements NativeWorld {
         }
         sweepIfMany();
         Buf landing = landing();
-        Req request = irecv(comm(tag), landing.seg, MESSAGE, byteType,
+        Req request = irecv(comm(tag), landing.seg, MpiWire.MESSAGE, byteType,
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpiTag(tag));
         ReceiveRequest r = new ReceiveRequest(request, landing, buffer, source, tag);
         outstanding.add(r);
@@ -468,7 +392,7 @@ public final class NativeTransport implements NativeWorld {
         MpiWire.prepare(o, message, codec);
         long comm = comm(tag);
         int mpiTag = mpiTag(tag);
-        if (o.plain(MESSAGE)) {
+        if (o.plain()) {
             Buf b = landing();
             int n = (int) o.bytes;
             MpiWire.plainHeader(b.b, o.kind, n);
@@ -580,7 +504,7 @@ public final class NativeTransport implements NativeWorld {
 
     private Buf landing() {
         Buf b = landings.poll();
-        return b != null ? b : new Buf(MESSAGE);
+        return b != null ? b : new Buf(MpiWire.MESSAGE);
     }
 
     // ---------------------------------------------------------------- collectives
@@ -622,7 +546,7 @@ public final class NativeTransport implements NativeWorld {
             int mask = 1;
             if (rank == root) {
                 MpiWire.prepare(o, message, codec);
-                if (o.plain(MESSAGE)) {
+                if (o.plain()) {
                     MpiWire.plainHeader(b, o.kind, (int) o.bytes);
                     MpiWire.writePayload(b, MpiWire.HEADER, o, 0, (int) o.bytes);
                     count = MpiWire.HEADER + (int) o.bytes;
@@ -637,7 +561,7 @@ public final class NativeTransport implements NativeWorld {
                 while ((rel & mask) == 0) {
                     mask <<= 1;
                 }
-                recv(internal, io.seg, MESSAGE, byteType, (rel - mask + root) % size, tag, s.status);
+                recv(internal, io.seg, MpiWire.MESSAGE, byteType, (rel - mask + root) % size, tag, s.status);
                 count = in.readHeader(b) < 0 ? MpiWire.HEADER + in.headLen : MpiWire.CHUNK_HEADER;
             }
             for (mask >>= 1; mask > 0; mask >>= 1) {
@@ -646,7 +570,7 @@ public final class NativeTransport implements NativeWorld {
                 }
             }
             if (rank == root) {
-                if (!o.plain(MESSAGE)) {
+                if (!o.plain()) {
                     broadcastPayload(s, o.kind, o.bytes, o, root);
                 }
                 return message;
@@ -779,7 +703,7 @@ public final class NativeTransport implements NativeWorld {
             LockSupport.unpark(a); // it sees closed and ends
         }
         if (own != 0 && !root.finalized) {
-            for (long c : new long[] {user, internal, bulk, ready, own}) {
+            for (long c : new long[] {user, internal, bulk, own}) {
                 Mpi.free(c);
             }
         }
@@ -880,7 +804,7 @@ public final class NativeTransport implements NativeWorld {
         int from = Mpi.source(r.status);
         int sentTag = Mpi.tag(r.status);
         Buf head = landing();
-        recv(user, head.seg, MESSAGE, byteType, from, sentTag, s.status);
+        recv(user, head.seg, MpiWire.MESSAGE, byteType, from, sentTag, s.status);
         MpiWire.In in = new MpiWire.In();
         in.readHeader(head.b);
         Envelope<Void> e = new Envelope<>(null, from, sentTag, in.bytes, in.typeName());
@@ -909,7 +833,6 @@ public final class NativeTransport implements NativeWorld {
         in.tag = p.tag();
         try {
             if (seq >= 0) {
-                replyReady(in, seq, true, null);
                 Buf rest = new Buf(in.restLen());
                 recv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq, s.status);
                 in.rest = rest.b;
@@ -1240,7 +1163,6 @@ public final class NativeTransport implements NativeWorld {
                 if (seq >= 0) {
                     rest = new Buf(in.restLen());
                     tail = irecv(bulk, rest.seg, in.restElements(), restTypes[in.kind], in.source, seq);
-                    replyReady(in, seq, block, this);
                 }
                 awaitingHead.remove(this); // only now: its rest's receive is posted
             }
