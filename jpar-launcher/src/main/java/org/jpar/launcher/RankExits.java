@@ -33,6 +33,10 @@ final class RankExits implements AutoCloseable {
     record Exit(int rank, long pid, String how) {
     }
 
+    /** A job's socket: {@code jpar-<the job marker's first 8 hex digits>-<the launcher's pid>.sock}. */
+    private static final java.util.regex.Pattern STALE = java.util.regex.Pattern.compile(
+            "jpar-[0-9a-f]{8}-([0-9]{1,18})\\.sock");
+
     private final String marker;
     private final int ranks;
     private final Path path;
@@ -63,8 +67,9 @@ final class RankExits implements AutoCloseable {
 
     /** @return a listening socket for the {@code ranks} ranks of the job {@code marker}, or null where it cannot be */
     static RankExits open(String marker, int ranks) {
-        Path path = Path.of(System.getProperty("java.io.tmpdir"), "jpar-" + marker.substring(0, 8) + "-"
-                + ProcessHandle.current().pid() + ".sock");
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+        Path path = dir.resolve("jpar-" + marker.substring(0, 8) + "-" + ProcessHandle.current().pid() + ".sock");
+        removeStale(dir);
         try {
             Files.deleteIfExists(path);
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -78,6 +83,27 @@ final class RankExits implements AutoCloseable {
             return exits;
         } catch (IOException | RuntimeException e) {
             return null; // no Unix-domain sockets here: jpar falls back to the process table
+        }
+    }
+
+    /**
+     * Deletes the sockets in {@code dir} that launchers killed with SIGKILL left behind (no cleanup runs then): those
+     * named {@code jpar-<8 hex>-<pid>.sock} whose launcher process no longer exists.
+     */
+    static void removeStale(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            files.forEach(f -> {
+                java.util.regex.Matcher m = STALE.matcher(f.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                    try {
+                        Files.deleteIfExists(f);
+                    } catch (IOException e) {
+                        // another user's, or gone already
+                    }
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            // an unreadable temporary directory: nothing to clean
         }
     }
 
