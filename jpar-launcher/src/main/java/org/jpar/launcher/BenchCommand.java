@@ -24,20 +24,25 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, separator = " ",
         description = {"Benchmarks, in the spirit of python -m mpi4py.bench:",
-            "  pingpong  one-way latency and bandwidth between 2 ranks (byte[] 8 B..1 MiB, a String, a list),",
-            "            alternating batch by batch with the raw baseline of the engine",
+            "  pingpong  one-way latency and bandwidth between 2 ranks (byte[] 8 B to",
+            "            1 MiB, a String, a list), alternating batch by batch with the",
+            "            engine's raw baseline",
             "  allreduce, bcast, alltoall",
-            "            one collective on double[] of 8 B and 1 MiB (default 2 ranks), alternating batch",
-            "            by batch with the engine's raw collective (Open MPI: its Java bindings' own, heap",
-            "            arrays and direct buffers); threads: then Open MPI's, alone, if installed",
-            "  Each line: best_us and median_us (the slowest rank's batch, per operation); baseline",
-            "  lines add jpar_ratio_best and jpar_ratio_median (jpar's time over the baseline's) and",
-            "  jpar_ratio_paired (the median of the rounds' ratios: batches run back to back, so it resists noise)",
+            "            one collective on double[] of 8 B and 1 MiB (default 2 ranks),",
+            "            alternating batch by batch with the engine's raw collective",
+            "            (Open MPI: its Java bindings' own, heap arrays and direct",
+            "            buffers); threads: then Open MPI's, alone, if installed",
             "  ringtest  time for a message to go round a ring of N ranks",
             "  idle      heap per idle rank (threads engine)",
-            "  jobs      the job layer: fib speedup, 100,000 tiny tasks, makespan of 64 sum_primes jobs",
-            "  codec     object messages: a 10-million-element mixed list, a 100,000-node linked list,",
-            "            a record with a 129 MiB double[] (seconds per send, 2 ranks)"})
+            "  jobs      the job layer: fib speedup, 100,000 tiny tasks, makespan of",
+            "            64 sum_primes jobs",
+            "  codec     object messages: a 10-million-element mixed list, a",
+            "            100,000-node linked list, a record with a 129 MiB double[]",
+            "            (seconds per send, 2 ranks)",
+            "Each line gives best_us and median_us (the slowest rank's batch, per",
+            "operation); baseline lines add jpar_ratio_best and jpar_ratio_median",
+            "(jpar's time over the baseline's) and jpar_ratio_paired (the median of the",
+            "rounds' ratios: batches run back to back, so it resists noise)."})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
