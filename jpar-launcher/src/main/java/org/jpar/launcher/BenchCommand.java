@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
  * their raw baselines.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, separator = " ",
-        description = {"Benchmarks, in the spirit of python -m mpi4py.bench:",
+        description = {"Benchmarks, in the spirit of python -m mpi4py.bench.",
+            "BENCHMARK is one of:",
             "  pingpong  one-way latency and bandwidth between 2 ranks (byte[] 8 B to",
             "            1 MiB, a String, a list), alternating batch by batch with the",
             "            engine's raw baseline",

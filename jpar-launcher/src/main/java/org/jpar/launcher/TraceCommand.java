@@ -20,10 +20,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code jpar trace FILE}: a summary per rank of a timeline, and the timeline drawn as a self-contained HTML page. */
 @Command(name = "trace", mixinStandardHelpOptions = true, separator = " ",
-        description = {"Summarizes a timeline written by 'jpar run --trace FILE' (or -Djpar.trace=FILE under "
-            + "mpirun: its parts FILE.part-* are merged first): per rank, the time spent computing, sending and "
-            + "waiting, and the longest waits with their peers. Writes the timeline drawn as FILE.html, a page "
-            + "that needs no network (open it on any machine with a browser)."},
+        description = {"Summarizes a timeline written by 'jpar run --trace FILE'.",
+            "Per rank: the time spent computing, sending and waiting, and the longest waits with their peers. Under "
+            + "plain mpirun (-Djpar.trace=FILE) the parts FILE.part-* are merged first. Writes the timeline drawn as "
+            + "a page that needs no network (FILE.html; open it on any machine with a browser)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:summary and page written", "2:usage error: no such trace, or not a trace"})
 final class TraceCommand implements Callable<Integer> {
