@@ -247,7 +247,8 @@ public final class NiodevServer {
                 System.err.println("jpar: the niodev job did not start within " + startSeconds + " s: rank(s) "
                         + missing + " never reached the launcher" + (refused > 0 ? " (" + refused + " connection(s) "
                         + "were refused: not from the job's hosts, or without the job's key)" : "") + "; check that "
-                        + "every host reaches this one (-Djpar.mpj.server=ADDRESS to give the address), or raise "
+                        + "the remote shell (ssh, or JPAR_MPJ_RSH) starts a JVM on each such host without a prompt, "
+                        + "that every host reaches this one (-Djpar.mpj.server=ADDRESS to give the address), or raise "
                         + "-Djpar.mpj.startSeconds");
                 return stopped(graceSeconds);
             }
