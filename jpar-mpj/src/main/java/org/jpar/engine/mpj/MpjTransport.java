@@ -450,8 +450,9 @@ final class MpjTransport implements Transport {
             keep(mpj.isend(comm, head, 0, HEADER, types[BYTES], dest, mpjTag));
             if (!bulkFirst) {
                 int per = piece == 0 ? o.elements : Math.max(1, piece / elementBytes(o.kind));
-                for (int at = 0; at < o.elements; at += per) {
-                    keep(mpj.isend(bulk, o.payload, at, Math.min(per, o.elements - at), types[o.kind], dest, seq));
+                for (long at = 0; at < o.elements; at += per) { // long: near 2 GiB, at + per passes int's range
+                    keep(mpj.isend(bulk, o.payload, (int) at, (int) Math.min(per, o.elements - at), types[o.kind],
+                            dest, seq));
                 }
             }
         }
@@ -605,8 +606,10 @@ final class MpjTransport implements Transport {
     private Object[] postBulk(In in) {
         int per = piece == 0 ? in.elements : Math.max(1, piece / elementBytes(in.kind));
         Object[] r = new Object[(int) ((in.elements + (long) per - 1) / per)];
-        for (int i = 0, at = 0; i < r.length; i++, at += per) {
-            r[i] = mpj.irecv(bulk, in.whole, at, Math.min(per, in.elements - at), types[in.kind], in.source, in.seq);
+        for (int i = 0; i < r.length; i++) {
+            long at = (long) i * per;
+            r[i] = mpj.irecv(bulk, in.whole, (int) at, (int) Math.min(per, in.elements - at), types[in.kind], in.source,
+                    in.seq);
         }
         return r;
     }
