@@ -449,7 +449,7 @@ final class MpjTransport implements Transport {
             header(head, o.kind, true, seq, o.bytes);
             keep(mpj.isend(comm, head, 0, HEADER, types[BYTES], dest, mpjTag));
             if (!bulkFirst) {
-                int per = piece == 0 ? o.elements : Math.max(1, piece / elementBytes(o.kind));
+                int per = perPiece(o.kind, o.elements);
                 for (long at = 0; at < o.elements; at += per) { // long: near 2 GiB, at + per passes int's range
                     keep(mpj.isend(bulk, o.payload, (int) at, (int) Math.min(per, o.elements - at), types[o.kind],
                             dest, seq));
@@ -602,9 +602,14 @@ final class MpjTransport implements Transport {
         }
     }
 
+    /** @return the elements of each piece of a bulk part of {@code elements} of {@code kind} (all of them: one piece) */
+    private int perPiece(byte kind, int elements) {
+        return piece == 0 ? elements : Math.max(1, piece / elementBytes(kind));
+    }
+
     /** @return the posted receives of the bulk part of {@code in}: one, or one per piece (niodev, {@link #piece}) */
     private Object[] postBulk(In in) {
-        int per = piece == 0 ? in.elements : Math.max(1, piece / elementBytes(in.kind));
+        int per = perPiece(in.kind, in.elements);
         Object[] r = new Object[(int) ((in.elements + (long) per - 1) / per)];
         for (int i = 0; i < r.length; i++) {
             long at = (long) i * per;
