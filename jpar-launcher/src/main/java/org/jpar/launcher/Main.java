@@ -51,7 +51,41 @@ public final class Main implements Runnable {
     }
 
     private static int usageError(CommandLine.ParameterException ex, String[] args) {
-        return printUsageError(ex.getCommandLine(), ex.getMessage());
+        String number = notANumber(ex, args);
+        return printUsageError(ex.getCommandLine(), number != null ? number : ex.getMessage());
+    }
+
+    /**
+     * @return for a number option given something else, what was typed and what the option takes (picocli's own
+     *         message names the option by its longest name and the Java type: "Invalid value for option '--np': 'abc'
+     *         is not an int"); null for any other error
+     */
+    static String notANumber(CommandLine.ParameterException ex, String[] args) {
+        if (!(ex.getArgSpec() instanceof CommandLine.Model.OptionSpec o) || ex.getValue() == null
+                || !(ex.getCause() instanceof CommandLine.TypeConversionException)) {
+            return null;
+        }
+        Class<?> t = o.type();
+        boolean whole = t == int.class || t == Integer.class || t == long.class || t == Long.class;
+        if (!whole && t != double.class && t != Double.class) {
+            return null;
+        }
+        String typed = o.longestName();
+        for (String a : args) {
+            for (String name : o.names()) {
+                if (a.equals(name)) {
+                    typed = name;
+                }
+            }
+        }
+        String m = typed + " " + ex.getValue() + " is not " + (whole ? "a whole number" : "a number");
+        if (java.util.Arrays.asList(o.names()).contains("-np")) {
+            return m + ": give the number of ranks, e.g. " + typed + " 4";
+        }
+        if ("SECONDS".equals(o.paramLabel())) {
+            m += " (seconds)";
+        }
+        return o.defaultValue() == null ? m : m + ", e.g. " + typed + " " + o.defaultValue();
     }
 
     static int printUsageError(CommandLine line, String message) {

@@ -1,0 +1,40 @@
+package org.jpar.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** A value of the wrong type for a number option is one message naming the option as typed and what it takes. */
+class UsageErrorsTest {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "run -np abc org.jpar.examples.Ring | jpar: -np abc is not a whole number: give the number of ranks, e.g. -np 4",
+        "run --np abc org.jpar.examples.Ring | jpar: --np abc is not a whole number: give the number of ranks, e.g. --np 4",
+        "run --hang-timeout soon org.jpar.examples.Ring | jpar: --hang-timeout soon is not a number (seconds), e.g. "
+                + "--hang-timeout 60",
+        "bench pingpong -np two | jpar: -np two is not a whole number: give the number of ranks, e.g. -np 4",
+        "bench pingpong --scale big | jpar: --scale big is not a number, e.g. --scale 1",
+        "bench ringtest --loops 1.5 | jpar: --loops 1.5 is not a whole number, e.g. --loops 1000",
+        "trace --top many x.jsonl | jpar: --top many is not a whole number, e.g. --top 3"})
+    void aNumberOptionGivenSomethingElseSaysWhichAndWhatItTakes(String line, String expected) {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            code = Main.execute(line.split(" "));
+        } finally {
+            System.setErr(err);
+        }
+        String[] lines = captured.toString(StandardCharsets.UTF_8).split("\\R");
+        assertThat(code).isEqualTo(Main.USAGE);
+        assertThat(lines[0]).isEqualTo(expected);
+        assertThat(lines).hasSize(2);
+        assertThat(lines[1]).startsWith("Try 'jpar ");
+    }
+}
