@@ -119,7 +119,27 @@ public final class MpjInstallation {
             throw new JparException("MPJ Express home " + home + " has no " + String.join(", ", missing) + " in "
                     + home.resolve("lib") + "; " + INSTALL);
         }
+        checkJars(home);
         return new MpjInstallation(home, log4j(home, env));
+    }
+
+    /**
+     * Opens each of MPJ's jars that jpar loads, so that a damaged or foreign jar is one error at the start, naming the
+     * jar, rather than a {@code ClassNotFoundException} from every rank once the job runs.
+     */
+    private static void checkJars(Path home) {
+        for (String jar : new String[] {"mpi.jar", "mpjdev.jar", "mpjbuf.jar", "xdev.jar", "mpiExp.jar", "smpdev.jar",
+            "niodev.jar"}) {
+            Path p = home.resolve("lib").resolve(jar);
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(p.toFile())) {
+                if (jar.equals("mpi.jar") && z.getEntry("mpi/MPI.class") == null) {
+                    throw new JparException(p + " has no mpi/MPI.class: it is not MPJ Express's mpi.jar; " + INSTALL);
+                }
+            } catch (IOException e) {
+                throw new JparException(p + " cannot be read as a jar (" + e.getMessage() + "): the MPJ Express "
+                        + "installation at " + home + " is damaged; " + INSTALL, e);
+            }
+        }
     }
 
     private static Path log4j(Path home, Map<String, String> env) {

@@ -46,6 +46,31 @@ class MpjMulticoreFailuresIT extends FailureSuite {
         assertThat(String.join("\n", r.err())).as(r.toString()).doesNotContain("mpjbuf", "capacity < 0");
     }
 
+    /**
+     * An MPJ home whose mpi.jar is damaged is one usage error naming the jar, before any rank starts (it was a
+     * ClassNotFoundException with its stack trace from every rank).
+     */
+    @Test
+    void aDamagedMpjHomeIsOneUsageErrorNamingTheJar(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path lib = java.nio.file.Files.createDirectories(dir.resolve("lib"));
+        java.nio.file.Path real = MpjInstallation.locate(null, System.getenv()).home().resolve("lib");
+        try (var jars = java.nio.file.Files.list(real)) {
+            for (java.nio.file.Path jar : jars.toList()) {
+                java.nio.file.Files.copy(jar, lib.resolve(jar.getFileName()));
+            }
+        }
+        java.nio.file.Files.writeString(lib.resolve("mpi.jar"), "not a jar\n");
+        List<String> cmd = MpjTests.jparRun(device(), 2);
+        cmd.addAll(List.of("--mpj-home", dir.toString(), "org.jpar.examples.Ring"));
+        Jpar.Result r = MpjTests.exec(cmd, Map.of(), TIMEOUT_SECONDS);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).as(r.toString()).hasSize(2);
+        assertThat(r.err().get(0)).as(r.toString()).startsWith("jpar: " + lib.resolve("mpi.jar")
+                + " cannot be read as a jar");
+        assertThat(r.out()).as(r.toString()).isEmpty();
+    }
+
     @Override
     protected Jpar.Result run(int ranks, String program, String... args) throws Exception {
         return runWithJvmOptions("", ranks, program, args);
