@@ -30,6 +30,7 @@ final class ThreadsLauncher implements Engine {
         }
         ClassLoader loader = loader(job.classPath());
         try {
+            ThreadsEngine.virtualRanks();
             ThreadsEngine.checkMainClass(job.mainClass(), loader);
         } catch (JparException e) {
             throw new UsageException(e.getMessage());

@@ -84,7 +84,26 @@ final class ThreadsJob {
     private final AtomicLongArray progress;
     private final AtomicReferenceArray<Waiting> waitingOn;
     /** What the other threads of the ranks (those a rank started) wait for in jpar, while they do. */
-    private final Map<Thread, Waiting> threadWaits = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Thread, RankWait> threadWaits = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Ranks run in virtual threads ({@link ThreadsEngine#RANKS_PROPERTY}); else each in a platform thread and group. */
+    private final boolean virtualRanks;
+    /** The process's CPU time at the last deadlock check that found every rank blocked (virtual ranks), or -1. */
+    private long processCpuSeen = -1;
+
+    /** A wait in jpar of a thread a rank started, and that rank. */
+    private record RankWait(int rank, Waiting waiting) {
+    }
+
+    /**
+     * The job and rank of a thread of a virtual-thread rank and of every thread it starts (inherited): a virtual
+     * thread has no thread group of its own, so their uncaught exceptions reach the JVM's default handler, which
+     * {@link #routeUncaughtExceptions()} points here.
+     */
+    private record RankOf(ThreadsJob job, int rank) {
+    }
+
+    private static final InheritableThreadLocal<RankOf> RANK_OF = new InheritableThreadLocal<>();
+    private static boolean routing;
     private final AtomicReference<Failure> failure = new AtomicReference<>();
     private final Thread[] threads;
     private final ThreadGroup[] groups;
@@ -94,8 +113,9 @@ final class ThreadsJob {
     /** CPU time of the threads ranks started, at the last deadlock check that found every rank blocked. */
     private Map<Long, Long> cpuSeen;
 
-    ThreadsJob(int size, String hostName, long spinNanos, long eagerLimit, boolean strict) {
+    ThreadsJob(int size, String hostName, long spinNanos, long eagerLimit, boolean strict, boolean virtualRanks) {
         this.size = size;
+        this.virtualRanks = virtualRanks;
         this.strict = strict;
         this.hostName = hostName;
         this.spinNanos = spinNanos;
@@ -189,7 +209,7 @@ final class ThreadsJob {
         if (threads[rank] == t) {
             waitingOn.set(rank, w);
         } else if (w != null) {
-            threadWaits.put(t, w);
+            threadWaits.put(t, new RankWait(rank, w));
         } else {
             threadWaits.remove(t);
         }
@@ -279,9 +299,25 @@ final class ThreadsJob {
      * has ended, as a JVM ends when {@code main} and its non-daemon threads have.
      */
     void start(int r, ClassLoader loader, boolean asProcess, Body body) {
+        rankFailures[r] = new Failure(r, null);
+        if (virtualRanks) {
+            routeUncaughtExceptions();
+            Thread v = VirtualThreads.unstarted("jpar-rank-" + r, () -> {
+                RANK_OF.set(new RankOf(this, r));
+                try {
+                    body.run();
+                } catch (Throwable e) {
+                    rankFailedSafely(r, unwrap(e));
+                } finally {
+                    finished.countDown();
+                }
+            });
+            v.setContextClassLoader(loader);
+            threads[r] = v;
+            return;
+        }
         RankGroup group = new RankGroup(r);
         groups[r] = group;
-        rankFailures[r] = new Failure(r, null);
         Thread t = new Thread(group, () -> {
             try {
                 body.run();
@@ -338,6 +374,29 @@ final class ThreadsJob {
                 waitingOn.set(r, null);
             }
         }
+    }
+
+    /**
+     * Points the JVM's default handler of uncaught exceptions (once) at the failing rank, for threads of virtual-thread
+     * ranks; other threads' exceptions go to the handler there was before, or are printed as the JVM does.
+     */
+    private static synchronized void routeUncaughtExceptions() {
+        if (routing) {
+            return;
+        }
+        routing = true;
+        Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            RankOf of = RANK_OF.get(); // this handler runs in the dying thread
+            if (of != null && of.job.finished.getCount() > 0) {
+                of.job.rankFailedSafely(of.rank, e);
+            } else if (before != null) {
+                before.uncaughtException(t, e);
+            } else if (!(e instanceof ThreadDeath)) {
+                System.err.print("Exception in thread \"" + t.getName() + "\" ");
+                e.printStackTrace(System.err);
+            }
+        });
     }
 
     void launch() {
@@ -456,6 +515,9 @@ final class ThreadsJob {
             }
             anyWaiting |= w != null;
         }
+        if (virtualRanks) {
+            return virtualRanksBlocked(anyWaiting);
+        }
         Map<Long, Long> seen = cpuSeen;
         Map<Long, Long> now = new HashMap<>();
         boolean idle = seen != null;
@@ -475,7 +537,8 @@ final class ThreadsJob {
                     cpuSeen = null;
                     return false;
                 }
-                Waiting xw = threadWaits.get(x);
+                RankWait rw = threadWaits.get(x);
+                Waiting xw = rw == null ? null : rw.waiting();
                 if (xw != null) {
                     if (xw.mayEnd()) {
                         cpuSeen = null;
@@ -497,6 +560,35 @@ final class ThreadsJob {
         return idle && ForkJoinPool.commonPool().getActiveThreadCount() == 0;
     }
 
+    /**
+     * {@link #allBlocked} for virtual-thread ranks, whose own threads are not in thread groups to look through: every
+     * thread waiting in jpar waits for good, and this process used almost no CPU since the last check (a thread that
+     * computes may still send).
+     */
+    private boolean virtualRanksBlocked(boolean anyWaiting) {
+        for (RankWait w : threadWaits.values()) {
+            if (w.waiting().mayEnd()) {
+                processCpuSeen = -1;
+                return false;
+            }
+            anyWaiting = true;
+        }
+        long seen = processCpuSeen;
+        long now = processCpuTime();
+        processCpuSeen = now;
+        if (!anyWaiting || seen < 0 || now < 0) {
+            return false;
+        }
+        // the watchdog and the collector use a little; a thread that computes uses its whole core
+        return now - seen < WATCH_MILLIS * 1_000_000 / 10 && ForkJoinPool.commonPool().getActiveThreadCount() == 0;
+    }
+
+    /** @return this process's CPU time in ns, or -1 where the JVM does not measure it */
+    private static long processCpuTime() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean s ? s.getProcessCpuTime() : -1;
+    }
+
     /** @return the thread's CPU time in ns, or 0 where the JVM does not measure it (then only states count) */
     private long cpuTime(long threadId) {
         if (!mx.isThreadCpuTimeSupported() || !mx.isThreadCpuTimeEnabled()) {
@@ -514,10 +606,10 @@ final class ThreadsJob {
             } else {
                 Waiting w = waitingOn.get(r);
                 sb.append(w != null ? "waits in " + w.describe() : "main waits on a thread of its own");
-                for (Map.Entry<Thread, Waiting> e : threadWaits.entrySet()) {
-                    if (e.getKey().getThreadGroup() == groups[r]) {
+                for (Map.Entry<Thread, RankWait> e : threadWaits.entrySet()) {
+                    if (e.getValue().rank() == r) {
                         sb.append("; thread '").append(e.getKey().getName()).append("' waits in ")
-                                .append(e.getValue().describe());
+                                .append(e.getValue().waiting().describe());
                     }
                 }
             }
@@ -538,9 +630,9 @@ final class ThreadsJob {
             if (w != null && threads[r].isAlive() && w.peer() >= 0) {
                 edges.computeIfAbsent(r, k -> new java.util.TreeSet<>()).add(w.peer());
             }
-            for (Map.Entry<Thread, Waiting> e : threadWaits.entrySet()) {
-                if (e.getKey().getThreadGroup() == groups[r] && e.getValue().peer() >= 0) {
-                    edges.computeIfAbsent(r, k -> new java.util.TreeSet<>()).add(e.getValue().peer());
+            for (RankWait e : threadWaits.values()) {
+                if (e.rank() == r && e.waiting().peer() >= 0) {
+                    edges.computeIfAbsent(r, k -> new java.util.TreeSet<>()).add(e.waiting().peer());
                 }
             }
         }
