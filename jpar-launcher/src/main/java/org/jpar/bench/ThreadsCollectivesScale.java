@@ -14,8 +14,9 @@ import org.jpar.engine.threads.ThreadsEngine;
  * back-to-back collectives (every rank takes part in each, so a batch's time over its count is the time of one) and
  * prints the best and the median batch.
  *
- * <p>Run: {@code java -cp target/jpar.jar org.jpar.bench.ThreadsCollectivesScale [ranks] [per batch] [batches]
- * [allreduce|bcast|alltoall|barrier] [bytes]} (defaults 1024, 200, 15, allreduce, 8).
+ * <p>Run: {@code java [-Djpar.threads.ranks=virtual] -cp target/jpar.jar org.jpar.bench.ThreadsCollectivesScale
+ * [ranks] [per batch] [batches] [allreduce|bcast|alltoall|barrier] [bytes]} (defaults 1024, 200, 15, allreduce, 8;
+ * virtual-thread ranks need JDK 24+).
  */
 public final class ThreadsCollectivesScale {
     private ThreadsCollectivesScale() {
@@ -64,7 +65,8 @@ public final class ThreadsCollectivesScale {
         });
         double[] sorted = micros.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "threads %s %d bytes, %d ranks: best %.1f us, median %.1f us "
-                + "(%d batches of %d)%n", what, doubles * 8, ranks, sorted[0], sorted[batches / 2], batches, perBatch);
+        System.out.printf(Locale.ROOT, "threads %s %d bytes, %d ranks (%s threads): best %.1f us, median %.1f us "
+                + "(%d batches of %d)%n", what, doubles * 8, ranks,
+                ThreadsEngine.virtualRanks() ? "virtual" : "platform", sorted[0], sorted[batches / 2], batches, perBatch);
     }
 }

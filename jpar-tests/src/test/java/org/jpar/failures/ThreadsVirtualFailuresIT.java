@@ -3,7 +3,7 @@ package org.jpar.failures;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 
-/** {@link FailureSuite} on the embedded engine with each rank a virtual thread ({@code -Djpar.threads.ranks=virtual}). */
+/** {@link FailureSuite} on the embedded engine, each rank a virtual thread ({@code -Djpar.threads.ranks=virtual}). */
 class ThreadsVirtualFailuresIT extends ThreadsFailuresIT {
     @BeforeAll
     static void jdk24() {
@@ -13,7 +13,8 @@ class ThreadsVirtualFailuresIT extends ThreadsFailuresIT {
     /**
      * Only while the rank runs: a thread a virtual thread starts is a daemon (Thread's rule: it inherits its parent's
      * daemon status, and a virtual thread is one), so a rank no longer waits for it once main has returned, and an
-     * exception it throws after the job ended ends nothing ({@link org.jpar.engine.threads.ThreadsEngine#RANKS_PROPERTY}).
+     * exception it throws after the job ended ends nothing
+     * ({@link org.jpar.engine.threads.ThreadsEngine#RANKS_PROPERTY}).
      */
     @Override
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")

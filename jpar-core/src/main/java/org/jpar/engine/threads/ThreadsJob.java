@@ -85,7 +85,7 @@ final class ThreadsJob {
     private final AtomicReferenceArray<Waiting> waitingOn;
     /** What the other threads of the ranks (those a rank started) wait for in jpar, while they do. */
     private final Map<Thread, RankWait> threadWaits = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Ranks run in virtual threads ({@link ThreadsEngine#RANKS_PROPERTY}); else each in a platform thread and group. */
+    /** Ranks run in virtual threads ({@link ThreadsEngine#RANKS_PROPERTY}); else each in a thread and group of its own. */
     private final boolean virtualRanks;
     /** The process's CPU time at the last deadlock check that found every rank blocked (virtual ranks), or -1. */
     private long processCpuSeen = -1;
