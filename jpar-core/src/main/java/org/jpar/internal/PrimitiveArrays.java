@@ -94,11 +94,27 @@ public final class PrimitiveArrays {
      * @param fromRank who sent it
      * @param sentTag  with which tag
      */
-    public static JparException mismatch(int source, int tag, Object buffer, Object sent, int fromRank, int sentTag) {
-        return new JparException("receiveInto(source=" + (source < 0 ? "ANY_SOURCE" : source)
+    public static Mismatch mismatch(int source, int tag, Object buffer, Object sent, int fromRank, int sentTag) {
+        return new Mismatch("receiveInto(source=" + (source < 0 ? "ANY_SOURCE" : source)
                 + ", tag=" + (tag == -1 ? "ANY_TAG" : tag) + ") expected "
                 + describe(buffer).replace(" of ", " of up to ")
-                + " but rank " + fromRank + " sent " + describe(sent) + " with tag " + sentTag);
+                + " but rank " + fromRank + " sent " + describe(sent) + " with tag " + sentTag, sent);
+    }
+
+    /** A receive into a buffer that the message does not fit; carries what was sent (for collectives' errors). */
+    public static final class Mismatch extends JparException {
+        private static final long serialVersionUID = 1L;
+        private final transient Object sent;
+
+        Mismatch(String message, Object sent) {
+            super(message);
+            this.sent = sent;
+        }
+
+        /** @return the value the sender sent */
+        public Object sent() {
+            return sent;
+        }
     }
 
     /** @return e.g. {@code int[] of 10 elements} */

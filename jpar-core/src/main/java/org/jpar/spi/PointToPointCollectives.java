@@ -3,6 +3,7 @@ package org.jpar.spi;
 import java.lang.reflect.Array;
 import java.util.function.BinaryOperator;
 
+import org.jpar.Envelope;
 import org.jpar.JparException;
 import org.jpar.Op;
 import org.jpar.Request;
@@ -28,6 +29,10 @@ import org.jpar.internal.PrimitiveArrays;
  */
 public class PointToPointCollectives implements Collectives {
     private static final Object TOKEN = Boolean.TRUE;
+    private static final long SCRATCH_RETAIN = 4L << 20;
+
+    /** Blocks of {@link #alltoall} kept for the next call (see {@link #blockScratch}). */
+    private final Object[] scratch = new Object[2];
 
     /** The transport whose point-to-point messages carry the collectives. */
     protected final Transport t;
@@ -83,9 +88,7 @@ public class PointToPointCollectives implements Collectives {
         while (mask < n) {
             if ((rel & mask) != 0) {
                 int from = (rel - mask + root) % n;
-                Object got = t.receive(from, TAG_BROADCAST, null).value();
-                checkPeer("broadcastInto", array, got, from);
-                System.arraycopy(got, 0, array, 0, Array.getLength(array));
+                receiveAlike("broadcastInto", array, from, TAG_BROADCAST);
                 break;
             }
             mask <<= 1;
@@ -570,23 +573,50 @@ public class PointToPointCollectives implements Collectives {
         int me = t.rank();
         int block = Array.getLength(send) / n;
         Object src = send == recv ? PrimitiveArrays.copy(send) : send;
-        Class<?> type = send.getClass().getComponentType();
         System.arraycopy(src, me * block, recv, me * block, block);
+        if (n == 1) {
+            return;
+        }
+        Object out = blockScratch(0, send.getClass(), block);
+        Object in = blockScratch(1, send.getClass(), block);
         for (int i = 1; i < n; i++) {
             int to = (me + i) % n;
             int from = (me - i + n) % n;
-            Object out = Array.newInstance(type, block);
             System.arraycopy(src, to * block, out, 0, block);
             Request<Void> s = t.isend(out, to, TAG_ALLTOALL);
-            Object got = t.receive(from, TAG_ALLTOALL, null).value();
-            s.await();
-            if (got.getClass() != send.getClass() || Array.getLength(got) != block) {
+            Object got = null;
+            Envelope<Object> e = null;
+            try {
+                e = t.receive(from, TAG_ALLTOALL, in);
+            } catch (PrimitiveArrays.Mismatch m) {
+                got = m.sent();
+            }
+            if (got != null || e.bytes() != PrimitiveArrays.bytes(in)) {
+                if (got == null) {
+                    got = Array.newInstance(in.getClass().getComponentType(),
+                            (int) (e.bytes() / PrimitiveArrays.elementBytes(in.getClass())));
+                }
                 throw new JparException("alltoall: rank " + me + " has blocks of " + block + " elements of "
                         + send.getClass().getTypeName() + " but rank " + from + " sent "
                         + PrimitiveArrays.describe(got) + ": give every rank arrays of the same type and length");
             }
-            System.arraycopy(got, 0, recv, from * block, block);
+            s.await(); // out is refilled next round
+            System.arraycopy(in, 0, recv, from * block, block);
         }
+    }
+
+    /**
+     * @return scratch array {@code which} (0 or 1) of class {@code type} and {@code length} elements, kept for the next
+     *         collective of this communicator (collectives on one communicator run one at a time) up to 4 MiB
+     */
+    private Object blockScratch(int which, Class<?> type, int length) {
+        Object a = scratch[which];
+        if (a != null && a.getClass() == type && Array.getLength(a) == length) {
+            return a;
+        }
+        a = Array.newInstance(type.getComponentType(), length);
+        scratch[which] = PrimitiveArrays.bytes(a) <= SCRATCH_RETAIN ? a : null;
+        return a;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -619,6 +649,26 @@ public class PointToPointCollectives implements Collectives {
     protected final void checkPeer(String op, Object mine, Object got, int from) {
         if (got == null || got.getClass() != mine.getClass() || Array.getLength(got) != Array.getLength(mine)) {
             throw mismatch(op, t.rank(), mine, from, got);
+        }
+    }
+
+    /**
+     * Receives from {@code from} straight into {@code mine}, which the sender's array must match in type and length
+     * (no new array, no copy).
+     *
+     * @throws JparException naming both ranks' arrays if they differ
+     */
+    protected final void receiveAlike(String op, Object mine, int from, int tag) {
+        Envelope<Object> e;
+        try {
+            e = t.receive(from, tag, mine);
+        } catch (PrimitiveArrays.Mismatch m) {
+            throw mismatch(op, t.rank(), mine, from, m.sent());
+        }
+        if (e.bytes() != PrimitiveArrays.bytes(mine)) {
+            Object theirs = Array.newInstance(mine.getClass().getComponentType(),
+                    (int) (e.bytes() / PrimitiveArrays.elementBytes(mine.getClass())));
+            throw mismatch(op, t.rank(), mine, from, theirs);
         }
     }
 

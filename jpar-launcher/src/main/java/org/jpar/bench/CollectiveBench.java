@@ -16,7 +16,8 @@ import org.jpar.engine.openmpi.Mpi;
  * rank of the world, timed per call. jpar's call ({@code allreduce(send, recv, Op.SUM)}, {@code broadcastInto(buf, 0)},
  * {@code alltoall(send, recv)}) alternates batch by batch with the raw engine's ({@link AlternatingBatches}): on the
  * Open MPI engine, the Java bindings' own {@code allReduce}/{@code bcast}/{@code allToAll} on a duplicate of
- * {@code MPI_COMM_WORLD} in the same processes, once with the same heap arrays and once with direct buffers. The
+ * {@code MPI_COMM_WORLD} in the same processes, once with the same heap arrays and once with direct buffers; on the MPJ
+ * Express engine, MPJ's own {@code Allreduce}/{@code Bcast}/{@code Alltoall} ({@link RawMpjCollectives}). The
  * threads engine has no raw engine in its JVM: its lines stand alone (compare with
  * {@code jpar bench ... --engine openmpi}, or {@link RawOpenMpiCollectives} which the launcher runs after it when
  * Open MPI is installed).
@@ -47,6 +48,7 @@ public final class CollectiveBench {
         Communicator c = Par.world();
         boolean openmpi = c.engine().equals("openmpi");
         Object raw = openmpi ? Mpi.duplicate(Mpi.constant("COMM_WORLD")) : null;
+        org.jpar.engine.mpj.RawMpj mpj = c.engine().equals("mpj") ? org.jpar.engine.mpj.RawMpj.current() : null;
         for (int bytes : sizes) {
             int n = bytes / 8;
             int iterations = Math.max(5, (int) ((bytes <= 4096 ? 20_000 : 200) * scale));
@@ -57,6 +59,10 @@ public final class CollectiveBench {
                         raw(raw, kind, n, c.size(), iterations, false)));
                 contenders.add(new AlternatingBatches.Contender("raw-openmpi-direct",
                         raw(raw, kind, n, c.size(), iterations, true)));
+            }
+            if (mpj != null) {
+                contenders.add(new AlternatingBatches.Contender("raw-mpj",
+                        RawMpjCollectives.batch(mpj, kind, n, c.size(), iterations)));
             }
             List<AlternatingBatches.Result> results = AlternatingBatches.run(c, WARMUP, BATCHES, iterations,
                     contenders);

@@ -65,6 +65,31 @@ class PointToPointCollectivesTest {
                 w.rank() == 0 ? new double[6] : null, w.rank() == 0 ? new int[] {2, 2, 2} : null, 0));
         org.assertj.core.api.Assertions.assertThat(e).hasMessage("gatherv: rank 2 sent 1 elements but root 0's "
                 + "counts[2] is 2: give every rank's send at least its count");
+        // broadcastInto and alltoall receive straight into the rank's array: longer, shorter, another type
+        for (int rootLength : new int[] {5, 3}) {
+            e = ThreadsCollectivesTest.failure(2, w -> pointToPoint(w)
+                    .broadcastInto(new double[w.rank() == 0 ? rootLength : 4], 0));
+            org.assertj.core.api.Assertions.assertThat(e).hasMessage("broadcastInto: rank 1 passed double[] of 4 "
+                    + "elements but rank 0 passed double[] of " + rootLength + " elements: every rank must pass arrays "
+                    + "of the same type and length");
+        }
+        e = ThreadsCollectivesTest.failure(2, w -> pointToPoint(w)
+                .broadcastInto(w.rank() == 0 ? new int[4] : new double[4], 0));
+        org.assertj.core.api.Assertions.assertThat(e).hasMessage("broadcastInto: rank 1 passed double[] of 4 "
+                + "elements but rank 0 passed int[] of 4 elements: every rank must pass arrays of the same type and "
+                + "length");
+        e = ThreadsCollectivesTest.failure(2, w -> {
+            double[] a = new double[w.rank() == 0 ? 6 : 4];
+            pointToPoint(w).alltoall(a, new double[a.length]);
+        });
+        org.assertj.core.api.Assertions.assertThat(e).hasMessageMatching("alltoall: rank ([01]) has blocks of [23] "
+                + "elements of double\\[\\] but rank (?!\\1)[01] sent double\\[\\] of [23] elements: give every rank "
+                + "arrays of the same type and length");
+        e = ThreadsCollectivesTest.failure(2, w -> pointToPoint(w)
+                .alltoall(w.rank() == 0 ? new long[4] : new double[4], w.rank() == 0 ? new long[4] : new double[4]));
+        org.assertj.core.api.Assertions.assertThat(e).hasMessageMatching("alltoall: rank ([01]) has blocks of 2 "
+                + "elements of (long|double)\\[\\] but rank (?!\\1)[01] sent (long|double)\\[\\] of 2 elements: give "
+                + "every rank arrays of the same type and length");
     }
 
     static List<Method> collectiveMethods() {
