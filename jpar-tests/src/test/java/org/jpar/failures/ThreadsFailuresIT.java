@@ -26,6 +26,15 @@ class ThreadsFailuresIT extends FailureSuite {
         return Jpar.exec(cmd, Map.of("JPAR_JAVA_OPTS", jvmOptions), TIMEOUT_SECONDS);
     }
 
+    /** A helper thread that sleeps, or waits for a process it started, before it sends is slow, not deadlocked. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sleep", "process"})
+    void aHelperThatWaitsForTimeOrAProcessKeepsTheJobAlive(String how) throws Exception {
+        Jpar.Result r = run(4, "HelperThenSends", how);
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).as(r.toString()).contains("helper " + how + " done");
+    }
+
     @ParameterizedTest(name = "after sending a {0}")
     @ValueSource(strings = {"list", "map"})
     void aDeadlockIsReportedAfterRanksSentObjectsThroughTheCodec(String what) throws Exception {

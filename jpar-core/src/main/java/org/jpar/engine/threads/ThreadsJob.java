@@ -65,7 +65,12 @@ final class ThreadsJob {
 
     private static final int PAD = 16; // longs between two ranks' progress counters (own cache lines)
     private static final long WATCH_MILLIS = 100;
-    private static final int DEADLOCK_CHECKS = 5; // unchanged checks in a row before it is called a deadlock
+    /**
+     * Unchanged checks in a row before a job is called deadlocked: {@code -Djpar.threads.deadlockMillis} (default
+     * 500) over {@link #WATCH_MILLIS}; 0 turns the deadlock watchdog off.
+     */
+    private static final long DEADLOCK_CHECKS = Math.max(0, Long.getLong("jpar.threads.deadlockMillis", 500))
+            / WATCH_MILLIS;
 
     final int size;
     final String hostName;
@@ -87,6 +92,8 @@ final class ThreadsJob {
     private final Map<Thread, RankWait> threadWaits = new java.util.concurrent.ConcurrentHashMap<>();
     /** Ranks run in virtual threads ({@link ThreadsEngine#RANKS_PROPERTY}); else each in a thread and group of its own. */
     private final boolean virtualRanks;
+    /** The group of every virtual thread, and of the platform threads they start (virtual ranks). */
+    private volatile ThreadGroup virtualGroup;
     /** The process's CPU time at the last deadlock check that found every rank blocked (virtual ranks), or -1. */
     private long processCpuSeen = -1;
 
@@ -313,6 +320,7 @@ final class ThreadsJob {
                 }
             });
             v.setContextClassLoader(loader);
+            virtualGroup = v.getThreadGroup();
             threads[r] = v;
             return;
         }
@@ -427,7 +435,7 @@ final class ThreadsJob {
                 blocked = false;
             }
             if (now == lastProgress && blocked) {
-                if (++quiet >= DEADLOCK_CHECKS) {
+                if (++quiet >= DEADLOCK_CHECKS && DEADLOCK_CHECKS > 0) {
                     fail(-1, new JparException(describeDeadlock()));
                 }
             } else {
@@ -511,48 +519,56 @@ final class ThreadsJob {
             // a main thread may wait in jpar, or on a thread of its own (join, a lock) that waits in jpar
             if ((w != null && w.mayEnd()) || t.getState() != Thread.State.WAITING) {
                 cpuSeen = null;
+                processCpuSeen = -1;
                 return false;
             }
             anyWaiting |= w != null;
         }
-        if (virtualRanks) {
-            return virtualRanksBlocked(anyWaiting);
+        if (childProcessAlive()) { // a process a rank started may still end, and wake the thread that waits for it
+            cpuSeen = null;
+            processCpuSeen = -1;
+            return false;
         }
         Map<Long, Long> seen = cpuSeen;
         Map<Long, Long> now = new HashMap<>();
         boolean idle = seen != null;
-        for (int r = 0; r < size; r++) {
-            if (groups[r].activeCount() <= 1 && threads[r].isAlive()) {
-                continue; // only the rank's own thread
+        for (Thread x : otherThreads()) {
+            Thread.State s = x.getState();
+            if (s != Thread.State.WAITING && s != Thread.State.BLOCKED && s != Thread.State.TERMINATED) {
+                cpuSeen = null;
+                processCpuSeen = -1;
+                return false;
             }
-            Thread[] all = new Thread[groups[r].activeCount() + 4];
-            int n = groups[r].enumerate(all, true);
-            for (int i = 0; i < n; i++) {
-                Thread x = all[i];
-                if (x == threads[r]) {
-                    continue;
-                }
-                Thread.State s = x.getState();
-                if (s != Thread.State.WAITING && s != Thread.State.BLOCKED && s != Thread.State.TERMINATED) {
+            RankWait rw = threadWaits.get(x);
+            if (rw != null) {
+                if (rw.waiting().mayEnd()) {
                     cpuSeen = null;
+                    processCpuSeen = -1;
                     return false;
                 }
-                RankWait rw = threadWaits.get(x);
-                Waiting xw = rw == null ? null : rw.waiting();
-                if (xw != null) {
-                    if (xw.mayEnd()) {
-                        cpuSeen = null;
-                        return false;
-                    }
-                    anyWaiting = true;
-                }
-                long id = x.getId();
-                long cpu = cpuTime(id);
-                now.put(id, cpu);
-                idle &= seen != null && seen.containsKey(id) && seen.get(id) == cpu;
+                anyWaiting = true;
             }
+            long id = x.getId();
+            long cpu = cpuTime(id);
+            now.put(id, cpu);
+            idle &= seen != null && seen.containsKey(id) && seen.get(id) == cpu;
         }
         cpuSeen = now;
+        if (virtualRanks) {
+            // virtual threads a rank started are in no group to list: they must not wait in jpar for something that
+            // may end, and the process must have used almost no CPU (the watchdog and the collector use a little)
+            for (RankWait w : threadWaits.values()) {
+                if (w.waiting().mayEnd()) {
+                    processCpuSeen = -1;
+                    return false;
+                }
+                anyWaiting = true;
+            }
+            long before = processCpuSeen;
+            long cpu = processCpuTime();
+            processCpuSeen = cpu;
+            idle &= before >= 0 && cpu >= 0 && cpu - before < WATCH_MILLIS * 1_000_000 / 10;
+        }
         if (!anyWaiting) {
             return false; // nobody waits in jpar: whatever the threads wait for, it is not a message
         }
@@ -561,26 +577,44 @@ final class ThreadsJob {
     }
 
     /**
-     * {@link #allBlocked} for virtual-thread ranks, whose own threads are not in thread groups to look through: every
-     * thread waiting in jpar waits for good, and this process used almost no CPU since the last check (a thread that
-     * computes may still send).
+     * @return the platform threads the ranks started (and those libraries start in a rank's group, such as Fory's
+     *         cleaner): in each rank's group but the rank's own thread; for virtual-thread ranks, the platform threads
+     *         of the JVM's group of virtual threads, where every platform thread a virtual thread starts goes (those
+     *         of other virtual threads of this JVM too: they only keep a job from being called deadlocked)
      */
-    private boolean virtualRanksBlocked(boolean anyWaiting) {
-        for (RankWait w : threadWaits.values()) {
-            if (w.waiting().mayEnd()) {
-                processCpuSeen = -1;
-                return false;
+    private java.util.List<Thread> otherThreads() {
+        java.util.List<Thread> others = new java.util.ArrayList<>();
+        if (virtualRanks) {
+            ThreadGroup g = virtualGroup;
+            if (g != null) {
+                Thread[] all = new Thread[g.activeCount() + 4];
+                int n = g.enumerate(all, true);
+                others.addAll(java.util.Arrays.asList(all).subList(0, n));
             }
-            anyWaiting = true;
+            return others;
         }
-        long seen = processCpuSeen;
-        long now = processCpuTime();
-        processCpuSeen = now;
-        if (!anyWaiting || seen < 0 || now < 0) {
+        for (int r = 0; r < size; r++) {
+            if (groups[r].activeCount() <= 1 && threads[r].isAlive()) {
+                continue; // only the rank's own thread
+            }
+            Thread[] all = new Thread[groups[r].activeCount() + 4];
+            int n = groups[r].enumerate(all, true);
+            for (int i = 0; i < n; i++) {
+                if (all[i] != threads[r]) {
+                    others.add(all[i]);
+                }
+            }
+        }
+        return others;
+    }
+
+    /** @return true if a process this JVM started still runs */
+    private static boolean childProcessAlive() {
+        try (java.util.stream.Stream<ProcessHandle> children = ProcessHandle.current().children()) {
+            return children.anyMatch(ProcessHandle::isAlive);
+        } catch (SecurityException | UnsupportedOperationException e) {
             return false;
         }
-        // the watchdog and the collector use a little; a thread that computes uses its whole core
-        return now - seen < WATCH_MILLIS * 1_000_000 / 10 && ForkJoinPool.commonPool().getActiveThreadCount() == 0;
     }
 
     /** @return this process's CPU time in ns, or -1 where the JVM does not measure it */
