@@ -50,6 +50,10 @@ public final class MpjInstallation {
             + "libmpj-java), or give the home of an MPJ Express 0.44 installation with --mpj-home, -D" + HOME_PROPERTY
             + ", " + HOME_ENV + " or MPJ_HOME";
 
+    private static final String LOG4J_HELP = "run mpirun-scripts/install-engines (Debian/Ubuntu: apt-get install "
+            + "liblog4j1.2-java), or give the jar (log4j 1.2.17, or its drop-in ch.qos.reload4j:reload4j) with -D"
+            + LOG4J_PROPERTY + " or " + LOG4J_ENV;
+
     private static volatile MpjInstallation located;
 
     private final Path home;
@@ -120,7 +124,22 @@ public final class MpjInstallation {
                     + home.resolve("lib") + "; " + INSTALL);
         }
         checkJars(home);
-        return new MpjInstallation(home, log4j(home, env));
+        Path log4j = log4j(home, env);
+        checkLog4j(log4j);
+        return new MpjInstallation(home, log4j);
+    }
+
+    /** A log4j jar that is not log4j 1.2 is one error naming it at the start, not a failure of the ranks. */
+    private static void checkLog4j(Path jar) {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar.toFile())) {
+            if (z.getEntry("org/apache/log4j/varia/NullAppender.class") == null) {
+                throw new JparException(jar + " is not log4j 1.2 (it has no org/apache/log4j/varia/NullAppender"
+                        + ".class), which MPJ Express needs at run time; " + LOG4J_HELP);
+            }
+        } catch (IOException e) {
+            throw new JparException(jar + " cannot be read as a jar (" + e.getMessage() + "), and MPJ Express needs "
+                    + "log4j 1.2 at run time; " + LOG4J_HELP, e);
+        }
     }
 
     /**
@@ -164,9 +183,7 @@ public final class MpjInstallation {
         }
         throw new JparException("log4j 1.2, which MPJ Express needs at run time, was not found: looked in "
                 + home.resolve("lib") + " (log4j-1.2*.jar, reload4j*.jar) and at " + SYSTEM_LOG4J[0] + " and "
-                + SYSTEM_LOG4J[1] + "; run mpirun-scripts/install-engines (Debian/Ubuntu: apt-get install "
-                + "liblog4j1.2-java), or give the jar (log4j 1.2.17, or its drop-in ch.qos.reload4j:reload4j) with -D"
-                + LOG4J_PROPERTY + " or " + LOG4J_ENV);
+                + SYSTEM_LOG4J[1] + "; " + LOG4J_HELP);
     }
 
     /** @return a class loader of the multicore device's shared part (smpdev, xdev, mpjbuf, mpiExp, log4j) */

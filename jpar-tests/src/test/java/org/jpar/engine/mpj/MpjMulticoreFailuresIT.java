@@ -71,6 +71,21 @@ class MpjMulticoreFailuresIT extends FailureSuite {
         assertThat(r.out()).as(r.toString()).isEmpty();
     }
 
+    /** A log4j jar that is not log4j 1.2 is one usage error naming it (multicore ended with exit 1 and no word). */
+    @Test
+    void aLog4jJarThatIsNotLog4jIsOneUsageError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path junk = java.nio.file.Files.writeString(dir.resolve("log4j-1.2.jar"), "not a jar\n");
+        List<String> cmd = MpjTests.jparRun(device(), 2);
+        cmd.add("org.jpar.examples.Ring");
+        Jpar.Result r = MpjTests.exec(cmd, Map.of("JPAR_MPJ_LOG4J", junk.toString()), TIMEOUT_SECONDS);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).as(r.toString()).hasSize(2);
+        assertThat(r.err().get(0)).as(r.toString()).startsWith("jpar: " + junk + " cannot be read as a jar")
+                .contains("MPJ Express needs log4j 1.2");
+        assertThat(r.out()).as(r.toString()).isEmpty();
+    }
+
     @Override
     protected Jpar.Result run(int ranks, String program, String... args) throws Exception {
         return runWithJvmOptions("", ranks, program, args);
