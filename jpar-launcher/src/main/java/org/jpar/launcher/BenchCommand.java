@@ -90,6 +90,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!(scale > 0 && scale <= 1000)) { // NaN fails both
+            throw new UsageException("--scale " + scale + " is out of range: give a factor above 0 and at most 1000 "
+                    + "on the iteration counts (1 is the default; 0.25 runs a quarter as many)");
+        }
         Engine e = RunCommand.engine(spec.commandLine(), engine);
         options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome, mpi);
         if (benchmark.equals("pingpong")) {

@@ -78,6 +78,10 @@ public final class Main implements Runnable {
                 }
             }
         }
+        if (whole && ex.getValue().matches("[-+]?[0-9]+")) {
+            return typed + " " + ex.getValue() + " is out of range" + (java.util.Arrays.asList(o.names()).contains("-np")
+                    ? ": give the number of ranks, e.g. " + typed + " 4" : "");
+        }
         String m = typed + " " + ex.getValue() + " is not " + (whole ? "a whole number" : "a number");
         if (java.util.Arrays.asList(o.names()).contains("-np")) {
             return m + ": give the number of ranks, e.g. " + typed + " 4";

@@ -20,7 +20,13 @@ class UsageErrorsTest {
         "bench pingpong -np two | jpar: -np two is not a whole number: give the number of ranks, e.g. -np 4",
         "bench pingpong --scale big | jpar: --scale big is not a number, e.g. --scale 1",
         "bench ringtest --loops 1.5 | jpar: --loops 1.5 is not a whole number, e.g. --loops 1000",
-        "trace --top many x.jsonl | jpar: --top many is not a whole number, e.g. --top 3"})
+        "trace --top many x.jsonl | jpar: --top many is not a whole number, e.g. --top 3",
+        "run -np 99999999999 org.jpar.examples.Ring | jpar: -np 99999999999 is out of range: give the number of ranks, "
+                + "e.g. -np 4",
+        "bench pingpong --scale -1 | jpar: --scale -1.0 is out of range: give a factor above 0 and at most 1000 on the "
+                + "iteration counts (1 is the default; 0.25 runs a quarter as many)",
+        "bench pingpong --scale NaN | jpar: --scale NaN is out of range: give a factor above 0 and at most 1000 on the "
+                + "iteration counts (1 is the default; 0.25 runs a quarter as many)"})
     void aNumberOptionGivenSomethingElseSaysWhichAndWhatItTakes(String line, String expected) {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
