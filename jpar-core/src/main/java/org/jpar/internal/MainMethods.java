@@ -84,6 +84,7 @@ public final class MainMethods {
     private static boolean isLauncherFrame(String className) {
         return className.startsWith("jdk.internal.reflect.") || className.equals("java.lang.reflect.Method")
                 || className.equals("java.lang.Thread") || className.startsWith("org.jpar.engine.")
+                || className.equals("java.lang.VirtualThread") || className.startsWith("jdk.internal.vm.")
                 || className.equals(MainMethods.class.getName());
     }
 
