@@ -52,7 +52,36 @@ public final class Main implements Runnable {
 
     private static int usageError(CommandLine.ParameterException ex, String[] args) {
         String number = notANumber(ex, args);
-        return printUsageError(ex.getCommandLine(), number != null ? number : ex.getMessage());
+        String missing = number == null ? missingValue(ex, args) : null;
+        return printUsageError(ex.getCommandLine(), number != null ? number : missing != null ? missing
+                : ex.getMessage());
+    }
+
+    /**
+     * @return for an option given last without its value, the option as typed and what it takes (picocli's own
+     *         message names it by its longest name: "Missing required parameter for option '--np' (N)"); else null
+     */
+    static String missingValue(CommandLine.ParameterException ex, String[] args) {
+        if (!(ex instanceof CommandLine.MissingParameterException m) || m.getMissing() == null
+                || m.getMissing().size() != 1 || !(m.getMissing().get(0) instanceof CommandLine.Model.OptionSpec o)) {
+            return null;
+        }
+        String typed = typedName(o, args);
+        return typed + " needs a value (" + o.paramLabel() + ")" + (java.util.Arrays.asList(o.names()).contains("-np")
+                ? ": the number of ranks, e.g. " + typed + " 4" : "");
+    }
+
+    /** @return the name of {@code o} the user typed in {@code args} (its longest name if none) */
+    private static String typedName(CommandLine.Model.OptionSpec o, String[] args) {
+        String typed = o.longestName();
+        for (String a : args) {
+            for (String name : o.names()) {
+                if (a.equals(name)) {
+                    typed = name;
+                }
+            }
+        }
+        return typed;
     }
 
     /**
@@ -70,14 +99,7 @@ public final class Main implements Runnable {
         if (!whole && t != double.class && t != Double.class) {
             return null;
         }
-        String typed = o.longestName();
-        for (String a : args) {
-            for (String name : o.names()) {
-                if (a.equals(name)) {
-                    typed = name;
-                }
-            }
-        }
+        String typed = typedName(o, args);
         if (whole && ex.getValue().matches("[-+]?[0-9]+")) {
             return typed + " " + ex.getValue() + " is out of range" + (java.util.Arrays.asList(o.names()).contains("-np")
                     ? ": give the number of ranks, e.g. " + typed + " 4" : "");

@@ -25,6 +25,8 @@ class UsageErrorsTest {
                 + "e.g. -np 4",
         "bench pingpong --scale -1 | jpar: --scale -1.0 is out of range: give a factor above 0 and at most 1000 on the "
                 + "iteration counts (1 is the default; 0.25 runs a quarter as many)",
+        "run -np | jpar: -np needs a value (N): the number of ranks, e.g. -np 4",
+        "run --hostfile | jpar: --hostfile needs a value (FILE)",
         "bench pingpong --scale NaN | jpar: --scale NaN is out of range: give a factor above 0 and at most 1000 on the "
                 + "iteration counts (1 is the default; 0.25 runs a quarter as many)"})
     void aNumberOptionGivenSomethingElseSaysWhichAndWhatItTakes(String line, String expected) {
