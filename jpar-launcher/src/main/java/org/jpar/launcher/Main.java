@@ -100,12 +100,13 @@ public final class Main implements Runnable {
             return null;
         }
         String typed = typedName(o, args);
+        boolean ranks = java.util.Arrays.asList(o.names()).contains("-np");
         if (whole && ex.getValue().matches("[-+]?[0-9]+")) {
-            return typed + " " + ex.getValue() + " is out of range" + (java.util.Arrays.asList(o.names()).contains("-np")
-                    ? ": give the number of ranks, e.g. " + typed + " 4" : "");
+            return typed + " " + ex.getValue() + " is out of range"
+                    + (ranks ? ": give the number of ranks, e.g. " + typed + " 4" : "");
         }
         String m = typed + " " + ex.getValue() + " is not " + (whole ? "a whole number" : "a number");
-        if (java.util.Arrays.asList(o.names()).contains("-np")) {
+        if (ranks) {
             return m + ": give the number of ranks, e.g. " + typed + " 4";
         }
         if ("SECONDS".equals(o.paramLabel())) {

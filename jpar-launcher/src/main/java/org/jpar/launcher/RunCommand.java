@@ -113,11 +113,15 @@ final class RunCommand implements Callable<Integer> {
         if (hangAbort && hangTimeout == 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--hang-abort needs a --hang-timeout above 0");
         }
-        if (inThisJvm && !threads && (hangAbort || (hangTimeout > 0
+        if (inThisJvm && (hangAbort || (hangTimeout > 0
                 && spec.commandLine().getParseResult().hasMatchedOption("--hang-timeout")))) {
-            throw new CommandLine.ParameterException(spec.commandLine(), (hangAbort ? "--hang-abort" : "--hang-timeout")
-                    + " does not apply to MPJ's multicore device: it has no hang report yet (its ranks are threads of "
-                    + "one JVM); use --device niodev for one, or --engine threads, which reports every deadlock");
+            String option = hangAbort ? "--hang-abort" : "--hang-timeout";
+            throw new CommandLine.ParameterException(spec.commandLine(), threads ? option + " is for the MPI engines' "
+                    + "hang report: the embedded engine stops a deadlocked job by itself, within about a second "
+                    + "(-Djpar.threads.deadlockMillis sets how long; 0 turns it off)"
+                    : option + " does not apply to MPJ's multicore device: it has no hang report yet (its ranks are "
+                    + "threads of one JVM); use --device niodev for one, or --engine threads, which reports every "
+                    + "deadlock");
         }
         java.nio.file.Path traceFile = trace == null ? null : java.nio.file.Path.of(trace).toAbsolutePath();
         if (!inThisJvm) {

@@ -27,6 +27,9 @@ class UsageErrorsTest {
                 + "iteration counts (1 is the default; 0.25 runs a quarter as many)",
         "run -np | jpar: -np needs a value (N): the number of ranks, e.g. -np 4",
         "run --hostfile | jpar: --hostfile needs a value (FILE)",
+        "run --hang-timeout 5 org.jpar.examples.Ring | jpar: --hang-timeout is for the MPI engines' hang report: the "
+                + "embedded engine stops a deadlocked job by itself, within about a second (-Djpar.threads.deadlockMillis "
+                + "sets how long; 0 turns it off)",
         "bench pingpong --scale NaN | jpar: --scale NaN is out of range: give a factor above 0 and at most 1000 on the "
                 + "iteration counts (1 is the default; 0.25 runs a quarter as many)"})
     void aNumberOptionGivenSomethingElseSaysWhichAndWhatItTakes(String line, String expected) {
