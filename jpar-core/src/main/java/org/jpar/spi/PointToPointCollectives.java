@@ -584,18 +584,8 @@ public class PointToPointCollectives implements Collectives {
             int from = (me - i + n) % n;
             System.arraycopy(src, to * block, out, 0, block);
             Request<Void> s = t.isend(out, to, TAG_ALLTOALL);
-            Object got = null;
-            Envelope<Object> e = null;
-            try {
-                e = t.receive(from, TAG_ALLTOALL, in);
-            } catch (PrimitiveArrays.Mismatch m) {
-                got = m.sent();
-            }
-            if (got != null || e.bytes() != PrimitiveArrays.bytes(in)) {
-                if (got == null) {
-                    got = Array.newInstance(in.getClass().getComponentType(),
-                            (int) (e.bytes() / PrimitiveArrays.elementBytes(in.getClass())));
-                }
+            Object got = receiveInto(in, from, TAG_ALLTOALL);
+            if (got != null) {
                 throw new JparException("alltoall: rank " + me + " has blocks of " + block + " elements of "
                         + send.getClass().getTypeName() + " but rank " + from + " sent "
                         + PrimitiveArrays.describe(got) + ": give every rank arrays of the same type and length");
@@ -659,17 +649,30 @@ public class PointToPointCollectives implements Collectives {
      * @throws JparException naming both ranks' arrays if they differ
      */
     protected final void receiveAlike(String op, Object mine, int from, int tag) {
+        Object theirs = receiveInto(mine, from, tag);
+        if (theirs != null) {
+            throw mismatch(op, t.rank(), mine, from, theirs);
+        }
+    }
+
+    /**
+     * Receives from {@code from} straight into {@code mine}.
+     *
+     * @return null if the sender's array matched {@code mine} in type and length; else what it sent (a longer array or
+     *         another type), or an array of {@code mine}'s type and the shorter length it sent (to name in an error)
+     */
+    private Object receiveInto(Object mine, int from, int tag) {
         Envelope<Object> e;
         try {
             e = t.receive(from, tag, mine);
         } catch (PrimitiveArrays.Mismatch m) {
-            throw mismatch(op, t.rank(), mine, from, m.sent());
+            return m.sent();
         }
-        if (e.bytes() != PrimitiveArrays.bytes(mine)) {
-            Object theirs = Array.newInstance(mine.getClass().getComponentType(),
-                    (int) (e.bytes() / PrimitiveArrays.elementBytes(mine.getClass())));
-            throw mismatch(op, t.rank(), mine, from, theirs);
+        if (e.bytes() == PrimitiveArrays.bytes(mine)) {
+            return null;
         }
+        return Array.newInstance(mine.getClass().getComponentType(),
+                (int) (e.bytes() / PrimitiveArrays.elementBytes(mine.getClass())));
     }
 
     /** @return the error for ranks whose arrays differ in a collective that needs them alike */

@@ -67,8 +67,13 @@ public final class Main implements Runnable {
             return null;
         }
         String typed = typedName(o, args);
-        return typed + " needs a value (" + o.paramLabel() + ")" + (java.util.Arrays.asList(o.names()).contains("-np")
+        return typed + " needs a value (" + o.paramLabel() + ")" + (isRanks(o)
                 ? ": the number of ranks, e.g. " + typed + " 4" : "");
+    }
+
+    /** @return true for {@code -np} (run's and bench's number of ranks) */
+    private static boolean isRanks(CommandLine.Model.OptionSpec o) {
+        return java.util.Arrays.asList(o.names()).contains("-np");
     }
 
     /** @return the name of {@code o} the user typed in {@code args} (its longest name if none) */
@@ -100,7 +105,7 @@ public final class Main implements Runnable {
             return null;
         }
         String typed = typedName(o, args);
-        boolean ranks = java.util.Arrays.asList(o.names()).contains("-np");
+        boolean ranks = isRanks(o);
         if (whole && ex.getValue().matches("[-+]?[0-9]+")) {
             return typed + " " + ex.getValue() + " is out of range"
                     + (ranks ? ": give the number of ranks, e.g. " + typed + " 4" : "");

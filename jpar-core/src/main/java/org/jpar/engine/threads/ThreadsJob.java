@@ -431,8 +431,7 @@ final class ThreadsJob {
             try {
                 blocked = allBlocked();
             } catch (OutOfMemoryError e) {
-                cpuSeen = null; // no room to look now; look again next time
-                blocked = false;
+                blocked = notBlocked(); // no room to look now; look again next time
             }
             if (now == lastProgress && blocked) {
                 if (++quiet >= DEADLOCK_CHECKS && DEADLOCK_CHECKS > 0) {
@@ -518,16 +517,12 @@ final class ThreadsJob {
             Waiting w = waitingOn.get(r);
             // a main thread may wait in jpar, or on a thread of its own (join, a lock) that waits in jpar
             if ((w != null && w.mayEnd()) || t.getState() != Thread.State.WAITING) {
-                cpuSeen = null;
-                processCpuSeen = -1;
-                return false;
+                return notBlocked();
             }
             anyWaiting |= w != null;
         }
         if (childProcessAlive()) { // a process a rank started may still end, and wake the thread that waits for it
-            cpuSeen = null;
-            processCpuSeen = -1;
-            return false;
+            return notBlocked();
         }
         Map<Long, Long> seen = cpuSeen;
         Map<Long, Long> now = new HashMap<>();
@@ -535,16 +530,12 @@ final class ThreadsJob {
         for (Thread x : otherThreads()) {
             Thread.State s = x.getState();
             if (s != Thread.State.WAITING && s != Thread.State.BLOCKED && s != Thread.State.TERMINATED) {
-                cpuSeen = null;
-                processCpuSeen = -1;
-                return false;
+                return notBlocked();
             }
             RankWait rw = threadWaits.get(x);
             if (rw != null) {
                 if (rw.waiting().mayEnd()) {
-                    cpuSeen = null;
-                    processCpuSeen = -1;
-                    return false;
+                    return notBlocked();
                 }
                 anyWaiting = true;
             }
@@ -559,8 +550,7 @@ final class ThreadsJob {
             // may end, and the process must have used almost no CPU (the watchdog and the collector use a little)
             for (RankWait w : threadWaits.values()) {
                 if (w.waiting().mayEnd()) {
-                    processCpuSeen = -1;
-                    return false;
+                    return notBlocked();
                 }
                 anyWaiting = true;
             }
@@ -574,6 +564,13 @@ final class ThreadsJob {
         }
         // the shared pool behind parallel streams and CompletableFuture may still complete what a rank's thread awaits
         return idle && ForkJoinPool.commonPool().getActiveThreadCount() == 0;
+    }
+
+    /** @return false, after forgetting the CPU times seen: the next check that finds every rank blocked starts anew */
+    private boolean notBlocked() {
+        cpuSeen = null;
+        processCpuSeen = -1;
+        return false;
     }
 
     /**

@@ -44,6 +44,9 @@ public final class MpjInstallation {
     /** The jars the multicore device shares between ranks, and those every rank loads for itself. */
     private static final String[] SHARED_JARS = {"smpdev.jar", "xdev.jar", "mpjbuf.jar", "mpiExp.jar"};
     private static final String[] RANK_JARS = {"mpi.jar", "mpjdev.jar"};
+    /** Every jar of MPJ's that jpar loads, on either device. */
+    private static final String[] ALL_JARS = {"mpi.jar", "mpjdev.jar", "mpjbuf.jar", "xdev.jar", "mpiExp.jar",
+        "smpdev.jar", "niodev.jar"};
     private static final String[] NIODEV_JARS = {"mpi.jar", "mpjdev.jar", "mpjbuf.jar", "xdev.jar", "niodev.jar",
         "mpiExp.jar"};
     private static final String INSTALL = "run mpirun-scripts/install-engines (Debian/Ubuntu: apt-get install "
@@ -113,8 +116,7 @@ public final class MpjInstallation {
                     + "--mpj-home, -D" + HOME_PROPERTY + ", " + HOME_ENV + " and MPJ_HOME is set; " + INSTALL);
         }
         List<String> missing = new ArrayList<>();
-        for (String jar : new String[] {"mpi.jar", "mpjdev.jar", "mpjbuf.jar", "xdev.jar", "mpiExp.jar", "smpdev.jar",
-            "niodev.jar"}) {
+        for (String jar : ALL_JARS) {
             if (!Files.isRegularFile(home.resolve("lib").resolve(jar))) {
                 missing.add(jar);
             }
@@ -147,8 +149,7 @@ public final class MpjInstallation {
      * jar, rather than a {@code ClassNotFoundException} from every rank once the job runs.
      */
     private static void checkJars(Path home) {
-        for (String jar : new String[] {"mpi.jar", "mpjdev.jar", "mpjbuf.jar", "xdev.jar", "mpiExp.jar", "smpdev.jar",
-            "niodev.jar"}) {
+        for (String jar : ALL_JARS) {
             Path p = home.resolve("lib").resolve(jar);
             try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(p.toFile())) {
                 if (jar.equals("mpi.jar") && z.getEntry("mpi/MPI.class") == null) {
