@@ -92,8 +92,7 @@ public final class MpiWire {
 
     /** {@code -Djpar.mpi.message=BYTES} (must be the same on every rank; for tuning): default 64 KiB + 64. */
     private static int messageSize() {
-        int n = Integer.getInteger("jpar.mpi.message", 64 * 1024 + 64);
-        return Math.max(1024, n & ~7);
+        return Settings.MPI_MESSAGE.getInt(64 * 1024 + 64) & ~7;
     }
 
     /** @return a direct buffer in native order */

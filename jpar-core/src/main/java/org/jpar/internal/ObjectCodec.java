@@ -72,7 +72,7 @@ public final class ObjectCodec {
     /** The largest encoding buffer a codec keeps between messages. */
     private static final int KEPT_BUFFER = 1 << 20;
     /** Nesting a value may have (nodes of a linked list, levels of a tree). */
-    public static final int MAX_DEPTH = Integer.getInteger("jpar.codec.maxDepth", 1_000_000);
+    public static final int MAX_DEPTH = Settings.CODEC_MAX_DEPTH.getInt(1_000_000);
 
     private static final AllowList ALLOW = AllowList.parse(System.getProperty("jpar.codec.allow"));
     private static final ThreadLocal<Class<?>> EXPECTED = new ThreadLocal<>();

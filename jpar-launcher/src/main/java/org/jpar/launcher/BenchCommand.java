@@ -94,6 +94,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new UsageException("--scale " + scale + " is out of range: give a factor above 0 and at most 1000 "
                     + "on the iteration counts (1 is the default; 0.25 runs a quarter as many)");
         }
+        RunCommand.checkSettings();
         Engine e = RunCommand.engine(spec.commandLine(), engine);
         options = RunCommand.engineOptions(spec.commandLine(), e, mpiJar, device, mpjHome, mpi);
         if (benchmark.equals("pingpong")) {

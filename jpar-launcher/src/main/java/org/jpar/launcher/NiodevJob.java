@@ -22,6 +22,7 @@ import org.jpar.engine.mpj.MpjEngine;
 import org.jpar.engine.mpj.MpjInstallation;
 import org.jpar.engine.mpj.NiodevServer;
 import org.jpar.engine.mpj.RankMain;
+import org.jpar.internal.Settings;
 
 /**
  * A job on MPJ Express's niodev device: one JVM per rank, on this machine or on the hosts of a hostfile (started
@@ -185,11 +186,11 @@ final class NiodevJob {
     }
 
     private static int startSeconds() {
-        return Integer.getInteger("jpar.mpj.startSeconds", 60);
+        return Settings.MPJ_START_SECONDS.getInt(60);
     }
 
     private static int graceSeconds() {
-        return Integer.getInteger(OpenMpiLauncher.GRACE_PROPERTY, OpenMpiLauncher.DEFAULT_GRACE_SECONDS);
+        return Settings.GRACE_SECONDS.getInt(OpenMpiLauncher.DEFAULT_GRACE_SECONDS);
     }
 
     private static String[] hostNames(Host[] placement) {

@@ -17,6 +17,7 @@ import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 
 import org.jpar.JparException;
+import org.jpar.internal.Settings;
 import org.jpar.engine.openmpi.OpenMpiEngine;
 import org.jpar.engine.openmpi.OpenMpiInstallation;
 import org.jpar.engine.openmpi.RankMain;
@@ -47,7 +48,7 @@ final class OpenMpiLauncher implements Engine {
     /** {@link Job#engineOptions()} entry: stop a hanging job. */
     static final String HANG_ABORT_OPTION = "hang-abort";
     /** System property of the launcher: seconds mpirun may take to end after a failure or a stop. */
-    static final String GRACE_PROPERTY = "jpar.launcher.graceSeconds";
+    static final String GRACE_PROPERTY = Settings.GRACE_SECONDS.name();
     static final int DEFAULT_GRACE_SECONDS = 10;
     /** Ranks per slot (per core without a hostfile) above which jpar refuses a job: each rank is a JVM. */
     static final int MAX_RANKS_PER_SLOT = 16;
@@ -113,7 +114,7 @@ final class OpenMpiLauncher implements Engine {
 
     /** @return how long mpirun may take to end after a failure or a stop before jpar kills the job */
     static int graceSeconds() {
-        return Integer.getInteger(GRACE_PROPERTY, DEFAULT_GRACE_SECONDS);
+        return Settings.GRACE_SECONDS.getInt(DEFAULT_GRACE_SECONDS);
     }
 
     /** @return the {@code mpirun} command line for {@code job} (checks everything a user can get wrong first) */

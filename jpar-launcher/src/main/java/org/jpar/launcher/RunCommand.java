@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.jpar.JparException;
+import org.jpar.internal.Settings;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -91,8 +94,21 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(index = "1..*", paramLabel = "ARGS", description = "the program's arguments")
     List<String> args = new ArrayList<>();
 
+    /**
+     * Checks jpar's numeric system properties ({@code JPAR_JAVA_OPTS="-Djpar...=N"} reaches this JVM as well as the
+     * ranks'): a bad one is a usage error here, before any rank starts.
+     */
+    static void checkSettings() {
+        try {
+            Settings.checkAll();
+        } catch (JparException x) {
+            throw new UsageException(x.getMessage());
+        }
+    }
+
     @Override
     public Integer call() {
+        checkSettings();
         Engine e = engine(spec.commandLine(), engine);
         if (ranks < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),

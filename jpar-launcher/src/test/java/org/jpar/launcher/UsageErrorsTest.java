@@ -48,4 +48,42 @@ class UsageErrorsTest {
         assertThat(lines).hasSize(2);
         assertThat(lines[1]).startsWith("Try 'jpar ");
     }
+
+    /** A bad -Djpar... number (JPAR_JAVA_OPTS reaches the launcher's JVM) is one usage error before any rank starts. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "jpar.threads.spinMicros | abc | run -np 2 org.jpar.examples.Ring | is not a whole number: it sets how long a "
+                + "waiting rank of the embedded engine spins before it parks, in microseconds; give a whole number from "
+                + "0 to 1000000, or leave it unset for the default",
+        "jpar.threads.eagerLimit | -1 | run -np 2 org.jpar.examples.Ring | is out of range: it sets the largest array, "
+                + "in bytes, a send of the embedded engine copies and leaves behind; give a whole number from 0 to "
+                + "2147483647, or leave it unset for the default",
+        "jpar.mpj.startSeconds | 0 | run --engine mpj --device niodev -np 2 org.jpar.examples.Ring | is out of range: "
+                + "it sets how long niodev's ranks may take to start, in seconds; give a whole number from 1 to 86400, "
+                + "or leave it unset for the default",
+        "jpar.threads.deadlockMillis | 1.5 | bench allreduce | is not a whole number: it sets how long every rank of "
+                + "the embedded engine must wait before the job is called deadlocked, in milliseconds (0: never); give a "
+                + "whole number from 0 to 86400000, or leave it unset for the default"})
+    void aBadNumericPropertyIsOneUsageErrorNamingIt(String name, String value, String line, String why) {
+        String before = System.getProperty(name);
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setProperty(name, value);
+            System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            code = Main.execute(line.split(" "));
+        } finally {
+            System.setErr(err);
+            if (before == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, before);
+            }
+        }
+        String[] lines = captured.toString(StandardCharsets.UTF_8).split("\\R");
+        assertThat(code).isEqualTo(Main.USAGE);
+        assertThat(lines[0]).isEqualTo("jpar: -D" + name + "=" + value + " " + why);
+        assertThat(lines).hasSize(2);
+    }
 }

@@ -19,7 +19,7 @@ import org.jpar.JparException;
  */
 final class CollectiveSlot {
     /** How many ranks a woken rank wakes. */
-    static final int FANOUT = Integer.getInteger("jpar.threads.collectiveFanout", 4);
+    static final int FANOUT = org.jpar.internal.Settings.COLLECTIVE_FANOUT.getInt(4);
 
     /** Slots by id, while a rank's collectives hold the id (the same String object at every rank of the group). */
     private static final Map<String, CollectiveSlot> SLOTS = new WeakHashMap<>();

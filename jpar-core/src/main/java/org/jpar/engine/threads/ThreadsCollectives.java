@@ -85,7 +85,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
         this.box = box;
         this.name = name;
         this.me = slot.members[rank];
-        this.yields = Integer.getInteger("jpar.threads.collectiveYields",
+        this.yields = org.jpar.internal.Settings.COLLECTIVE_YIELDS.getInt(
                 job.size <= YIELD_RANKS_PER_CORE * Runtime.getRuntime().availableProcessors() ? 64 : 0);
         me.spinNanos = job.spinNanos;
     }

@@ -13,6 +13,7 @@ import org.jpar.internal.Engines;
 import org.jpar.internal.LastWords;
 import org.jpar.internal.LineOutput;
 import org.jpar.internal.MainMethods;
+import org.jpar.internal.Settings;
 
 /**
  * The embedded engine: N ranks as threads of this JVM. The default engine; needs no installation, and makes SPMD
@@ -245,8 +246,9 @@ public final class ThreadsEngine {
 
     private static ThreadsJob newJob(int size, boolean strict) {
         int cores = Runtime.getRuntime().availableProcessors();
-        long spinMicros = Long.getLong("jpar.threads.spinMicros", size <= cores ? 50 : 0);
-        long eagerLimit = Long.getLong("jpar.threads.eagerLimit", 16 * 1024);
+        Settings.checkAll(); // one clear error for a bad -Djpar... number, before any rank starts
+        long spinMicros = Settings.SPIN_MICROS.get(size <= cores ? 50 : 0);
+        long eagerLimit = Settings.EAGER_LIMIT.get(16 * 1024);
         return new ThreadsJob(size, hostName(), spinMicros * 1000, eagerLimit, strict, virtualRanks());
     }
 

@@ -69,7 +69,7 @@ final class ThreadsJob {
      * Unchanged checks in a row before a job is called deadlocked: {@code -Djpar.threads.deadlockMillis} (default
      * 500) over {@link #WATCH_MILLIS}; 0 turns the deadlock watchdog off.
      */
-    private static final long DEADLOCK_CHECKS = Math.max(0, Long.getLong("jpar.threads.deadlockMillis", 500))
+    private static final long DEADLOCK_CHECKS = org.jpar.internal.Settings.DEADLOCK_MILLIS.get(500)
             / WATCH_MILLIS;
 
     final int size;

@@ -17,6 +17,7 @@ import org.jpar.JparException;
 import org.jpar.Request;
 import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
+import org.jpar.internal.Settings;
 import org.jpar.spi.Collectives;
 import org.jpar.spi.PointToPointCollectives;
 import org.jpar.spi.Transport;
@@ -158,8 +159,8 @@ final class MpjTransport implements Transport {
         this.mpj = mpj;
         this.device = device;
         this.bulkFirst = device.equals(MpjEngine.MULTICORE);
-        this.landing = Math.max(1024, Integer.getInteger(LANDING_PROPERTY, (bulkFirst ? 16 : 64) * 1024 + HEADER));
-        this.piece = bulkFirst ? 0 : Math.max(0, Integer.getInteger(PIECE_PROPERTY, 120 * 1024)) & ~7;
+        this.landing = Settings.MPJ_LANDING.getInt((bulkFirst ? 16 : 64) * 1024 + HEADER);
+        this.piece = bulkFirst ? 0 : Settings.MPJ_PIECE.getInt(120 * 1024) & ~7;
         int bytes = landing;
         this.scratch = ThreadLocal.withInitial(() -> new byte[bytes]);
         this.progressGroup = progressGroup;

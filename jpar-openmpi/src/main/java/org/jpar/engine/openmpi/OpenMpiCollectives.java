@@ -51,7 +51,7 @@ final class OpenMpiCollectives extends PointToPointCollectives {
      * Arrays up to this many bytes go to the bindings as Java arrays, larger ones through direct buffers
      * ({@code -Djpar.openmpi.collectiveHeapMax}; a local choice, ranks may differ).
      */
-    static final int HEAP_MAX = Integer.getInteger("jpar.openmpi.collectiveHeapMax", 16 * 1024);
+    static final int HEAP_MAX = org.jpar.internal.Settings.OPENMPI_HEAP_MAX.getInt(16 * 1024);
     /** Staging buffers up to this size are kept per thread for reuse; larger ones are left to the GC. */
     private static final int RETAIN = 8 << 20;
 
