@@ -101,56 +101,6 @@ class ThreadsCollectivesTest {
                 + "same root");
     }
 
-    /**
-     * A broadcast's root leaves once it has staged its copy (MPI lets a collective return once the caller's part is
-     * done; Open MPI's eager sends do so for small messages): here rank 1 takes part in the broadcast only after a
-     * message the root sends after it. Before the root left early, this job deadlocked.
-     */
-    @ParameterizedTest(name = "{0} ranks")
-    @ValueSource(ints = {2, 5})
-    void aBroadcastsRootDoesNotWaitForItsReceivers(int size) {
-        assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(size, (Communicator w) -> {
-            for (int i = 0; i < 50; i++) {
-                int[] a = {w.rank() == 0 ? i : -1};
-                boolean arrays = i % 2 == 0; // broadcastInto and broadcast (objects) in turn
-                if (w.rank() == 1) {
-                    assertThat((Integer) w.receive(0, 7)).isEqualTo(i);
-                }
-                Object o = arrays ? null : w.broadcast(w.rank() == 0 ? "round " + i : null, 0);
-                if (arrays) {
-                    w.broadcastInto(a, 0);
-                }
-                if (w.rank() == 0) {
-                    w.send(i, 1, 7); // after the broadcast: rank 1 is not in it before this message
-                }
-                assertThat(arrays ? a[0] : o).isEqualTo(arrays ? i : "round " + i);
-            }
-            double[] sum = w.allreduce(new double[] {1}, Op.SUM);
-            assertThat(sum[0]).isEqualTo(size);
-        }));
-    }
-
-    /** A root that left a broadcast early throws the broadcast's error at its next collective, as the others did. */
-    @Test
-    void aRootThatLeftEarlyGetsTheBroadcastsErrorAtItsNextCollective() {
-        List<Throwable> seen = java.util.Collections.synchronizedList(new ArrayList<>());
-        Throwable e = failure(3, w -> {
-            try {
-                w.broadcastInto(new long[w.rank() == 2 ? 2 : 3], 0);
-                if (w.rank() == 0) {
-                    w.barrier();
-                }
-            } catch (JparException x) {
-                seen.add(x);
-                throw x;
-            }
-        });
-        String want = "broadcastInto: rank 0 passed long[] of 3 elements but rank 2 passed long[] of 2 elements: "
-                + "every rank must pass arrays of the same type and length";
-        assertThat(e).isInstanceOf(JparException.class).hasMessage(want);
-        assertThat(seen).as("every rank got the same error").hasSize(3).allMatch(x -> want.equals(x.getMessage()));
-    }
-
     @Test
     void differentCollectivesAreRefused() {
         Throwable e = failure(3, w -> {

@@ -41,10 +41,8 @@ final class CollectiveSlot {
         volatile boolean parked;
         /** Rounds this rank has arrived in (written at arrival, before it counts itself in). */
         volatile long arrivedIn;
-        /** Rounds this rank has finished or left early (its own only). */
+        /** Rounds this rank has finished (its own only). */
         long rounds;
-        /** The round this rank left early, plus one (written before it counts itself in), or 0 once settled. */
-        volatile long leftIn;
         /** How long this rank spins before it parks, adapted to how spins went (its own only). */
         long spinNanos;
         /** Waits that did not spin (its own only). */
@@ -94,9 +92,8 @@ final class CollectiveSlot {
         }
     }
 
-    /** @return the parity of the round rank {@code rank} is about to start (for {@link Member#stage}), once settled */
-    int nextParity(ThreadsCollectives c, int rank) {
-        settle(c, rank);
+    /** @return the parity of the round rank {@code rank} is about to start (for {@link Member#stage}) */
+    int nextParity(int rank) {
         return (int) (members[rank].rounds & 1);
     }
 
@@ -111,27 +108,12 @@ final class CollectiveSlot {
      * @throws JparException the round's error (at every rank alike), or the job's abort
      */
     long meet(ThreadsCollectives c, int rank, Round round) {
-        return meet(c, rank, round, false);
-    }
-
-    /**
-     * {@link #meet(ThreadsCollectives, int, Round)}, where {@code early} lets the caller leave at once unless it is the
-     * last to arrive: it must have staged everything the others read, and must have called {@link #settle} before it
-     * filled its member (as {@link #nextParity} and {@link ThreadsCollectives} do).
-     *
-     * @return the round's number
-     */
-    long meet(ThreadsCollectives c, int rank, Round round, boolean early) {
         Member m = members[rank];
         long r = m.rounds;
         m.thread = Thread.currentThread();
-        if (early) {
-            m.leftIn = r + 1;
-        }
         m.arrivedIn = r + 1;
         c.progress();
         if (arrived.incrementAndGet() == size) {
-            m.leftIn = 0;
             arrived.set(0);
             String err;
             Object before = scratch;
@@ -150,42 +132,12 @@ final class CollectiveSlot {
             error = err;
             combiner = rank;
             completed = r + 1;
-        } else if (early) {
-            m.rounds = r + 1; // settled by the next collective
-            return r;
         } else if (completed < r + 1) {
             c.await(this, r + 1, m);
         }
-        finish(m, rank, r + 1);
-        return r;
-    }
-
-    /**
-     * Before a rank that left a round early fills its member for the next one: waits until that round completes,
-     * wakes its children in the tree (unless the rank that woke it did), lets go of what it staged two rounds ago, and
-     * throws the round's error. Does nothing otherwise.
-     *
-     * @throws JparException the error of the round the rank left, or the job's abort
-     */
-    void settle(ThreadsCollectives c, int rank) {
-        Member m = members[rank];
-        long target = m.rounds;
-        if (target == 0 || m.leftIn != target) {
-            return;
-        }
-        if (completed < target) {
-            m.thread = Thread.currentThread(); // the rank's next collective may come from another of its threads
-            c.await(this, target, m);
-        }
-        m.leftIn = 0;
-        finish(m, rank, target);
-    }
-
-    /** The end of round {@code target - 1} at {@code rank}, once it completed. */
-    private void finish(Member m, int rank, long target) {
-        wakeChildren(rank, target);
-        m.rounds = target;
-        int previous = (int) (target & 1);
+        wakeChildren(rank);
+        m.rounds = r + 1;
+        int previous = (int) ((r + 1) & 1);
         Object old = m.stage[previous];
         if (old != null && (large(old) || !org.jpar.internal.PrimitiveArrays.isPrimitiveArray(old))) {
             // every reader of the previous round has arrived in this one: only small arrays are kept, for reuse
@@ -195,6 +147,7 @@ final class CollectiveSlot {
         if (err != null) {
             throw new JparException(err);
         }
+        return r;
     }
 
     /** Staged or scratch arrays up to this size are kept for reuse by the next rounds; larger ones are let go. */
@@ -210,11 +163,8 @@ final class CollectiveSlot {
         return completed >= target;
     }
 
-    /**
-     * Wakes this rank's children in the tree rooted at the combiner of round {@code target - 1} (read after
-     * completion), and the children of a child that left that round early (it may not be there to wake them).
-     */
-    private void wakeChildren(int rank, long target) {
+    /** Wakes this rank's children in the tree rooted at the round's combiner (read after completion). */
+    private void wakeChildren(int rank) {
         int n = size;
         int c = combiner;
         long rel = (rank - c + n) % n;
@@ -223,11 +173,7 @@ final class CollectiveSlot {
             if (child >= n) {
                 break;
             }
-            int childRank = (int) ((child + c) % n);
-            Member cm = members[childRank];
-            if (cm.leftIn == target) {
-                wakeChildren(childRank, target);
-            }
+            Member cm = members[(int) ((child + c) % n)];
             if (cm.parked) {
                 LockSupport.unpark(cm.thread);
             }

@@ -24,9 +24,6 @@ import org.jpar.spi.PointToPointCollectives;
  *   <li>user operators on objects (reduce, allreduce, scan, exscan): the point-to-point trees of the superclass (each
  *       operand must be decoded in the combining rank's class loader), after a round that checks the call.</li>
  * </ul>
- * A broadcast's root stages its copy and leaves its round at once, without waiting for the receivers (MPI lets a
- * collective return once the caller's part is done, MPI 4.0 section 6.1; Open MPI's eager sends do the same), so a
- * loop of broadcasts overlaps one round with the next; its next collective waits for that round first.
  * Every round checks that every rank called the same collective with the same root and operator, and reductions that
  * the arrays agree in type and length: every rank then throws the same error. A rank waiting in a round is reported
  * by the deadlock watchdog with the ranks that have not arrived.
@@ -97,32 +94,17 @@ final class ThreadsCollectives extends PointToPointCollectives {
     /** Fills this rank's member and takes part in a round. @return the round's stage parity */
     private int meet(String kind, int root, Object op, Object send, Object recv, int[] counts,
             CollectiveSlot.Round round) {
-        return meet(kind, root, op, send, recv, counts, round, false);
-    }
-
-    /**
-     * As above; {@code early}: the caller has staged all the others read (a broadcast's root) and may leave before
-     * the round completes (see {@link CollectiveSlot}). Then {@code send} must be the staged copy, not the caller's.
-     */
-    private int meet(String kind, int root, Object op, Object send, Object recv, int[] counts,
-            CollectiveSlot.Round round, boolean early) {
-        slot.settle(this, rank); // the combiner of a round this rank left early may still read its member
         me.kind = kind;
         me.root = root;
         me.op = op;
         me.send = send;
         me.recv = recv;
         me.counts = counts;
-        boolean left = false;
         try {
-            long r = slot.meet(this, rank, round, early);
-            left = me.leftIn != 0;
-            return (int) (r & 1);
+            return (int) (slot.meet(this, rank, round) & 1);
         } finally {
-            if (!left) {
-                me.send = null; // read by the combiner only, before the round completed
-                me.recv = null;
-            }
+            me.send = null; // read by the combiner only, before the round completed
+            me.recv = null;
         }
     }
 
@@ -220,17 +202,17 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public Object broadcast(Object value, int root) {
-        int p = slot.nextParity(this, rank);
+        int p = slot.nextParity(rank);
         if (rank == root) {
             me.stage[p] = tt.shareable(value);
         }
-        meet("broadcast", root, null, null, null, null, NOTHING, rank == root);
+        meet("broadcast", root, null, null, null, null, NOTHING);
         return rank == root ? value : tt.unshare(slot.members[root].stage[p]);
     }
 
     @Override
     public Object[] gather(Object value, int root) {
-        int p = slot.nextParity(this, rank);
+        int p = slot.nextParity(rank);
         me.stage[p] = rank == root ? null : tt.shareable(value);
         meet("gather", root, null, null, null, null, NOTHING);
         if (rank != root) {
@@ -241,7 +223,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public Object[] allgather(Object value) {
-        int p = slot.nextParity(this, rank);
+        int p = slot.nextParity(rank);
         me.stage[p] = tt.shareable(value);
         meet("allgather", -1, null, null, null, null, NOTHING);
         return collect(value, p);
@@ -257,7 +239,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public Object scatter(Object[] values, int root) {
-        int p = slot.nextParity(this, rank);
+        int p = slot.nextParity(rank);
         if (rank == root) {
             Object[] out = new Object[size];
             for (int i = 0; i < size; i++) {
@@ -271,7 +253,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public Object[] alltoall(Object[] values) {
-        int p = slot.nextParity(this, rank);
+        int p = slot.nextParity(rank);
         Object[] out = new Object[size];
         for (int i = 0; i < size; i++) {
             out[i] = i == rank ? null : tt.shareable(values[i]);
@@ -307,15 +289,13 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public void broadcastInto(Object array, int root) {
-        int p = slot.nextParity(this, rank);
-        Object send = array;
+        int p = slot.nextParity(rank);
         if (rank == root) {
             Object st = reuse(me.stage[p], array.getClass(), Array.getLength(array));
             System.arraycopy(array, 0, st, 0, Array.getLength(array));
             me.stage[p] = st;
-            send = st; // the root leaves early: the combiner checks its copy, of the same type and length
         }
-        meet("broadcastInto", root, null, send, null, null, ThreadsCollectives::sameArrays, rank == root);
+        meet("broadcastInto", root, null, array, null, null, ThreadsCollectives::sameArrays);
         if (rank != root) {
             System.arraycopy(slot.members[root].stage[p], 0, array, 0, Array.getLength(array));
         }
@@ -519,7 +499,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public void allgatherv(Object send, Object recv, int[] counts) {
-        int p = slot.nextParity(this, rank);
+        int p = slot.nextParity(rank);
         Object st = reuse(me.stage[p], send.getClass(), counts[rank]);
         System.arraycopy(send, 0, st, 0, counts[rank]);
         me.stage[p] = st;
@@ -545,7 +525,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public void alltoall(Object send, Object recv) {
-        int p = slot.nextParity(this, rank);
+        int p = slot.nextParity(rank);
         int len = Array.getLength(send);
         Object st = reuse(me.stage[p], send.getClass(), len);
         System.arraycopy(send, 0, st, 0, len);
