@@ -164,6 +164,30 @@ class ThreadsCollectivesTest {
                 .hasMessageContaining("rank 3: waits in receive(source=0, tag=9)");
     }
 
+    /** Above 64 ranks the report is condensed: ranks in the same state share a line, and it ends after 40 lines. */
+    @Test
+    void theDeadlockReportOfALargeJobStaysShort() {
+        Throwable e = failure(300, w -> {
+            if (w.rank() < 2) {
+                w.receive(1 - w.rank(), 9);
+            }
+        });
+        assertThat(e.getMessage().split("\\R")).containsExactly(
+                "deadlock: every rank is waiting for a message that no rank can send",
+                "  rank 0: waits in receive(source=1, tag=9)",
+                "  rank 1: waits in receive(source=0, tag=9)",
+                "  ranks 2-299: finished",
+                "  cycle: rank 0 waits for rank 1, which waits for rank 0");
+        int n = 1000;
+        e = failure(n, w -> w.receive((w.rank() + 1) % n, 9));
+        String[] lines = e.getMessage().split("\\R");
+        assertThat(lines).hasSize(43);
+        assertThat(lines[40]).isEqualTo("  rank 39: waits in receive(source=40, tag=9)");
+        assertThat(lines[41]).isEqualTo("  ... ranks 40-999 not shown (960 ranks)");
+        assertThat(lines[42]).startsWith("  cycle: rank 0 waits for rank 1, ").endsWith("which waits for rank 999, "
+                + "which waits for rank 0 (a cycle of 1000 ranks)");
+    }
+
     @Test
     void everyRankOf1024GetsTheSum() {
         assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(1024, (Communicator w) -> {

@@ -628,29 +628,61 @@ final class ThreadsJob {
         return Math.max(0, mx.getThreadCpuTime(threadId));
     }
 
+    /** Jobs larger than this get a condensed deadlock report ({@link #describeDeadlock()}). */
+    static final int REPORT_EVERY_RANK_UP_TO = 64;
+    /** The most rank lines a condensed deadlock report shows. */
+    static final int REPORT_LINES = 40;
+
+    /**
+     * The deadlock report: a line per rank saying where it waits (with what its mailbox holds), then the cycle of
+     * ranks waiting for each other, if there is one. Above {@value #REPORT_EVERY_RANK_UP_TO} ranks it is condensed:
+     * consecutive ranks in the same state share a line ({@code ranks 5-4095: finished}), and after
+     * {@value #REPORT_LINES} lines the rest are counted, not listed.
+     */
     private String describeDeadlock() {
         StringBuilder sb = new StringBuilder("deadlock: every rank is waiting for a message that no rank can send");
-        for (int r = 0; r < size; r++) {
-            sb.append(System.lineSeparator()).append("  rank ").append(r).append(": ");
-            if (!threads[r].isAlive()) {
-                sb.append("finished");
-            } else {
-                Waiting w = waitingOn.get(r);
-                sb.append(w != null ? "waits in " + w.describe() : "main waits on a thread of its own");
-                for (Map.Entry<Thread, RankWait> e : threadWaits.entrySet()) {
-                    if (e.getValue().rank() == r) {
-                        sb.append("; thread '").append(e.getKey().getName()).append("' waits in ")
-                                .append(e.getValue().waiting().describe());
-                    }
-                }
+        boolean condensed = size > REPORT_EVERY_RANK_UP_TO;
+        int lines = 0;
+        int r = 0;
+        while (r < size) {
+            String state = describeRank(r);
+            int last = r;
+            while (condensed && last + 1 < size && state.equals(describeRank(last + 1))) {
+                last++;
             }
-            sb.append(boxes[r].describeUnreceived());
+            if (condensed && lines == REPORT_LINES) {
+                sb.append(System.lineSeparator()).append("  ... ranks ").append(r).append("-").append(size - 1)
+                        .append(" not shown (").append(size - r).append(" ranks)");
+                break;
+            }
+            sb.append(System.lineSeparator()).append(last > r ? "  ranks " + r + "-" + last : "  rank " + r)
+                    .append(": ").append(state);
+            lines++;
+            r = last + 1;
         }
         String cycle = WaitFor.describe(WaitFor.cycle(waitsFor()));
         if (!cycle.isEmpty()) {
             sb.append(System.lineSeparator()).append("  cycle: ").append(cycle);
         }
         return sb.toString();
+    }
+
+    /** @return where rank {@code r} waits, for the deadlock report ({@code "finished"}, {@code "waits in ..."}) */
+    private String describeRank(int r) {
+        StringBuilder sb = new StringBuilder();
+        if (!threads[r].isAlive()) {
+            sb.append("finished");
+        } else {
+            Waiting w = waitingOn.get(r);
+            sb.append(w != null ? "waits in " + w.describe() : "main waits on a thread of its own");
+            for (Map.Entry<Thread, RankWait> e : threadWaits.entrySet()) {
+                if (e.getValue().rank() == r) {
+                    sb.append("; thread '").append(e.getKey().getName()).append("' waits in ")
+                            .append(e.getValue().waiting().describe());
+                }
+            }
+        }
+        return sb.append(boxes[r].describeUnreceived()).toString();
     }
 
     /** @return for each waiting rank, the ranks its threads' jpar waits need (the wait-for graph) */

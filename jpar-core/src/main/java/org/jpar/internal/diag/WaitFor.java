@@ -52,16 +52,32 @@ public final class WaitFor {
         return List.of();
     }
 
-    /** @return e.g. {@code rank 0 waits for rank 1, which waits for rank 0}; empty for an empty cycle */
+    /** Cycles longer than this are shown by their first {@value #HEAD} and last {@value #TAIL} ranks. */
+    static final int SHOWN = 10;
+    private static final int HEAD = 5;
+    private static final int TAIL = 3;
+
+    /**
+     * @return e.g. {@code rank 0 waits for rank 1, which waits for rank 0}; a cycle of more than {@value #SHOWN} ranks
+     *         shows its first and last ranks and how many it leaves out; empty for an empty cycle
+     */
     public static String describe(List<Integer> cycle) {
         if (cycle.isEmpty()) {
             return "";
         }
+        int n = cycle.size();
         StringBuilder sb = new StringBuilder("rank ").append(cycle.get(0));
-        for (int i = 1; i < cycle.size(); i++) {
+        for (int i = 1; i < n; i++) {
+            if (n > SHOWN && i == HEAD) {
+                sb.append(", ... (").append(n - HEAD - TAIL).append(" ranks more) ...");
+                i = n - TAIL;
+            }
             sb.append(i == 1 ? " waits for rank " : ", which waits for rank ").append(cycle.get(i));
         }
-        sb.append(cycle.size() == 1 ? " waits for itself" : ", which waits for rank " + cycle.get(0));
+        sb.append(n == 1 ? " waits for itself" : ", which waits for rank " + cycle.get(0));
+        if (n > SHOWN) {
+            sb.append(" (a cycle of ").append(n).append(" ranks)");
+        }
         return sb.toString();
     }
 }
