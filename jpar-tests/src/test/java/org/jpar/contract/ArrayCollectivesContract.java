@@ -463,6 +463,9 @@ public class ArrayCollectivesContract {
                 assertThat(in[s * block]).isEqualTo(1000 * s + me + round);
                 assertThat(in[s * block + block - 1]).isEqualTo(-(1000 * s + me));
             }
+            // in place: send is recv
+            c.alltoall(out, out);
+            assertThat(java.util.Arrays.equals(out, in)).as("in-place alltoall of large blocks").isTrue();
         }
     }
 }

@@ -8,7 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * What a multicore rank's receives wait on instead of MPJ Express's own wait: every jpar send to the rank rings it
  * (after MPJ's {@code Isend} returned, which has by then copied the message into a receive the rank posted), and the
- * rank's waiting threads test their receives again.
+ * rank's waiting threads test their receives again. A rank that takes a large message's bulk part also rings its
+ * sender's bell, for a sender waiting until its receiver took the message ({@code MpjTransport.sendAwaitingReceiver}).
  *
  * <p>Why: MPJ's multicore device blocks a {@code Recv} or {@code Wait} in {@code xdev.smpdev.Semaphore.acquire()},
  * which calls {@code Object.wait()} once ({@code if (s == 0) wait(); s--;}, not in a loop). A spurious wakeup, which
