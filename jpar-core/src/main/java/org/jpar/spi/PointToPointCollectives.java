@@ -312,8 +312,7 @@ public class PointToPointCollectives implements Collectives {
             }
             if (rel + mask < n) {
                 int from = (rel + mask + root) % n;
-                Object got = t.receive(from, TAG_REDUCE, null).value();
-                checkPeer("reduce", send, got, from);
+                Object got = receiveOperand("reduce", send, from);
                 if (!own) {
                     acc = PrimitiveArrays.copy(send);
                     own = true;
@@ -344,9 +343,7 @@ public class PointToPointCollectives implements Collectives {
                 t.send(acc, me + 1, TAG_REDUCE);
                 newRank = -1;
             } else {
-                Object got = t.receive(me - 1, TAG_REDUCE, null).value();
-                checkPeer("allreduce", acc, got, me - 1);
-                ArrayOps.combine(op, acc, got);
+                ArrayOps.combine(op, acc, receiveOperand("allreduce", acc, me - 1));
                 newRank = me / 2;
             }
         } else {
@@ -357,9 +354,8 @@ public class PointToPointCollectives implements Collectives {
                 int newPartner = newRank ^ mask;
                 int partner = newPartner < rem ? newPartner * 2 + 1 : newPartner + rem;
                 Request<Void> s = t.isend(acc, partner, TAG_REDUCE);
-                Object got = t.receive(partner, TAG_REDUCE, null).value();
+                Object got = receiveOperand("allreduce", acc, partner);
                 s.await();
-                checkPeer("allreduce", acc, got, partner);
                 ArrayOps.combine(op, acc, got);
             }
         }
@@ -367,9 +363,7 @@ public class PointToPointCollectives implements Collectives {
             if ((me & 1) != 0) {
                 t.send(acc, me - 1, TAG_REDUCE);
             } else {
-                Object got = t.receive(me + 1, TAG_REDUCE, null).value();
-                checkPeer("allreduce", acc, got, me + 1);
-                System.arraycopy(got, 0, acc, 0, Array.getLength(acc));
+                receiveAlike("allreduce", acc, me + 1, TAG_REDUCE);
             }
         }
     }
@@ -640,6 +634,22 @@ public class PointToPointCollectives implements Collectives {
         if (got == null || got.getClass() != mine.getClass() || Array.getLength(got) != Array.getLength(mine)) {
             throw mismatch(op, t.rank(), mine, from, got);
         }
+    }
+
+    /**
+     * Receives a reduction's operand from {@code from} into a scratch array kept for the next call (no new array per
+     * step: a 1 MiB allreduce of MPJ Express used to allocate one per step).
+     *
+     * @return the scratch array, valid until the next call
+     * @throws JparException naming both ranks' arrays if the sender's differs from {@code mine} in type or length
+     */
+    private Object receiveOperand(String op, Object mine, int from) {
+        Object got = blockScratch(1, mine.getClass(), Array.getLength(mine));
+        Object theirs = receiveInto(got, from, TAG_REDUCE);
+        if (theirs != null) {
+            throw mismatch(op, t.rank(), mine, from, theirs);
+        }
+        return got;
     }
 
     /**
