@@ -84,6 +84,7 @@ final class NiodevJob {
         }
         List<List<String>> commands = new ArrayList<>();
         List<Map<String, String>> envs = new ArrayList<>();
+        String[] remoteShells = new String[job.ranks()];
         for (int r = 0; r < job.ranks(); r++) {
             Map<String, String> rankEnv = new LinkedHashMap<>();
             rankEnv.put(MpjEngine.RANK_ENV, Integer.toString(r));
@@ -92,9 +93,10 @@ final class NiodevJob {
             rankEnv.put("MPJ_HOME", installation.home().toString());
             List<String> java = javaCommand(job, classPath, marker);
             commands.add(placement[r].local() ? java : remoteCommand(placement[r].name(), rankEnv, java));
+            remoteShells[r] = placement[r].local() ? null : rsh();
             envs.add(rankEnv);
         }
-        return server.run(commands, envs, hostNames(placement), graceSeconds(), hangWatch(job));
+        return server.run(commands, envs, hostNames(placement), remoteShells, graceSeconds(), hangWatch(job));
     }
 
     /**
@@ -158,8 +160,7 @@ final class NiodevJob {
 
     /** {@code RSH HOST 'cd DIR && exec env K=V... java ...'}: the environment travels in the command (no secrets). */
     private List<String> remoteCommand(String host, Map<String, String> rankEnv, List<String> java) {
-        List<String> cmd = new ArrayList<>(List.of(setting("jpar.mpj.rsh", "JPAR_MPJ_RSH", "ssh -o BatchMode=yes")
-                .trim().split("\\s+")));
+        List<String> cmd = new ArrayList<>(List.of(rsh().split("\\s+")));
         cmd.add(host);
         StringBuilder sh = new StringBuilder("cd ").append(quote(System.getProperty("user.dir"))).append(" && exec env");
         for (Map.Entry<String, String> e : rankEnv.entrySet()) {
@@ -170,6 +171,11 @@ final class NiodevJob {
         }
         cmd.add(sh.toString());
         return cmd;
+    }
+
+    /** @return the remote shell command for other hosts ({@code jpar.mpj.rsh}, {@code JPAR_MPJ_RSH}, or ssh) */
+    private String rsh() {
+        return setting("jpar.mpj.rsh", "JPAR_MPJ_RSH", "ssh -o BatchMode=yes").trim();
     }
 
     static String quote(String s) {

@@ -121,19 +121,25 @@ final class Niodev {
             relay.setSoTimeout(120_000);
             String conf = Rendezvous.conf(size, InetAddress.getLoopbackAddress().getHostAddress(), relay.getLocalPort());
             AtomicReference<Throwable> initFailure = new AtomicReference<>();
+            AtomicReference<Socket> accepted = new AtomicReference<>();
             PrintStream err = System.err;
             Thread init = new Thread(() -> {
                 try {
                     mpj.init(new String[] {Integer.toString(rank), conf, MpjEngine.NIODEV});
                 } catch (Throwable e) {
                     initFailure.set(e);
+                    // the relay below may wait for MPJ's messages: end that wait, the failure is thrown
+                    closeQuietly(accepted.getAndSet(CLOSED_RELAY));
                 }
             }, "jpar-mpj-init");
             // MPI.Init prints a stack trace when MPJ_HOME has no conf/mpjexpress.conf, and goes on
             System.setErr(new PrintStream(OutputStream.nullOutputStream(), true));
             try {
                 init.start();
-                try (Socket mpjSide = relay.accept()) {
+                try (Socket mpjSide = acceptFromInit(relay, init, initFailure)) {
+                    if (!accepted.compareAndSet(null, mpjSide)) {
+                        throw initFailed(initFailure.get());
+                    }
                     mpjSide.setSoTimeout(120_000);
                     DataInputStream fromMpj = new DataInputStream(mpjSide.getInputStream());
                     DataOutputStream toMpj = new DataOutputStream(mpjSide.getOutputStream());
@@ -151,6 +157,11 @@ final class Niodev {
                     String table = in.readUTF();
                     toMpj.writeUTF(table);
                     toMpj.flush();
+                } catch (IOException e) {
+                    if (initFailure.get() != null) {
+                        throw initFailed(initFailure.get());
+                    }
+                    throw e;
                 }
                 init.join();
             } catch (InterruptedException e) {
@@ -160,8 +171,50 @@ final class Niodev {
                 System.setErr(err);
             }
             if (initFailure.get() != null) {
-                Throwable t = initFailure.get();
-                throw t instanceof RuntimeException r ? r : new JparException("MPI.Init failed: " + t, t);
+                throw initFailed(initFailure.get());
+            }
+        }
+    }
+
+    /** Stands for the relay's connection once MPI.Init failed: none may be used any more. */
+    private static final Socket CLOSED_RELAY = new Socket();
+
+    /**
+     * @return MPJ's connection to the relay; MPI.Init failing (or ending) before it connects ends the wait at once
+     *         with its failure (a damaged MPJ class, say): the rank fails with it, rather than wait for a connection
+     *         that never comes while the launcher waits for the rank
+     */
+    private static Socket acceptFromInit(ServerSocket relay, Thread init, AtomicReference<Throwable> initFailure)
+            throws IOException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        relay.setSoTimeout(100);
+        while (true) {
+            try {
+                return relay.accept();
+            } catch (java.net.SocketTimeoutException e) {
+                if (initFailure.get() != null) {
+                    throw initFailed(initFailure.get());
+                }
+                if (!init.isAlive()) {
+                    throw new IOException("MPJ's MPI.Init ended without sending its rendezvous message");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("MPJ's MPI.Init did not send its rendezvous message within 120 s");
+                }
+            }
+        }
+    }
+
+    private static RuntimeException initFailed(Throwable t) {
+        return t instanceof RuntimeException r ? r : new JparException("MPI.Init failed: " + t, t);
+    }
+
+    private static void closeQuietly(Socket s) {
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closed
             }
         }
     }

@@ -79,6 +79,8 @@ public final class NiodevServer {
     /** Connections refused or dropped during start-up (foreign, malformed, unauthenticated), for the tests. */
     private volatile int refused;
     private Watch watch;
+    /** Per rank: the remote shell it is started through, or null when it runs on this machine. */
+    private String[] remoteShells;
     private final List<Thread> errorReaders = new ArrayList<>();
     private final PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true,
             StandardCharsets.ISO_8859_1);
@@ -99,6 +101,8 @@ public final class NiodevServer {
         volatile boolean reportedFailure;
         volatile int abortCode = -1;
         volatile boolean ended;
+        /** Its connection proved the job key: its JVM started and reached the launcher (it may not be registered). */
+        volatile boolean greeted;
         volatile boolean exited;
         volatile int exitCode;
     }
@@ -144,7 +148,17 @@ public final class NiodevServer {
      */
     public int run(List<List<String>> commands, List<Map<String, String>> envs, String[] hosts, int graceSeconds,
                    Watch watch) {
+        return run(commands, envs, hosts, new String[size], graceSeconds, watch);
+    }
+
+    /**
+     * As {@link #run(List, List, String[], int, Watch)}, with {@code remoteShells[r]} the remote shell rank {@code r}
+     * is started through (its command's exit code is then the shell's), or null for a rank on this machine.
+     */
+    public int run(List<List<String>> commands, List<Map<String, String>> envs, String[] hosts,
+                   String[] remoteShells, int graceSeconds, Watch watch) {
         this.watch = watch;
+        this.remoteShells = remoteShells.clone();
         Thread acceptor = new Thread(this::acceptLoop, "jpar-mpj-rendezvous");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -237,19 +251,7 @@ public final class NiodevServer {
                 return 1;
             }
             if (e == null) {
-                StringBuilder missing = new StringBuilder();
-                for (int r = 0; r < size; r++) {
-                    if (ranks[r].socket == null) {
-                        missing.append(missing.length() == 0 ? "" : ", ").append(r).append(" (").append(hosts[r])
-                                .append(')');
-                    }
-                }
-                System.err.println("jpar: the niodev job did not start within " + startSeconds + " s: rank(s) "
-                        + missing + " never reached the launcher" + (refused > 0 ? " (" + refused + " connection(s) "
-                        + "were refused: not from the job's hosts, or without the job's key)" : "") + "; check that "
-                        + "the remote shell (ssh, or JPAR_MPJ_RSH) starts a JVM on each such host without a prompt, "
-                        + "that every host reaches this one (-Djpar.mpj.server=ADDRESS to give the address), or raise "
-                        + "-Djpar.mpj.startSeconds");
+                System.err.println("jpar: " + notStarted(hosts));
                 return stopped(graceSeconds);
             }
             Rank rank = ranks[e.rank()];
@@ -291,6 +293,38 @@ public final class NiodevServer {
         }
     }
 
+    /**
+     * @return why the job did not start in time: the ranks whose JVM never reached the launcher (the remote shell is
+     *         a suspect only for ranks started through one) and those that reached it but whose MPJ {@code MPI.Init}
+     *         did not come to its rendezvous
+     */
+    private String notStarted(String[] hosts) {
+        StringBuilder never = new StringBuilder();
+        StringBuilder stuck = new StringBuilder();
+        boolean remoteNever = false;
+        for (int r = 0; r < size; r++) {
+            if (ranks[r].socket == null) {
+                StringBuilder b = ranks[r].greeted ? stuck : never;
+                b.append(b.length() == 0 ? "" : ", ").append(r).append(" (").append(hosts[r]).append(')');
+                remoteNever |= !ranks[r].greeted && remoteShells[r] != null;
+            }
+        }
+        StringBuilder m = new StringBuilder("the niodev job did not start within " + startSeconds + " s:");
+        if (stuck.length() > 0) {
+            m.append(" rank(s) ").append(stuck).append(" reached the launcher but MPJ's MPI.Init did not come to the "
+                    + "rendezvous (a hanging MPJ Express: check its installation, --mpj-home)")
+                    .append(never.length() > 0 ? ";" : "");
+        }
+        if (never.length() > 0) {
+            m.append(" rank(s) ").append(never).append(" never reached the launcher").append(refused > 0 ? " ("
+                    + refused + " connection(s) were refused: not from the job's hosts, or without the job's key)"
+                    : "").append("; check ").append(remoteNever ? "that the remote shell (ssh, or JPAR_MPJ_RSH) "
+                    + "starts a JVM on each such host without a prompt, " : "").append("that every host reaches this "
+                    + "one (-Djpar.mpj.server=ADDRESS to give the address)");
+        }
+        return m.append(", or raise -Djpar.mpj.startSeconds").toString();
+    }
+
     private boolean awaitExit(Rank rank, long millis) {
         try {
             return rank.process.waitFor(millis, TimeUnit.MILLISECONDS);
@@ -326,7 +360,9 @@ public final class NiodevServer {
             stopAll(graceSeconds);
             return rank.abortCode;
         }
-        if (!rank.reportedFailure) {
+        if (!rank.reportedFailure && rank.socket == null && rank.exited) {
+            System.err.println("jpar: " + endedBeforeJoining(r, hosts[r]));
+        } else if (!rank.reportedFailure) {
             int code = rank.exited ? rank.exitCode : -1;
             String how = code > 128 && code < 160 ? "was killed by signal " + (code - 128) + " ("
                     + signalName(code - 128) + ")" : code >= 0 ? "ended with exit code " + code + " without a report"
@@ -334,6 +370,26 @@ public final class NiodevServer {
             System.err.println("jpar: rank " + r + " of " + size + " " + how + " on node " + hosts[r]);
         }
         return stopped(graceSeconds);
+    }
+
+    /**
+     * @return what a rank's process ending before it registered says: the rank's own JVM (its error is above, on its
+     *         standard error), or, for a rank started through a remote shell that failed itself (ssh's 255), the shell
+     */
+    private String endedBeforeJoining(int r, String host) {
+        int code = ranks[r].exitCode;
+        String shell = remoteShells[r];
+        String rank = "rank " + r + " of " + size + " on " + host;
+        if (shell != null && code == 255) {
+            return "the remote shell (" + shell + ") could not start " + rank + ": it ended with exit code 255, its "
+                    + "own failure (its message is above); check that it reaches " + host + " without a prompt (ssh "
+                    + "keys, BatchMode), or set JPAR_MPJ_RSH";
+        }
+        String how = code > 128 && code < 160 ? "was killed by signal " + (code - 128) + " (" + signalName(code - 128)
+                + ")" : "ended with exit code " + code;
+        return rank + " " + how + " during start-up, before it joined the job" + (shell != null
+                ? " (the exit code of its remote shell, " + shell + ")" : "") + (code > 128 && code < 160 ? ""
+                : ": its own error, if it wrote one, is above");
     }
 
     private void drainMessages() {
@@ -470,6 +526,7 @@ public final class NiodevServer {
             if (claimed < 0 || claimed >= size || !Rendezvous.macMatches(key, nonce, claimed, mac)) {
                 throw new IOException("not authenticated");
             }
+            ranks[claimed].greeted = true;
             // MPJ's "Sending Info" may take a while (MPI.Init of the rank): no greeting deadline for it any more
             s.setSoTimeout(0);
             int writePort = in.readInt();
