@@ -154,7 +154,17 @@ final class Niodev {
                     controlOut.writeInt(writePort);
                     controlOut.writeInt(readPort);
                     controlOut.flush();
-                    String table = in.readUTF();
+                    String table;
+                    try {
+                        table = in.readUTF();
+                    } catch (IOException e) {
+                        // the launcher stopped the job while it started (another rank failed) or went away: as
+                        // supervise(), halt without a failure of this rank's own (the launcher names the one that failed)
+                        System.setErr(err);
+                        LineOutput.flushProcess();
+                        Runtime.getRuntime().halt(1);
+                        throw e;
+                    }
                     toMpj.writeUTF(table);
                     toMpj.flush();
                 } catch (IOException e) {

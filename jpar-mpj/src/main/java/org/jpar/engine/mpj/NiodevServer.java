@@ -451,8 +451,18 @@ public final class NiodevServer {
         }
     }
 
-    /** Tells every rank to stop, closes the connections, and kills what has not ended within the grace period. */
+    /**
+     * Ends the ranks that have not registered at once (SIGTERM), tells every other rank to stop, closes the
+     * connections, and kills what has not ended within the grace period.
+     */
     private synchronized void stopAll(int graceSeconds) {
+        for (Rank r : ranks) {
+            if (r.out == null && r.process != null) {
+                // not registered: no program code ran yet, and it could not be told to stop (it would report the
+                // closed listener as its own failure, after the one that stopped the job)
+                r.process.destroy();
+            }
+        }
         closeListener();
         for (Rank r : ranks) {
             DataOutputStream out = r.out;
