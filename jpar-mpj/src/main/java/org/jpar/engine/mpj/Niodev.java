@@ -83,6 +83,9 @@ final class Niodev {
                 mpjThreads = java.util.Set.copyOf(Thread.getAllStackTraces().keySet());
                 control.setSoTimeout(0);
                 supervise(in);
+            } catch (InitFailed e) {
+                throw new JparException("rank " + rank + " of " + size + ": MPJ Express's MPI.Init failed: "
+                        + e.getCause() + " (check the MPJ Express installation: MPJ_HOME or --mpj-home)", e.getCause());
             } catch (IOException | RuntimeException e) {
                 throw new JparException("rank " + rank + " of " + size + " could not join the niodev job through the "
                         + "launcher at " + server + ": " + e, e);
@@ -215,8 +218,17 @@ final class Niodev {
         }
     }
 
+    /** MPJ's {@code MPI.Init} failed in this rank (its cause): not the launcher's connection. */
+    private static final class InitFailed extends JparException {
+        private static final long serialVersionUID = 1L;
+
+        InitFailed(Throwable cause) {
+            super("MPI.Init failed: " + cause, cause);
+        }
+    }
+
     private static RuntimeException initFailed(Throwable t) {
-        return t instanceof RuntimeException r ? r : new JparException("MPI.Init failed: " + t, t);
+        return new InitFailed(t);
     }
 
     private static void closeQuietly(Socket s) {

@@ -43,7 +43,9 @@ class MpjNiodevStartFailuresIT {
         Path home = damagedHome(dir, "niodev.jar", "xdev/niodev/NIODevice.class");
         Jpar.Result r = ring(home);
         assertPromptStartFailure(r);
-        assertThat(String.join("\n", r.err())).as(r.toString()).contains("MPI.Init failed", "xdev/niodev/NIODevice");
+        assertThat(String.join("\n", r.err())).as(r.toString())
+                .contains("MPJ Express's MPI.Init failed", "xdev/niodev/NIODevice", "--mpj-home")
+                .doesNotContain("could not join"); // the launcher's connection was fine
     }
 
     /** mpi.jar readable as a jar, with a damaged mpi/MPI.class: the same, from the loading of MPJ itself. */
