@@ -96,10 +96,18 @@ public class PointToPointCollectives implements Collectives {
         mask >>= 1;
         while (mask > 0) {
             if (rel + mask < n) {
-                t.send(array, (rel + mask + root) % n, TAG_BROADCAST);
+                sendBroadcastArray(array, (rel + mask + root) % n, TAG_BROADCAST);
             }
             mask >>= 1;
         }
+    }
+
+    /**
+     * One send of {@link #broadcastInto}'s tree: a blocking standard send. An engine may wait longer, e.g. until the
+     * receiver took the array (MPI lets a collective synchronize).
+     */
+    protected void sendBroadcastArray(Object array, int dest, int tag) {
+        t.send(array, dest, tag);
     }
 
     /** Binomial-tree gather: each rank forwards its subtree's values (in rank order relative to root) to its parent. */

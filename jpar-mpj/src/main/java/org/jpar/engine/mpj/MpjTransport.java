@@ -1207,33 +1207,16 @@ final class MpjTransport implements Transport {
         }
 
         /**
-         * Binomial-tree broadcast into every rank's buffer, as {@link PointToPointCollectives} does, but on the
-         * multicore device each send of a large array returns only once its receiver took it
-         * ({@link MpjTransport#sendAwaitingReceiver}), as in MPJ's own {@code Bcast}.
+         * {@link PointToPointCollectives#broadcastInto}'s sends: on the multicore device each send of a large array
+         * returns only once its receiver took it ({@link MpjTransport#sendAwaitingReceiver}), as in MPJ's own
+         * {@code Bcast}.
          */
         @Override
-        public void broadcastInto(Object array, int root) {
+        protected void sendBroadcastArray(Object array, int dest, int tag) {
             if (mt.bells == null) {
-                super.broadcastInto(array, root);
-                return;
-            }
-            mt.checkOpen();
-            int n = mt.size;
-            int rel = (mt.rank - root + n) % n;
-            int mask = 1;
-            while (mask < n) {
-                if ((rel & mask) != 0) {
-                    receiveAlike("broadcastInto", array, (rel - mask + root) % n, TAG_BROADCAST);
-                    break;
-                }
-                mask <<= 1;
-            }
-            mask >>= 1;
-            while (mask > 0) {
-                if (rel + mask < n) {
-                    mt.sendAwaitingReceiver(array, (rel + mask + root) % n, TAG_BROADCAST);
-                }
-                mask >>= 1;
+                super.sendBroadcastArray(array, dest, tag);
+            } else {
+                mt.sendAwaitingReceiver(array, dest, tag);
             }
         }
 
