@@ -435,7 +435,7 @@ final class ThreadsJob {
             }
             if (now == lastProgress && blocked) {
                 if (++quiet >= DEADLOCK_CHECKS && DEADLOCK_CHECKS > 0) {
-                    fail(-1, new JparException(describeDeadlock()));
+                    fail(-1, new JparException(deadlockReport()));
                 }
             } else {
                 quiet = 0;
@@ -626,6 +626,16 @@ final class ThreadsJob {
             return 0;
         }
         return Math.max(0, mx.getThreadCpuTime(threadId));
+    }
+
+    /** @return the deadlock report, or its first line and why no more could be said: the job must end either way */
+    private String deadlockReport() {
+        try {
+            return describeDeadlock();
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+            return "deadlock: every rank is waiting for a message that no rank can send (the report of where each rank"
+                    + " waits failed: " + e + ")";
+        }
     }
 
     /** Jobs larger than this get a condensed deadlock report ({@link #describeDeadlock()}). */

@@ -1,9 +1,14 @@
 package org.jpar.internal.diag;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The wait-for graph of a stuck job: which rank waits for which (a receive waits for its source, a send for its
@@ -14,42 +19,53 @@ public final class WaitFor {
     }
 
     /**
+     * Iterative (a chain of thousands of waiting ranks needs no stack of that depth) and linear in ranks and edges:
+     * one depth-first walk from the ranks in ascending order, neighbours in ascending order, up to the first edge back
+     * to a rank on the walk's path.
+     *
      * @param edges for each rank, the ranks it waits for (a rank waiting for any rank, or in a collective, has none)
      * @return the ranks of one cycle in wait order, starting at its smallest rank (the first rank is not repeated at
      *         the end); empty when there is none
      */
     public static List<Integer> cycle(Map<Integer, ? extends Set<Integer>> edges) {
-        List<Integer> best = List.of();
-        for (Integer start : new java.util.TreeSet<>(edges.keySet())) {
+        Set<Integer> visited = new HashSet<>();
+        for (Integer start : new TreeSet<>(edges.keySet())) {
+            if (visited.contains(start)) {
+                continue;
+            }
             List<Integer> path = new ArrayList<>();
-            List<Integer> found = dfs(start, start, edges, path, new java.util.HashSet<>());
-            if (!found.isEmpty() && (best.isEmpty() || found.size() < best.size())) {
-                best = found;
+            List<Iterator<Integer>> next = new ArrayList<>();
+            Map<Integer, Integer> onPath = new HashMap<>(); // rank -> its index in path
+            push(start, edges, path, next, onPath, visited);
+            while (!path.isEmpty()) {
+                Iterator<Integer> it = next.get(next.size() - 1);
+                if (!it.hasNext()) {
+                    onPath.remove(path.remove(path.size() - 1));
+                    next.remove(next.size() - 1);
+                    continue;
+                }
+                int n = it.next();
+                Integer at = onPath.get(n);
+                if (at != null) {
+                    List<Integer> c = new ArrayList<>(path.subList(at, path.size()));
+                    Collections.rotate(c, -c.indexOf(Collections.min(c)));
+                    return c;
+                }
+                if (!visited.contains(n)) {
+                    push(n, edges, path, next, onPath, visited);
+                }
             }
         }
-        return best;
+        return List.of();
     }
 
-    private static List<Integer> dfs(int start, int at, Map<Integer, ? extends Set<Integer>> edges, List<Integer> path,
-            Set<Integer> seen) {
-        path.add(at);
-        seen.add(at);
-        Set<Integer> next = edges.get(at);
-        if (next != null) {
-            for (int n : new java.util.TreeSet<>(next)) {
-                if (n == start) {
-                    return new ArrayList<>(path);
-                }
-                if (n > start && !seen.contains(n)) { // each cycle is found from its smallest rank only
-                    List<Integer> c = dfs(start, n, edges, path, seen);
-                    if (!c.isEmpty()) {
-                        return c;
-                    }
-                }
-            }
-        }
-        path.remove(path.size() - 1);
-        return List.of();
+    private static void push(int rank, Map<Integer, ? extends Set<Integer>> edges, List<Integer> path,
+            List<Iterator<Integer>> next, Map<Integer, Integer> onPath, Set<Integer> visited) {
+        visited.add(rank);
+        onPath.put(rank, path.size());
+        path.add(rank);
+        Set<Integer> out = edges.get(rank);
+        next.add(out == null ? Collections.emptyIterator() : new TreeSet<>(out).iterator());
     }
 
     /** Cycles longer than this are shown by their first {@value #HEAD} and last {@value #TAIL} ranks. */
