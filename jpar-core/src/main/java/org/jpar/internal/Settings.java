@@ -23,7 +23,7 @@ public final class Settings {
             try {
                 x = Long.parseLong(v.trim());
             } catch (NumberFormatException e) {
-                throw bad(v, "is not a whole number");
+                throw bad(v, v.trim().matches("[-+]?\\d+") ? "is out of range" : "is not a whole number");
             }
             if (x < min || x > max) {
                 throw bad(v, "is out of range");
@@ -70,10 +70,14 @@ public final class Settings {
     public static final Setting GRACE_SECONDS = new Setting("jpar.launcher.graceSeconds", 0, 86_400,
             "how long the job's processes may take to end after a failure or a stop, in seconds");
 
-    /** Every numeric property jpar reads. */
+    /** Read by the job layer itself (it uses only jpar's public API); the launcher checks it here first. */
+    public static final Setting JOB_WORKERS = new Setting("jpar.job.workers", 0, 4096,
+            "how many local worker threads the job layer (Pool, JobServer) runs on each rank");
+
+    /** Every whole-number property jpar reads ({@code jpar.hang.timeout}, in seconds, is checked beside them). */
     public static final List<Setting> ALL = List.of(SPIN_MICROS, EAGER_LIMIT, DEADLOCK_MILLIS, COLLECTIVE_YIELDS,
             COLLECTIVE_FANOUT, CODEC_MAX_DEPTH, MPI_MESSAGE, OPENMPI_HEAP_MAX, MPJ_LANDING, MPJ_PIECE,
-            MPJ_START_SECONDS, GRACE_SECONDS);
+            MPJ_START_SECONDS, GRACE_SECONDS, JOB_WORKERS);
 
     private Settings() {
     }
@@ -87,5 +91,6 @@ public final class Settings {
         for (Setting s : ALL) {
             s.get(0);
         }
+        org.jpar.internal.diag.Diagnostics.checkHangTimeout();
     }
 }

@@ -61,6 +61,16 @@ class UsageErrorsTest {
         "jpar.mpj.startSeconds | 0 | run --engine mpj --device niodev -np 2 org.jpar.examples.Ring | is out of range: "
                 + "it sets how long niodev's ranks may take to start, in seconds; give a whole number from 1 to 86400, "
                 + "or leave it unset for the default",
+        "jpar.hang.timeout | x | run --engine openmpi -np 2 org.jpar.examples.Ring | is not a number of seconds: give "
+                + "e.g. 60, or 0 for no hang watch",
+        "jpar.hang.timeout | -5 | run -np 2 org.jpar.examples.Ring | is out of range: give seconds, e.g. 60, or 0 for "
+                + "no hang watch",
+        "jpar.job.workers | -5 | run -np 2 org.jpar.examples.SumPrimes | is out of range: it sets how many local worker "
+                + "threads the job layer (Pool, JobServer) runs on each rank; give a whole number from 0 to 4096, or "
+                + "leave it unset for the default",
+        "jpar.threads.spinMicros | 99999999999999999999 | run -np 2 org.jpar.examples.Ring | is out of range: it sets "
+                + "how long a waiting rank of the embedded engine spins before it parks, in microseconds; give a whole "
+                + "number from 0 to 1000000, or leave it unset for the default",
         "jpar.threads.deadlockMillis | 1.5 | bench allreduce | is not a whole number: it sets how long every rank of "
                 + "the embedded engine must wait before the job is called deadlocked, in milliseconds (0: never); give a "
                 + "whole number from 0 to 86400000, or leave it unset for the default"})

@@ -49,6 +49,11 @@ public final class Diagnostics {
         return new ObservedTransport(t, tr, watch, t.rank(), 0);
     }
 
+    /** @throws org.jpar.JparException if {@code -Djpar.hang.timeout} is not a number of seconds, 0 or above */
+    public static void checkHangTimeout() {
+        HangWatch.configuredTimeoutNanos();
+    }
+
     private static void readSettings() {
         if (settingsRead) {
             return;

@@ -73,7 +73,11 @@ final class HangWatch {
         }
         try {
             double seconds = Double.parseDouble(s.trim());
-            return seconds <= 0 ? 0 : (long) (seconds * 1e9);
+            if (!(seconds >= 0 && seconds <= 1e9)) { // NaN fails both
+                throw new org.jpar.JparException("-D" + TIMEOUT_PROPERTY + "=" + s + " is out of range: give seconds, "
+                        + "e.g. 60, or 0 for no hang watch");
+            }
+            return (long) (seconds * 1e9);
         } catch (NumberFormatException e) {
             throw new org.jpar.JparException("-D" + TIMEOUT_PROPERTY + "=" + s + " is not a number of seconds: give "
                     + "e.g. 60, or 0 for no hang watch");
