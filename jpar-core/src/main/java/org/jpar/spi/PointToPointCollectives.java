@@ -588,9 +588,7 @@ public class PointToPointCollectives implements Collectives {
             Request<Void> s = t.isend(out, to, TAG_ALLTOALL);
             Object got = receiveInto(in, from, TAG_ALLTOALL);
             if (got != null) {
-                throw new JparException("alltoall: rank " + me + " has blocks of " + block + " elements of "
-                        + send.getClass().getTypeName() + " but rank " + from + " sent "
-                        + PrimitiveArrays.describe(got) + ": give every rank arrays of the same type and length");
+                throw alltoallMismatch(me, block, send, from, PrimitiveArrays.describe(got));
             }
             s.await(); // out is refilled next round
             System.arraycopy(in, 0, recv, from * block, block);
@@ -691,6 +689,16 @@ public class PointToPointCollectives implements Collectives {
         }
         return Array.newInstance(mine.getClass().getComponentType(),
                 (int) (e.bytes() / PrimitiveArrays.elementBytes(mine.getClass())));
+    }
+
+    /**
+     * @return the error of an all-to-all whose rank {@code me} has blocks of {@code block} elements of {@code send}'s
+     *         type, where rank {@code from} sent {@code sent} (a description, as {@link PrimitiveArrays#describe})
+     */
+    protected static JparException alltoallMismatch(int me, int block, Object send, int from, String sent) {
+        return new JparException("alltoall: rank " + me + " has blocks of " + block + " elements of "
+                + send.getClass().getTypeName() + " but rank " + from + " sent " + sent
+                + ": give every rank arrays of the same type and length");
     }
 
     /** @return the error for ranks whose arrays differ in a collective that needs them alike */

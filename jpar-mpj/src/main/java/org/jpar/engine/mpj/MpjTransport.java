@@ -613,17 +613,23 @@ final class MpjTransport implements Transport {
         if (stashed != null) {
             return open(stashed, buffer, source, tag);
         }
+        In in = receiveHead(source, tag);
+        if (in.chunked) {
+            in.whole = target(in, buffer);
+            receiveBulk(in);
+        }
+        return open(in, buffer, source, tag);
+    }
+
+    /** Receives a message's header message (with the payload, when it is inline) into this thread's landing buffer. */
+    private In receiveHead(int source, int tag) {
         byte[] landing = scratch.get();
         Object status = recv(comm(tag), landing, 0, this.landing, types[BYTES],
                 source == ANY_SOURCE ? anySource : source, tag == ANY_TAG ? anyTag : mpjTag(tag));
         In in = In.read(landing, mpj.count(status, types[BYTES]));
         in.source = mpj.source(status);
         in.tag = tag < 0 && tag != ANY_TAG ? tag : mpj.tag(status);
-        if (in.chunked) {
-            in.whole = target(in, buffer);
-            receiveBulk(in);
-        }
-        return open(in, buffer, source, tag);
+        return in;
     }
 
     /**
@@ -638,11 +644,7 @@ final class MpjTransport implements Transport {
         byte kind = arrayKind(array.getClass());
         In in = takeProbed(source, tag);
         if (in == null) {
-            byte[] landing = scratch.get();
-            Object status = recv(comm(tag), landing, 0, this.landing, types[BYTES], source, mpjTag(tag));
-            in = In.read(landing, mpj.count(status, types[BYTES]));
-            in.source = mpj.source(status);
-            in.tag = tag;
+            in = receiveHead(source, tag);
             if (in.chunked) {
                 if (in.kind == kind && in.elements == length) {
                     in.whole = array;
@@ -1199,9 +1201,7 @@ final class MpjTransport implements Transport {
                 int from = (me - i + n) % n;
                 String got = mt.receiveBlock(from, TAG_ALLTOALL, recv, from * block, block);
                 if (got != null) {
-                    throw new JparException("alltoall: rank " + me + " has blocks of " + block + " elements of "
-                            + send.getClass().getTypeName() + " but rank " + from + " sent " + got
-                            + ": give every rank arrays of the same type and length");
+                    throw alltoallMismatch(me, block, send, from, got);
                 }
             }
         }
