@@ -42,6 +42,15 @@ import org.jpar.spi.Transport;
  * blocking call of this rank runs as a nonblocking operation tested in turn with those receives, and posts their
  * rests as their heads arrive.
  *
+ * <p>Crowded machines: MPICH (built for Linux, as Debian's is) polls in its blocking calls without ever yielding the
+ * core, so when a machine runs more ranks than it has cores, a rank waiting for a partner that shares its core spins
+ * for its whole time slice before the partner can answer (a ping-pong ran 10 to 100 times slower, depending on where
+ * the scheduler put the ranks). So when any machine of the job runs more ranks than this JVM sees processors
+ * ({@link #crowded}, agreed by all ranks at start), every wait is MPI's nonblocking operation tested with
+ * {@link Thread#yield()} between tests, as Open MPI does itself when it knows it is oversubscribed, and jpar's
+ * collectives use MPI's nonblocking collectives (blocking and nonblocking collectives never match, so all ranks
+ * decide alike).
+ *
  * <p>Request lifetime: every nonblocking operation stays in {@link #outstanding}, with the memory MPI reads or
  * writes, until MPI reports it complete, whatever the user does with its {@link Request}.
  */
@@ -77,6 +86,14 @@ public final class NativeTransport implements NativeWorld {
     private final ObjectCodec codec;
     /** True to call MPI's blocking operations directly; false to serialize (own lock). */
     private final boolean multiple;
+    /**
+     * True when some machine of the job runs more ranks than it has processors (see the class comment): waits test
+     * MPI's requests and yield the core between tests instead of sitting in MPI's busy-polling blocking calls. The
+     * same on every rank.
+     */
+    private final boolean crowded;
+    /** Tests before a wait starts yielding the core: none on a crowded machine, where the partner may need it. */
+    private final int spins;
     private final ReentrantLock serial = new ReentrantLock();
     private final AtomicInteger sequence = new AtomicInteger();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -190,6 +207,8 @@ public final class NativeTransport implements NativeWorld {
         int tagUb = Mpi.tagUb(world);
         sequenceModulus = (tagUb >= Short.MAX_VALUE ? tagUb : Short.MAX_VALUE) + 1L;
         processorName = Mpi.processorName();
+        crowded = size > 1 && crowded(world, processorName, size);
+        spins = crowded ? 0 : 1000;
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         codec = new ObjectCodec(loader != null ? loader : NativeTransport.class.getClassLoader(), "rank " + rank);
         root = this;
@@ -199,6 +218,8 @@ public final class NativeTransport implements NativeWorld {
     private NativeTransport(NativeTransport parent, long comm) {
         libraryVersion = parent.libraryVersion;
         multiple = parent.multiple;
+        crowded = parent.crowded;
+        spins = parent.spins;
         world = parent.world;
         own = comm;
         rank = Mpi.rank(comm);
@@ -216,6 +237,43 @@ public final class NativeTransport implements NativeWorld {
         processorName = parent.processorName;
         codec = parent.codec;
         root = parent.root;
+    }
+
+    /**
+     * Whether some machine of the job runs more ranks than it has processors: every rank gives its machine (a hash of
+     * its processor name) and the processors this JVM may use ({@link Runtime#availableProcessors()}, which counts the
+     * cores a binding left it) in one {@code MPI_Allgatherv} on {@code comm}, so every rank decides alike.
+     */
+    private static boolean crowded(long comm, String processorName, int size) {
+        long machine = 0xcbf29ce484222325L; // FNV-1a
+        for (byte b : processorName.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            machine = (machine ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        Arena arena = Arena.ofAuto();
+        MemorySegment mine = arena.allocate(16, 8);
+        mine.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, machine);
+        mine.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, Runtime.getRuntime().availableProcessors());
+        MemorySegment all = arena.allocate(16L * size, 8);
+        MemorySegment counts = arena.allocate(4L * size, 4);
+        MemorySegment displs = arena.allocate(4L * size, 4);
+        for (int r = 0; r < size; r++) {
+            counts.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, r, 2);
+            displs.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, r, 2 * r);
+        }
+        Mpi.allgatherv(mine, 2, all, counts, displs, Mpi.ABI.handle("INT64_T"), comm, null);
+        java.util.Map<Long, long[]> machines = new java.util.HashMap<>(); // machine: {ranks, most processors seen}
+        for (int r = 0; r < size; r++) {
+            long[] m = machines.computeIfAbsent(all.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, 2L * r),
+                    k -> new long[2]);
+            m[0]++;
+            m[1] = Math.max(m[1], all.getAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, 2L * r + 1));
+        }
+        for (long[] m : machines.values()) {
+            if (m[0] > m[1]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
@@ -429,7 +487,7 @@ public final class NativeTransport implements NativeWorld {
 
     /** @return true when blocking calls may go straight to MPI's blocking operations */
     private boolean straight() {
-        return multiple && awaitingHead.isEmpty();
+        return multiple && !crowded && awaitingHead.isEmpty();
     }
 
     /** Tests every nonblocking receive that waits for its head (but {@code self}), posting the rests that arrived. */
@@ -509,9 +567,12 @@ public final class NativeTransport implements NativeWorld {
 
     // ---------------------------------------------------------------- collectives
 
-    /** {@code MPI_Barrier} (serialized: {@code MPI_Ibarrier}, completed with the lock released between tests). */
+    /**
+     * {@code MPI_Barrier} (serialized or crowded: {@code MPI_Ibarrier}, completed with the lock released between tests
+     * and, crowded, the core yielded).
+     */
     void barrier() {
-        if (multiple) {
+        if (multiple && !crowded) {
             enterBlockingCollective();
             try {
                 Mpi.barrier(internal);
@@ -615,11 +676,12 @@ public final class NativeTransport implements NativeWorld {
 
     /**
      * @return true to call MPI's blocking collectives (thread level multiple), false for the nonblocking ones completed
-     *         by {@link #awaitCollective} (serialized: jpar's lock may not be held while blocked). The same on every
-     *         rank of a job, as MPI requires: a blocking collective never matches a nonblocking one (MPI-4.1 6.12).
+     *         by {@link #awaitCollective} (serialized: jpar's lock may not be held while blocked; {@link #crowded}: the
+     *         core is yielded while waiting). The same on every rank of a job, as MPI requires: a blocking collective
+     *         never matches a nonblocking one (MPI-4.1 6.12).
      */
     boolean blockingCollectives() {
-        return multiple;
+        return multiple && !crowded;
     }
 
     /** Posts a nonblocking native collective ({@code post} writes its request), under jpar's lock if serialized. */
@@ -790,7 +852,7 @@ public final class NativeTransport implements NativeWorld {
             boolean found = iprobe(src, t, r);
             for (int i = 0; !found && block; i++) {
                 progress(null);
-                if (i < 1000) {
+                if (i < spins) {
                     Thread.onSpinWait();
                 } else {
                     Thread.yield();
@@ -926,11 +988,12 @@ public final class NativeTransport implements NativeWorld {
     }
 
     /**
-     * Waits for {@code r}: in MPI's wait, or (serialized, or while nonblocking receives other than {@code self} wait
-     * for their heads) by testing it in turn with those receives, with the lock released in between.
+     * Waits for {@code r}: in MPI's wait, or (serialized, {@link #crowded}, or while nonblocking receives other than
+     * {@code self} wait for their heads) by testing it in turn with those receives, with the lock released in between
+     * (crowded: the core yielded between tests).
      */
     private MemorySegment complete(Req r, Object self) {
-        if (multiple && (awaitingHead.isEmpty()
+        if (multiple && !crowded && (awaitingHead.isEmpty()
                 || (self != null && awaitingHead.size() == 1 && awaitingHead.contains(self)))) {
             Mpi.waitFor(r.request, r.status);
             return r.status;
@@ -941,7 +1004,7 @@ public final class NativeTransport implements NativeWorld {
                 return status;
             }
             progress(self);
-            if (i < 1000) {
+            if (i < spins) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
