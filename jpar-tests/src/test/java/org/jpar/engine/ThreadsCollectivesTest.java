@@ -188,6 +188,82 @@ class ThreadsCollectivesTest {
                 + "which waits for rank 0 (a cycle of 1000 ranks)");
     }
 
+    /**
+     * A broadcast's root stages a small array and leaves, as an eager MPI broadcast does: it runs up to 7 broadcasts
+     * ahead of a receiver that is still waiting for a message the root sends after them (before, every broadcast
+     * waited for every rank, and this deadlocked). What each receiver gets is what the root had at its call, though
+     * the root overwrites its array at once; a large array (lent, not staged) too.
+     */
+    @ParameterizedTest(name = "{0} elements")
+    @ValueSource(ints = {1, 1000, 100_000})
+    void aBroadcastsRootRunsAheadOfItsReceivers(int n) {
+        int ahead = n > 10_000 ? 0 : 7; // a lent array: the root waits for its receivers
+        assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(3, (Communicator w) -> {
+            double[] a = new double[n];
+            for (int round = 0; round < 50; round++) {
+                if (w.rank() == 0) {
+                    for (int i = 0; i < ahead; i++) {
+                        java.util.Arrays.fill(a, round * 10 + i);
+                        w.broadcastInto(a, 0);
+                        java.util.Arrays.fill(a, -1); // the receivers must not see this
+                    }
+                    w.send("sent " + ahead, 1, 7);
+                    w.send("sent " + ahead, 2, 7);
+                } else {
+                    assertThat(w.<String>receive(0, 7)).isEqualTo("sent " + ahead);
+                    for (int i = 0; i < ahead; i++) {
+                        w.broadcastInto(a, 0);
+                        assertThat(a[0]).isEqualTo(round * 10 + i);
+                        assertThat(a[n - 1]).isEqualTo(round * 10 + i);
+                    }
+                }
+                java.util.Arrays.fill(a, w.rank() == 1 ? 42 : 0);
+                w.broadcastInto(a, 1);
+                assertThat(a).containsOnly(42);
+                assertThat(w.<String>broadcast(w.rank() == 2 ? "from 2 in " + round : null, 2))
+                        .isEqualTo("from 2 in " + round);
+            }
+        }));
+    }
+
+    /** A root may run ahead of its receivers by 7 broadcasts, not more: the 8th waits (and a deadlock is reported). */
+    @Test
+    void aBroadcastsRootRunsAheadBySevenAtMost() {
+        Throwable e = failure(2, w -> {
+            if (w.rank() == 0) {
+                for (int i = 0; i < 8; i++) {
+                    w.broadcastInto(new int[] {i}, 0);
+                }
+                w.send("sent", 1, 7);
+            } else {
+                w.receive(0, 7);
+            }
+        });
+        assertThat(e).hasMessageStartingWith("deadlock: ")
+                .hasMessageContaining("rank 0: waits in broadcastInto on the world communicator (rank 0 of 2 there),"
+                        + " waiting for ranks 1")
+                .hasMessageContaining("rank 1: waits in receive(source=0, tag=7)");
+    }
+
+    /**
+     * A receiver waits for its root only: the report names the root, and the cycle through it; in a communicator's
+     * first collective too (its set-up was an internal point-to-point broadcast from rank 0, which the report showed as
+     * {@code receive(source=0, tag=internal -101 (a collective))}).
+     */
+    @Test
+    void aReceiverWaitingForItsRootIsReportedWithTheRoot() {
+        Throwable e = failure(3, w -> {
+            if (w.rank() == 0) {
+                w.receive(2, 7);
+            }
+            w.broadcast("x", 0);
+        });
+        assertThat(e).hasMessageStartingWith("deadlock: ")
+                .hasMessageContaining("rank 2: waits in broadcast on the world communicator (rank 2 of 3 there),"
+                        + " waiting for its root, rank 0")
+                .hasMessageContaining("cycle: rank 0 waits for rank 2, which waits for rank 0");
+    }
+
     @Test
     void everyRankOf1024GetsTheSum() {
         assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(1024, (Communicator w) -> {

@@ -1,29 +1,26 @@
 package org.jpar.engine.threads;
 
-import java.util.Map;
-import java.util.WeakHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import org.jpar.JparException;
 
 /**
  * The meeting point of one group's collectives on the embedded engine, one object shared by the group's ranks
- * (threads of one JVM). A collective is a <em>round</em>: every rank publishes what it brings in its {@link Member}
- * and counts itself in; the last to arrive (the <em>combiner</em>) checks that every rank called the same collective
- * alike, does the round's shared work ({@link Round#combine}), and completes the round; the others wait (spin, then
- * park) and are woken along a tree rooted at the combiner (each woken rank wakes {@link #FANOUT} more), so no rank
- * wakes more than a few. Rounds of one group follow each other: a rank starts round r + 1 only after round r completed,
- * and round r + 1 completes only once every rank has arrived in it, so everything of round r is read by then. What a
- * rank stages for others to read after completion goes into its {@link Member#stage} of the round's parity.
+ * (threads of one JVM). A collective is a <em>round</em>: every rank publishes what it brings in its {@link Call} for
+ * the round and counts itself in; the last to arrive (the <em>combiner</em>) checks that every rank called the same
+ * collective alike, does the round's shared work ({@link Round#combine}), and completes the round; the others wait
+ * (spin, then park) and are woken along a tree rooted at the combiner (each woken rank wakes {@link #FANOUT} more), so
+ * no rank wakes more than a few.
+ * <p>Rounds complete in order (round r + 1 completes only once every rank has arrived in it, after round r). Most
+ * collectives wait for their round to complete. A broadcast's round is <em>loose</em> ({@link #meetLoose}): its
+ * receivers wait only for the root to arrive (they copy what it staged, then count themselves in), and a root whose
+ * data it staged leaves at once, as an eager MPI broadcast's does. Each round has its own {@link Call}s, {@link #DEPTH} sets of them used in turn; a rank
+ * starts round r only once round r - DEPTH + 1 completed, when every rank has finished round r - DEPTH and so read
+ * everything staged in its calls: so a root runs ahead of its slowest receiver by at most DEPTH - 1 broadcasts.
  */
 final class CollectiveSlot {
     /** How many ranks a woken rank wakes. */
     static final int FANOUT = org.jpar.internal.Settings.COLLECTIVE_FANOUT.getInt(4);
-
-    /** Slots by id, while a rank's collectives hold the id (the same String object at every rank of the group). */
-    private static final Map<String, CollectiveSlot> SLOTS = new WeakHashMap<>();
-    private static final AtomicInteger IDS = new AtomicInteger();
 
     /** The work of one round, given by every rank; the combiner's is run. */
     interface Round {
@@ -35,11 +32,17 @@ final class CollectiveSlot {
         String combine(CollectiveSlot slot, long round);
     }
 
-    /** What one rank brings to a round, and how to wake it. */
+    /**
+     * Rounds whose {@link Call}s exist at once: a broadcast's root may run this many rounds minus 1 ahead of the
+     * slowest rank (8: 7 broadcasts).
+     */
+    static final int DEPTH = 8;
+
+    /** A rank, and how to wake it. */
     static final class Member {
         volatile Thread thread;
         volatile boolean parked;
-        /** Rounds this rank has arrived in (written at arrival, before it counts itself in). */
+        /** Rounds this rank has arrived in (written at arrival, after its call, before it counts itself in). */
         volatile long arrivedIn;
         /** Rounds this rank has finished (its own only). */
         long rounds;
@@ -47,19 +50,32 @@ final class CollectiveSlot {
         long spinNanos;
         /** Waits that did not spin (its own only). */
         int unspun;
+        /** The collective this rank is in or last was in, for the deadlock report. */
+        volatile String kind;
+    }
+
+    /** What one rank brings to one round: read by the combiner, and by the others once the rank arrived. */
+    static final class Call {
         String kind;
+        /** A broadcast's call ({@link #meetLoose}): ranks may leave before the round completes. */
+        boolean loose;
         int root;
         Object op;
         Object send;
         Object recv;
         int[] counts;
-        /** Data staged for readers after completion, by round parity. */
-        final Object[] stage = new Object[2];
+        /** Data this rank staged for the others to read (kept for reuse when it is a small array). */
+        Object stage;
     }
 
     final int size;
     final Member[] members;
-    private final AtomicInteger arrived = new AtomicInteger();
+    /** The calls of round r are {@code calls[r % DEPTH]}, by rank. */
+    private final Call[][] calls;
+    /** Ranks arrived in round r: at {@code (r % DEPTH) * PAD}, one cache line for each round in flight. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray arrived =
+            new java.util.concurrent.atomic.AtomicIntegerArray(DEPTH * PAD);
+    private static final int PAD = 16;
     private volatile long completed;
     /** The combiner of the last completed round, its error (or null) and result: written before {@link #completed}. */
     private int combiner;
@@ -68,80 +84,79 @@ final class CollectiveSlot {
     /** A buffer the combiner may reuse from round to round (every reader of the previous round has arrived). */
     Object scratch;
 
-    private CollectiveSlot(int size) {
+    /** A slot for a group of {@code size} ranks (one per group: {@link Group#collectiveSlot}). */
+    CollectiveSlot(int size) {
         this.size = size;
         this.members = new Member[size];
         for (int i = 0; i < size; i++) {
             members[i] = new Member();
         }
-    }
-
-    /** Makes a slot for a group of {@code size} ranks. @return its id, for {@link #of} at every rank of the group */
-    static String register(int size) {
-        String id = "collectives-" + IDS.incrementAndGet();
-        synchronized (SLOTS) {
-            SLOTS.put(id, new CollectiveSlot(size));
-        }
-        return id;
-    }
-
-    /** @return the slot {@link #register} made under {@code id} */
-    static CollectiveSlot of(String id) {
-        synchronized (SLOTS) {
-            return SLOTS.get(id);
+        this.calls = new Call[DEPTH][size];
+        for (int d = 0; d < DEPTH; d++) {
+            for (int i = 0; i < size; i++) {
+                calls[d][i] = new Call();
+            }
         }
     }
 
-    /** @return the parity of the round rank {@code rank} is about to start (for {@link Member#stage}) */
-    int nextParity(int rank) {
-        return (int) (members[rank].rounds & 1);
+    /** @return the calls of round {@code round}, by rank (for combiners and readers) */
+    Call[] calls(long round) {
+        return calls[(int) (round % DEPTH)];
     }
 
     /**
-     * Takes part in one round: the caller has filled its {@link Member} (kind, root, op, send, recv, counts, stage).
-     * Returns when every rank has arrived and the combiner is done.
+     * Starts rank {@code rank}'s next round: waits until that round's calls are free (round r - DEPTH + 1 completed:
+     * every rank has finished round r - DEPTH, whose calls these were).
+     *
+     * @param kind the collective, for the deadlock report
+     * @return the rank's call for the round, to fill in before {@link #meet} or {@link #meetLoose}
+     */
+    Call enter(ThreadsCollectives c, int rank, String kind) {
+        Member m = members[rank];
+        m.thread = Thread.currentThread();
+        m.kind = kind;
+        long r = m.rounds;
+        long free = r - DEPTH + 2;
+        if (free > 0 && completed < free) {
+            c.awaitCompletion(this, free, m);
+        }
+        Call call = calls[(int) (r % DEPTH)][rank];
+        call.kind = kind;
+        call.loose = false;
+        call.send = null;
+        call.recv = null;
+        call.counts = null;
+        call.op = null;
+        if (!keep(call.stage)) {
+            call.stage = null;
+        }
+        return call;
+    }
+
+    /**
+     * Takes part in one round: the caller has filled its {@link Call} (from {@link #enter}). Returns when every rank
+     * has arrived and the combiner is done.
      *
      * @param c     the calling rank's collectives (for waiting: its job, mailbox, watchdog entry)
      * @param rank  the caller's rank in the group
      * @param round what to do when the caller is the last to arrive
-     * @return the round's number (its parity picks the stage readers read)
+     * @return the round's number (for {@link #calls(long)})
      * @throws JparException the round's error (at every rank alike), or the job's abort
      */
     long meet(ThreadsCollectives c, int rank, Round round) {
         Member m = members[rank];
         long r = m.rounds;
-        m.thread = Thread.currentThread();
-        m.arrivedIn = r + 1;
-        c.progress();
-        if (arrived.incrementAndGet() == size) {
-            arrived.set(0);
-            String err;
-            Object before = scratch;
-            result = null;
-            try {
-                err = checkSameCall();
-                if (err == null) {
-                    err = round.combine(this, r);
-                }
-            } catch (RuntimeException | Error e) {
-                err = m.kind + ": " + e;
-            }
-            if (scratch == before && result != before && large(before)) {
-                scratch = null; // a large buffer this round did not use is not kept for later
-            }
-            error = err;
-            combiner = rank;
-            completed = r + 1;
-        } else if (completed < r + 1) {
-            c.await(this, r + 1, m);
+        Call call = calls[(int) (r % DEPTH)][rank];
+        if (!arrive(c, rank, r, round) && completed < r + 1) {
+            c.awaitCompletion(this, r + 1, m);
         }
-        wakeChildren(rank);
+        wakeChildren(rank, combiner);
         m.rounds = r + 1;
-        int previous = (int) ((r + 1) & 1);
-        Object old = m.stage[previous];
-        if (old != null && (large(old) || !org.jpar.internal.PrimitiveArrays.isPrimitiveArray(old))) {
-            // every reader of the previous round has arrived in this one: only small arrays are kept, for reuse
-            m.stage[previous] = null;
+        call.send = null; // read by the combiner only, before the round completed
+        call.recv = null;
+        Call previous = calls[(int) ((r + DEPTH - 1) % DEPTH)][rank];
+        if (!keep(previous.stage)) {
+            previous.stage = null; // every rank has finished the previous round: a large stage is let go now
         }
         String err = error; // the next round's combiner writes it only after this rank arrives there
         if (err != null) {
@@ -149,6 +164,104 @@ final class CollectiveSlot {
         }
         return r;
     }
+
+    /**
+     * Takes part in a broadcast's round, which does not wait for the round to complete. A receiver ({@code rank !=
+     * root}) waits until the root has arrived, checks that the root's call matches its own ({@code matches}), reads
+     * what the root staged ({@code read}; the root keeps it until every rank has finished the round) and counts itself
+     * in. A root counts itself in and leaves, unless {@code rootWaits} (it lent its own array: it waits until every
+     * receiver has read it). A receiver whose call does not match the root's, and the last rank to arrive, wait for
+     * the round's check and throw its error, as in {@link #meet}.
+     *
+     * @param matches for a receiver: whether its call matches the root's (else it waits for the round's error)
+     * @param read    for a receiver, once the root arrived and the calls match: reads the root's staged data
+     * @throws JparException the round's error (at the ranks that waited for the check), or the job's abort
+     */
+    void meetLoose(ThreadsCollectives c, int rank, int root, boolean rootWaits,
+            java.util.function.Predicate<Call> matches, java.util.function.Consumer<Call> read, Round round) {
+        Member m = members[rank];
+        long r = m.rounds;
+        Call[] round0 = calls[(int) (r % DEPTH)];
+        round0[rank].loose = true;
+        boolean wait = rank == root && rootWaits;
+        if (rank != root) {
+            if (members[root].arrivedIn < r + 1) {
+                c.awaitRoot(this, r + 1, root, m);
+            }
+            wakeChildren(rank, root);
+            Call rootCall = round0[root];
+            if (matches.test(rootCall)) {
+                read.accept(rootCall);
+            } else {
+                wait = true;
+            }
+        }
+        boolean completedIt = arrive(c, rank, r, round);
+        if (rank == root) {
+            wakeChildren(rank, root);
+        }
+        if (!completedIt && wait && completed < r + 1) {
+            c.awaitCompletion(this, r + 1, m);
+        }
+        m.rounds = r + 1;
+        if (completedIt || wait) {
+            String err = error; // the next round's combiner writes it only after this rank arrives there
+            if (err != null) {
+                throw new JparException(err);
+            }
+            if (wait && rank != root) {
+                throw new JparException(round0[rank].kind + ": rank " + rank + "'s call does not match root " + root
+                        + "'s");
+            }
+        }
+    }
+
+    /**
+     * Publishes the caller's call and counts it in round {@code r}; the last to arrive checks the calls, combines
+     * and completes the round.
+     *
+     * @return true if the caller completed the round
+     */
+    private boolean arrive(ThreadsCollectives c, int rank, long r, Round round) {
+        Member m = members[rank];
+        int d = (int) (r % DEPTH);
+        m.arrivedIn = r + 1;
+        c.progress();
+        if (arrived.incrementAndGet(d * PAD) != size) {
+            return false;
+        }
+        arrived.set(d * PAD, 0);
+        String err;
+        Object before = scratch;
+        result = null;
+        try {
+            err = checkSameCall(r);
+            if (err == null) {
+                err = round.combine(this, r);
+            }
+        } catch (RuntimeException | Error e) {
+            err = calls[d][rank].kind + ": " + e;
+        }
+        if (scratch == before && result != before && large(before)) {
+            scratch = null; // a large buffer this round did not use is not kept for later
+        }
+        error = err;
+        combiner = rank;
+        completed = r + 1;
+        if (calls[d][rank].loose || err != null) {
+            wakeAllParked(); // ranks that left a loose round early do not pass the wake-up on along the tree
+        }
+        return true;
+    }
+
+    /** @return whether a staged array is kept in its call for reuse: a primitive array of at most 1 MiB */
+    private static boolean keep(Object stage) {
+        return stage != null && org.jpar.internal.PrimitiveArrays.isPrimitiveArray(stage)
+                && org.jpar.internal.PrimitiveArrays.bytes(stage) <= KEEP_STAGED_BYTES;
+    }
+
+    /** A staged array up to this size is kept in its call for reuse, {@link #DEPTH} rounds later. */
+    private static final long KEEP_STAGED_BYTES = 1L << 20;
 
     /** Staged or scratch arrays up to this size are kept for reuse by the next rounds; larger ones are let go. */
     static final long KEEP_BYTES = 4L << 20;
@@ -163,10 +276,18 @@ final class CollectiveSlot {
         return completed >= target;
     }
 
-    /** Wakes this rank's children in the tree rooted at the round's combiner (read after completion). */
-    private void wakeChildren(int rank) {
+    /** Wakes every parked rank (each checks whether its wait is over). */
+    private void wakeAllParked() {
+        for (Member x : members) {
+            if (x.parked) {
+                LockSupport.unpark(x.thread);
+            }
+        }
+    }
+
+    /** Wakes this rank's children in the tree rooted at {@code c} (the round's combiner, or a broadcast's root). */
+    private void wakeChildren(int rank, int c) {
         int n = size;
-        int c = combiner;
         long rel = (rank - c + n) % n;
         for (int k = 1; k <= FANOUT; k++) {
             long child = rel * FANOUT + k;
@@ -181,10 +302,11 @@ final class CollectiveSlot {
     }
 
     /** @return null if every rank called the same kind of collective with the same root, else the error */
-    private String checkSameCall() {
-        Member first = members[0];
+    private String checkSameCall(long r) {
+        Call[] all = calls(r);
+        Call first = all[0];
         for (int i = 1; i < size; i++) {
-            Member x = members[i];
+            Call x = all[i];
             if (!first.kind.equals(x.kind)) {
                 return "collective mismatch: rank 0 called " + first.kind + " but rank " + i + " called " + x.kind
                         + " (a group of " + size + " ranks): every rank must call the same collectives in the same"
@@ -210,9 +332,13 @@ final class CollectiveSlot {
      * For the deadlock report: {@code "allreduce (arrays) on the world communicator (rank 0 of 6 there), waiting for
      * ranks 3, 5"}.
      */
-    String describe(String communicator, int rank, long target) {
+    String describe(String communicator, int rank, long target, int root) {
         StringBuilder sb = new StringBuilder(String.valueOf(members[rank].kind)).append(" on ").append(communicator)
-                .append(" (rank ").append(rank).append(" of ").append(size).append(" there), waiting for ranks ");
+                .append(" (rank ").append(rank).append(" of ").append(size).append(" there), waiting for ");
+        if (root >= 0) {
+            return sb.append("its root, rank ").append(root).toString();
+        }
+        sb.append("ranks ");
         int shown = 0;
         int missing = 0;
         for (int i = 0; i < size; i++) {

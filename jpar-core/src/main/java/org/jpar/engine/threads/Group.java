@@ -43,6 +43,21 @@ final class Group {
     }
 
     private volatile org.jpar.internal.diag.CollectiveLedger ledger;
+    private volatile CollectiveSlot slot;
+
+    /** @return this group's collectives' meeting point, made by the first member to ask */
+    CollectiveSlot collectiveSlot() {
+        CollectiveSlot s = slot;
+        if (s == null) {
+            synchronized (this) {
+                if (slot == null) {
+                    slot = new CollectiveSlot(size());
+                }
+                s = slot;
+            }
+        }
+        return s;
+    }
 
     /** Strict mode: this group's collective ledger (see {@link org.jpar.internal.diag.CollectiveLedger}). */
     org.jpar.internal.diag.CollectiveLedger ledger() {

@@ -16,16 +16,21 @@ import org.jpar.spi.PointToPointCollectives;
  *   <li>array reductions (reduce, allreduce, scan, exscan, reduceScatter): the last rank combines every rank's input in
  *       rank order into a buffer of the group, which each rank copies into its {@code recv} (scans: the combiner writes
  *       every rank's prefix);</li>
- *   <li>broadcastInto, allgatherv, alltoall: each source copies its data once into its stage, each receiver copies
- *       what it needs out of it; gatherv and scatterv: the combiner copies the blocks straight between the root's
- *       array and the others';</li>
+ *   <li>broadcastInto and broadcast: a loose round ({@link CollectiveSlot#meetLoose}): receivers wait for the root
+ *       only, not for each other; the root stages (copies) up to 64 KiB and leaves at once, running ahead of its
+ *       receivers by up to 7 broadcasts as an eager MPI broadcast does, and lends a larger array (receivers copy
+ *       straight from it) and waits until every receiver has copied it;</li>
+ *   <li>allgatherv, alltoall: each source copies its data once into its stage, each receiver copies what it needs
+ *       out of it; gatherv and scatterv: the combiner copies the blocks straight between the root's array and the
+ *       others';</li>
  *   <li>objects (broadcast, gather, allgather, scatter, alltoall): immutable JDK values are shared, others encoded
  *       once by their owner and decoded by each receiver in its own class loader;</li>
  *   <li>user operators on objects (reduce, allreduce, scan, exscan): the point-to-point trees of the superclass (each
  *       operand must be decoded in the combining rank's class loader), after a round that checks the call.</li>
  * </ul>
  * Every round checks that every rank called the same collective with the same root and operator, and reductions that
- * the arrays agree in type and length: every rank then throws the same error. A rank waiting in a round is reported
+ * the arrays agree in type and length: every rank then throws the same error (in a broadcast, the ranks that had
+ * already left do not: the root, and receivers whose call matched the root's). A rank waiting in a round is reported
  * by the deadlock watchdog with the ranks that have not arrived.
  */
 final class ThreadsCollectives extends PointToPointCollectives {
@@ -48,7 +53,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
     private final int jobRank;
     private final Mailbox box;
     private final String name;
-    private final CollectiveSlot.Member me;
+    private final CollectiveSlot.Member member;
     /**
      * {@code Thread.yield()} calls a waiting rank makes after any spin and before it parks
      * ({@code -Djpar.threads.collectiveYields}; default 64 in jobs of at most {@value #YIELD_RANKS_PER_CORE} ranks
@@ -57,13 +62,9 @@ final class ThreadsCollectives extends PointToPointCollectives {
      */
     private final int yields;
 
-    /** The slot's id: holding it keeps the slot registered while this group's collectives live. */
-    private final String slotId;
-
     /**
-     * Joins the group's slot: group rank 0 makes it and tells the others its id by a point-to-point broadcast (so
-     * every communicator, the world or one made by split/dup, has its own). Called by every rank of the group at its
-     * first collective.
+     * Joins the group's slot (every communicator, the world or one made by split/dup, has its own, made by the first
+     * of its ranks to get here). Called by every rank of the group at its first collective.
      *
      * @param t       the rank's endpoint (for the point-to-point collectives and the codec)
      * @param jobRank this rank in the job, for the deadlock watchdog
@@ -76,53 +77,68 @@ final class ThreadsCollectives extends PointToPointCollectives {
         this.job = job;
         this.rank = t.rank();
         this.size = t.size();
-        this.slotId = (String) super.broadcast(rank == 0 ? CollectiveSlot.register(size) : null, 0);
-        this.slot = CollectiveSlot.of(slotId);
+        this.slot = t.group().collectiveSlot();
         this.jobRank = jobRank;
         this.box = box;
         this.name = name;
-        this.me = slot.members[rank];
+        this.member = slot.members[rank];
         this.yields = org.jpar.internal.Settings.COLLECTIVE_YIELDS.getInt(
                 job.size <= YIELD_RANKS_PER_CORE * Runtime.getRuntime().availableProcessors() ? 64 : 0);
-        me.spinNanos = job.spinNanos;
+        member.spinNanos = job.spinNanos;
     }
 
     void progress() {
         job.progress(jobRank);
     }
 
-    /** Fills this rank's member and takes part in a round. @return the round's stage parity */
-    private int meet(String kind, int root, Object op, Object send, Object recv, int[] counts,
+    /** Enters this rank's next round of {@code kind} and takes part in it. @return the round's number */
+    private long meet(String kind, int root, Object op, Object send, Object recv, int[] counts,
             CollectiveSlot.Round round) {
-        me.kind = kind;
+        return meet(slot.enter(this, rank, kind), root, op, send, recv, counts, round);
+    }
+
+    /** Fills this rank's call (from {@link CollectiveSlot#enter}) and takes part in its round. @return its number */
+    private long meet(CollectiveSlot.Call me, int root, Object op, Object send, Object recv, int[] counts,
+            CollectiveSlot.Round round) {
         me.root = root;
         me.op = op;
         me.send = send;
         me.recv = recv;
         me.counts = counts;
-        try {
-            return (int) (slot.meet(this, rank, round) & 1);
-        } finally {
-            me.send = null; // read by the combiner only, before the round completed
-            me.recv = null;
-        }
+        return slot.meet(this, rank, round);
+    }
+
+    /** Waits until round {@code target - 1} of the slot completes (see {@link #await}). */
+    void awaitCompletion(CollectiveSlot s, long target, CollectiveSlot.Member m) {
+        await(s, target, -1, m);
+    }
+
+    /** Waits until rank {@code root} of the group has arrived in round {@code target - 1} (see {@link #await}). */
+    void awaitRoot(CollectiveSlot s, long target, int root, CollectiveSlot.Member m) {
+        await(s, target, root, m);
+    }
+
+    /** @return whether round {@code target - 1} has completed ({@code root < 0}), or {@code root} arrived in it */
+    private static boolean reached(CollectiveSlot s, long target, int root) {
+        return root < 0 ? s.completed(target) : s.members[root].arrivedIn >= target;
     }
 
     /**
-     * Waits until round {@code target - 1} of the slot completes: spins while ranks have cores to spare, yields the
+     * Waits until round {@code target - 1} of the slot completes, or ({@code root >= 0}) until rank {@code root}
+     * has arrived in it: spins while ranks have cores to spare, yields the
      * core a few times while they do not outnumber cores by far ({@link #yields}), then parks in the rank's mailbox
      * (so a failure of the job wakes it), visible to the deadlock watchdog.
      * The spin adapts, as the JVM's own lock spinning does: a spin that ended the wait doubles the next one (up to
      * {@code jpar.threads.spinMicros}), one that did not halves it, so ranks that cannot run at once (cores busy with
      * other work) soon stop burning the time their peers need.
      */
-    void await(CollectiveSlot s, long target, CollectiveSlot.Member m) {
+    private void await(CollectiveSlot s, long target, int root, CollectiveSlot.Member m) {
         long spin = m.spinNanos;
         if (spin > 0) {
             long start = System.nanoTime();
             int i = 0;
             boolean done;
-            while (!(done = s.completed(target))) {
+            while (!(done = reached(s, target, root))) {
                 Thread.onSpinWait();
                 if ((++i & 0xF) == 0 && (System.nanoTime() - start > spin || job.failure() != null)) {
                     break;
@@ -135,20 +151,20 @@ final class ThreadsCollectives extends PointToPointCollectives {
         } else if (job.spinNanos > 0 && (++m.unspun & 0x3F) == 0) {
             m.spinNanos = MIN_SPIN_NANOS; // every 64 waits, try spinning again
         }
-        for (int i = 0; i < yields && !s.completed(target); i++) {
+        for (int i = 0; i < yields && !reached(s, target, root); i++) {
             Thread.yield();
         }
-        if (s.completed(target)) {
+        if (reached(s, target, root)) {
             return;
         }
-        Waiting w = new InRound(s, target);
+        Waiting w = new InRound(s, target, root);
         Thread t = Thread.currentThread();
         job.waiting(jobRank, w, t);
         boolean interrupted = false;
         try {
-            while (!s.completed(target)) {
+            while (!reached(s, target, root)) {
                 m.parked = true;
-                if (s.completed(target)) {
+                if (reached(s, target, root)) {
                     break;
                 }
                 if (job.failure() != null) {
@@ -167,29 +183,36 @@ final class ThreadsCollectives extends PointToPointCollectives {
         }
     }
 
-    /** A rank parked in a round, for the deadlock watchdog. */
+    /** A rank parked in a round (for its completion, or for a broadcast's root), for the deadlock watchdog. */
     private final class InRound implements Waiting {
         private final CollectiveSlot s;
         private final long target;
+        private final int root;
 
-        InRound(CollectiveSlot s, long target) {
+        InRound(CollectiveSlot s, long target, int root) {
             this.s = s;
             this.target = target;
+            this.root = root;
         }
 
         @Override
         public boolean done() {
-            return s.completed(target);
+            return reached(s, target, root);
         }
 
         @Override
         public void parking(Thread t) {
-            // the rank that completes the round (or its tree) unparks it
+            // the rank that completes the round (or its tree, or the root and its tree) unparks it
+        }
+
+        @Override
+        public int peer() {
+            return root < 0 ? -1 : tt.group().jobRank(root);
         }
 
         @Override
         public String describe() {
-            return s.describe(name, rank, target);
+            return s.describe(name, rank, target, root);
         }
     }
 
@@ -202,67 +225,81 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public Object broadcast(Object value, int root) {
-        int p = slot.nextParity(rank);
+        CollectiveSlot.Call me = slot.enter(this, rank, "broadcast");
+        me.root = root;
+        Object[] got = new Object[1];
         if (rank == root) {
-            me.stage[p] = tt.shareable(value);
+            Object staged = tt.shareable(value);
+            me.stage = staged;
+            // a large encoded value is not kept for later rounds: the root waits until every receiver decoded it
+            boolean lend = staged instanceof byte[] b && b.length > LEND_BYTES;
+            try {
+                slot.meetLoose(this, rank, root, lend, null, null, NOTHING);
+            } finally {
+                if (lend) {
+                    me.stage = null;
+                }
+            }
+            return value;
         }
-        meet("broadcast", root, null, null, null, null, NOTHING);
-        return rank == root ? value : tt.unshare(slot.members[root].stage[p]);
+        slot.meetLoose(this, rank, root, false, c -> "broadcast".equals(c.kind) && c.root == root,
+                c -> got[0] = tt.unshare(c.stage), NOTHING);
+        return got[0];
     }
 
     @Override
     public Object[] gather(Object value, int root) {
-        int p = slot.nextParity(rank);
-        me.stage[p] = rank == root ? null : tt.shareable(value);
-        meet("gather", root, null, null, null, null, NOTHING);
+        CollectiveSlot.Call me = slot.enter(this, rank, "gather");
+        me.stage = rank == root ? null : tt.shareable(value);
+        long r = meet(me, root, null, null, null, null, NOTHING);
         if (rank != root) {
             return null;
         }
-        return collect(value, p);
+        return collect(value, r);
     }
 
     @Override
     public Object[] allgather(Object value) {
-        int p = slot.nextParity(rank);
-        me.stage[p] = tt.shareable(value);
-        meet("allgather", -1, null, null, null, null, NOTHING);
-        return collect(value, p);
+        CollectiveSlot.Call me = slot.enter(this, rank, "allgather");
+        me.stage = tt.shareable(value);
+        return collect(value, meet(me, -1, null, null, null, null, NOTHING));
     }
 
-    private Object[] collect(Object own, int p) {
+    private Object[] collect(Object own, long r) {
+        CollectiveSlot.Call[] calls = slot.calls(r);
         Object[] all = new Object[size];
         for (int i = 0; i < size; i++) {
-            all[i] = i == rank ? own : tt.unshare(slot.members[i].stage[p]);
+            all[i] = i == rank ? own : tt.unshare(calls[i].stage);
         }
         return all;
     }
 
     @Override
     public Object scatter(Object[] values, int root) {
-        int p = slot.nextParity(rank);
+        CollectiveSlot.Call me = slot.enter(this, rank, "scatter");
         if (rank == root) {
             Object[] out = new Object[size];
             for (int i = 0; i < size; i++) {
                 out[i] = i == root ? null : tt.shareable(values[i]);
             }
-            me.stage[p] = out;
+            me.stage = out;
         }
-        meet("scatter", root, null, null, null, null, NOTHING);
-        return rank == root ? values[root] : tt.unshare(((Object[]) slot.members[root].stage[p])[rank]);
+        long r = meet(me, root, null, null, null, null, NOTHING);
+        return rank == root ? values[root] : tt.unshare(((Object[]) slot.calls(r)[root].stage)[rank]);
     }
 
     @Override
     public Object[] alltoall(Object[] values) {
-        int p = slot.nextParity(rank);
+        CollectiveSlot.Call me = slot.enter(this, rank, "alltoall");
         Object[] out = new Object[size];
         for (int i = 0; i < size; i++) {
             out[i] = i == rank ? null : tt.shareable(values[i]);
         }
-        me.stage[p] = out;
-        meet("alltoall", -1, null, null, null, null, NOTHING);
+        me.stage = out;
+        CollectiveSlot.Call[] calls = slot.calls(meet(me, -1, null, null, null, null, NOTHING));
         Object[] in = new Object[size];
         for (int i = 0; i < size; i++) {
-            in[i] = i == rank ? values[rank] : tt.unshare(((Object[]) slot.members[i].stage[p])[rank]);
+            in[i] = i == rank ? values[rank] : tt.unshare(((Object[]) calls[i].stage)[rank]);
         }
         return in;
     }
@@ -289,17 +326,40 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public void broadcastInto(Object array, int root) {
-        int p = slot.nextParity(rank);
+        CollectiveSlot.Call me = slot.enter(this, rank, "broadcastInto");
+        me.root = root;
+        me.send = array;
+        int n = Array.getLength(array);
         if (rank == root) {
-            Object st = reuse(me.stage[p], array.getClass(), Array.getLength(array));
-            System.arraycopy(array, 0, st, 0, Array.getLength(array));
-            me.stage[p] = st;
+            // a small array is staged (copied) and the root leaves; a large one is lent, the root waits for the readers
+            boolean lend = org.jpar.internal.PrimitiveArrays.bytes(array) > LEND_BYTES;
+            if (lend) {
+                me.stage = array;
+            } else {
+                Object st = reuse(me.stage, array.getClass(), n);
+                System.arraycopy(array, 0, st, 0, n);
+                me.stage = st;
+            }
+            try {
+                slot.meetLoose(this, rank, root, lend, null, null, ThreadsCollectives::sameArrays);
+            } finally {
+                if (lend) {
+                    me.stage = null; // the caller's own array: never a stage to reuse
+                }
+            }
+            return;
         }
-        meet("broadcastInto", root, null, array, null, null, ThreadsCollectives::sameArrays);
-        if (rank != root) {
-            System.arraycopy(slot.members[root].stage[p], 0, array, 0, Array.getLength(array));
-        }
+        slot.meetLoose(this, rank, root, false,
+                c -> "broadcastInto".equals(c.kind) && c.root == root && c.send.getClass() == array.getClass()
+                        && Array.getLength(c.send) == n,
+                c -> System.arraycopy(c.stage, 0, array, 0, n), ThreadsCollectives::sameArrays);
     }
+
+    /**
+     * A broadcast's root stages (copies) data up to this size and leaves; a larger array it lends (receivers copy
+     * straight from it) and waits until every receiver has copied it.
+     */
+    private static final long LEND_BYTES = 64 << 10;
 
     @Override
     public void reduce(Object send, Object recv, Op op, int root) {
@@ -321,13 +381,13 @@ final class ThreadsCollectives extends PointToPointCollectives {
         if (err != null) {
             return err;
         }
-        Object first = s.members[0].send;
+        Object first = s.calls(round)[0].send;
         int n = Array.getLength(first);
         Object acc = reuse(s.scratch, first.getClass(), n);
         System.arraycopy(first, 0, acc, 0, n);
-        Op op = (Op) s.members[0].op;
+        Op op = (Op) s.calls(round)[0].op;
         for (int i = 1; i < s.size; i++) {
-            ArrayOps.combine(op, acc, s.members[i].send, 0, n);
+            ArrayOps.combine(op, acc, s.calls(round)[i].send, 0, n);
         }
         s.scratch = acc;
         s.result = acc;
@@ -336,11 +396,11 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     /** Combiner check: every rank's send has the same type and length as rank 0's. */
     private static String sameArrays(CollectiveSlot s, long round) {
-        Object first = s.members[0].send;
+        Object first = s.calls(round)[0].send;
         for (int i = 1; i < s.size; i++) {
-            Object x = s.members[i].send;
+            Object x = s.calls(round)[i].send;
             if (x.getClass() != first.getClass() || Array.getLength(x) != Array.getLength(first)) {
-                return mismatch(s.members[0].kind.replace(" (arrays)", ""), 0, first, i, x).getMessage();
+                return mismatch(s.calls(round)[0].kind.replace(" (arrays)", ""), 0, first, i, x).getMessage();
             }
         }
         return null;
@@ -358,7 +418,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
         if (err != null) {
             return err;
         }
-        CollectiveSlot.Member m0 = s.members[0];
+        CollectiveSlot.Call m0 = s.calls(round)[0];
         int n = Array.getLength(m0.send);
         Object acc = reuse(s.scratch, m0.send.getClass(), n);
         s.scratch = acc;
@@ -366,7 +426,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
         System.arraycopy(acc, 0, m0.recv, 0, n);
         Op op = (Op) m0.op;
         for (int i = 1; i < s.size; i++) {
-            CollectiveSlot.Member m = s.members[i];
+            CollectiveSlot.Call m = s.calls(round)[i];
             ArrayOps.combine(op, acc, m.send, 0, n);
             System.arraycopy(acc, 0, m.recv, 0, n);
         }
@@ -379,7 +439,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
         if (err != null) {
             return err;
         }
-        CollectiveSlot.Member m0 = s.members[0];
+        CollectiveSlot.Call m0 = s.calls(round)[0];
         int n = Array.getLength(m0.send);
         Object acc = reuse(s.scratch, m0.send.getClass(), n);
         s.scratch = acc;
@@ -387,7 +447,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
         Op op = (Op) m0.op;
         Object held = null;
         for (int i = 1; i < s.size; i++) {
-            CollectiveSlot.Member m = s.members[i];
+            CollectiveSlot.Call m = s.calls(round)[i];
             Object in = m.send;
             if (m.recv == in && i < s.size - 1) { // in place: keep the input before the prefix overwrites it
                 held = reuse(held, in.getClass(), n);
@@ -411,33 +471,33 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     /** Combiner: the first sum(counts) elements of every rank's send, reduced into the slot's buffer. */
     private static String reduceWhole(CollectiveSlot s, long round) {
-        CollectiveSlot.Member m0 = s.members[0];
-        String err = sameCounts(s);
+        CollectiveSlot.Call m0 = s.calls(round)[0];
+        String err = sameCounts(s, round);
         if (err != null) {
             return err;
         }
         int total = sum(m0.counts);
         for (int i = 1; i < s.size; i++) {
-            if (s.members[i].send.getClass() != m0.send.getClass()) {
-                return mismatch("reduceScatter", 0, m0.send, i, s.members[i].send).getMessage();
+            if (s.calls(round)[i].send.getClass() != m0.send.getClass()) {
+                return mismatch("reduceScatter", 0, m0.send, i, s.calls(round)[i].send).getMessage();
             }
         }
         Object acc = reuse(s.scratch, m0.send.getClass(), total);
         s.scratch = acc;
         System.arraycopy(m0.send, 0, acc, 0, total);
         for (int i = 1; i < s.size; i++) {
-            ArrayOps.combine((Op) m0.op, acc, s.members[i].send, 0, total);
+            ArrayOps.combine((Op) m0.op, acc, s.calls(round)[i].send, 0, total);
         }
         s.result = acc;
         return null;
     }
 
-    private static String sameCounts(CollectiveSlot s) {
-        CollectiveSlot.Member m0 = s.members[0];
+    private static String sameCounts(CollectiveSlot s, long round) {
+        CollectiveSlot.Call m0 = s.calls(round)[0];
         for (int i = 1; i < s.size; i++) {
-            if (!Arrays.equals(m0.counts, s.members[i].counts)) {
+            if (!Arrays.equals(m0.counts, s.calls(round)[i].counts)) {
                 return m0.kind + ": rank 0 gave counts " + Arrays.toString(m0.counts) + " but rank " + i + " gave "
-                        + Arrays.toString(s.members[i].counts) + ": every rank must give the same counts";
+                        + Arrays.toString(s.calls(round)[i].counts) + ": every rank must give the same counts";
             }
         }
         return null;
@@ -450,11 +510,12 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     /** Combiner: every rank's block straight into root's recv. */
     private static String gatherBlocks(CollectiveSlot s, long round) {
-        CollectiveSlot.Member root = s.members[s.members[0].root];
+        CollectiveSlot.Call[] all = s.calls(round);
+        CollectiveSlot.Call root = all[all[0].root];
         int[] counts = root.counts;
         int[] displs = displacements(counts);
         for (int i = 0; i < s.size; i++) {
-            Object b = s.members[i].send;
+            Object b = s.calls(round)[i].send;
             if (b.getClass() != root.recv.getClass()) {
                 return "gatherv: root " + root.root + "'s recv is " + root.recv.getClass().getTypeName() + " but rank "
                         + i + " sent " + b.getClass().getTypeName() + ": give arrays of the same type";
@@ -465,7 +526,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
             }
         }
         for (int i = 0; i < s.size; i++) {
-            System.arraycopy(s.members[i].send, 0, root.recv, displs[i], counts[i]);
+            System.arraycopy(s.calls(round)[i].send, 0, root.recv, displs[i], counts[i]);
         }
         return null;
     }
@@ -477,11 +538,12 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     /** Combiner: root's blocks straight into every rank's recv. */
     private static String scatterBlocks(CollectiveSlot s, long round) {
-        CollectiveSlot.Member root = s.members[s.members[0].root];
+        CollectiveSlot.Call[] all = s.calls(round);
+        CollectiveSlot.Call root = all[all[0].root];
         int[] counts = root.counts;
         int[] displs = displacements(counts);
         for (int i = 0; i < s.size; i++) {
-            Object r = s.members[i].recv;
+            Object r = s.calls(round)[i].recv;
             if (r.getClass() != root.send.getClass()) {
                 return "scatterv: rank " + i + "'s recv is " + r.getClass().getTypeName() + " but root " + root.root
                         + " sends " + root.send.getClass().getTypeName() + ": give arrays of the same type";
@@ -492,32 +554,33 @@ final class ThreadsCollectives extends PointToPointCollectives {
             }
         }
         for (int i = 0; i < s.size; i++) {
-            System.arraycopy(root.send, displs[i], s.members[i].recv, 0, counts[i]);
+            System.arraycopy(root.send, displs[i], s.calls(round)[i].recv, 0, counts[i]);
         }
         return null;
     }
 
     @Override
     public void allgatherv(Object send, Object recv, int[] counts) {
-        int p = slot.nextParity(rank);
-        Object st = reuse(me.stage[p], send.getClass(), counts[rank]);
+        CollectiveSlot.Call me = slot.enter(this, rank, "allgatherv");
+        Object st = reuse(me.stage, send.getClass(), counts[rank]);
         System.arraycopy(send, 0, st, 0, counts[rank]);
-        me.stage[p] = st;
-        meet("allgatherv", -1, null, send, recv, counts, ThreadsCollectives::checkAllgatherv);
+        me.stage = st;
+        CollectiveSlot.Call[] calls = slot.calls(meet(me, -1, null, send, recv, counts,
+                ThreadsCollectives::checkAllgatherv));
         int[] displs = displacements(counts);
         for (int i = 0; i < size; i++) {
-            System.arraycopy(slot.members[i].stage[p], 0, recv, displs[i], counts[i]);
+            System.arraycopy(calls[i].stage, 0, recv, displs[i], counts[i]);
         }
     }
 
     private static String checkAllgatherv(CollectiveSlot s, long round) {
-        String err = sameCounts(s);
+        String err = sameCounts(s, round);
         if (err != null) {
             return err;
         }
         for (int i = 1; i < s.size; i++) {
-            if (s.members[i].send.getClass() != s.members[0].send.getClass()) {
-                return mismatch("allgatherv", 0, s.members[0].send, i, s.members[i].send).getMessage();
+            if (s.calls(round)[i].send.getClass() != s.calls(round)[0].send.getClass()) {
+                return mismatch("allgatherv", 0, s.calls(round)[0].send, i, s.calls(round)[i].send).getMessage();
             }
         }
         return null;
@@ -525,15 +588,15 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public void alltoall(Object send, Object recv) {
-        int p = slot.nextParity(rank);
+        CollectiveSlot.Call me = slot.enter(this, rank, "alltoall (arrays)");
         int len = Array.getLength(send);
-        Object st = reuse(me.stage[p], send.getClass(), len);
+        Object st = reuse(me.stage, send.getClass(), len);
         System.arraycopy(send, 0, st, 0, len);
-        me.stage[p] = st;
-        meet("alltoall (arrays)", -1, null, send, recv, null, ThreadsCollectives::sameArrays);
+        me.stage = st;
+        CollectiveSlot.Call[] calls = slot.calls(meet(me, -1, null, send, recv, null, ThreadsCollectives::sameArrays));
         int b = len / size;
         for (int i = 0; i < size; i++) {
-            System.arraycopy(slot.members[i].stage[p], rank * b, recv, i * b, b);
+            System.arraycopy(calls[i].stage, rank * b, recv, i * b, b);
         }
     }
 
