@@ -226,6 +226,44 @@ class ThreadsCollectivesTest {
         }));
     }
 
+    /**
+     * Receivers are woken along a tree from the root; a rank of that tree not yet in the broadcast (here rank 1, the
+     * parent of rank 5 with 4 children a rank, waits for a message rank 5 sends after its broadcast) must not keep its
+     * children from the root's data.
+     */
+    @Test
+    void aReceiverGetsItsDataThoughItsParentInTheWakeUpTreeIsElsewhere() {
+        assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(8, (Communicator w) -> {
+            w.barrier();
+            for (int i = 0; i < 5; i++) {
+                if (w.rank() == 0) {
+                    Thread.sleep(100); // the receivers park
+                }
+                if (w.rank() == 1) {
+                    assertThat(w.<String>receive(5, 7)).isEqualTo("after " + i);
+                }
+                assertThat(w.<Integer>broadcast(w.rank() == 0 ? i : null, 0)).isEqualTo(i);
+                if (w.rank() == 5) {
+                    w.send("after " + i, 1, 7);
+                }
+            }
+        }));
+    }
+
+    /** Ranks that disagree on the root, each waiting for another as its root, get the round's error, not a deadlock. */
+    @Test
+    void ranksThatTakeEachOtherForTheRootGetTheRootError() {
+        Throwable e = failure(2, w -> {
+            w.barrier();
+            w.broadcast("x", 1 - w.rank());
+        });
+        assertThat(e).hasMessage("broadcast: rank 0 gave root 1 but rank 1 gave root 0: every rank must give the same "
+                + "root");
+        e = failure(3, w -> w.broadcastInto(new int[2], w.rank() == 0 ? 2 : 0));
+        assertThat(e).hasMessage("broadcastInto: rank 0 gave root 2 but rank 1 gave root 0: every rank must give the "
+                + "same root");
+    }
+
     /** A root may run ahead of its receivers by 7 broadcasts, not more: the 8th waits (and a deadlock is reported). */
     @Test
     void aBroadcastsRootRunsAheadBySevenAtMost() {

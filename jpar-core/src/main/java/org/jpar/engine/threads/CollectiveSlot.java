@@ -52,6 +52,11 @@ final class CollectiveSlot {
         int unspun;
         /** The collective this rank is in or last was in, for the deadlock report. */
         volatile String kind;
+        /**
+         * The round (+ 1) in which this rank, a broadcast's receiver, waits for its root: a rank that takes it for its
+         * root sees that the two disagree on the root, and stops waiting for it.
+         */
+        volatile long awaitingRootIn;
     }
 
     /** What one rank brings to one round: read by the combiner, and by the others once the rank arrived. */
@@ -185,12 +190,18 @@ final class CollectiveSlot {
         round0[rank].loose = true;
         boolean wait = rank == root && rootWaits;
         if (rank != root) {
-            if (members[root].arrivedIn < r + 1) {
+            Member rm = members[root];
+            if (rm.arrivedIn < r + 1) {
+                m.awaitingRootIn = r + 1;
+                if (rm.parked) {
+                    LockSupport.unpark(rm.thread); // if it waits for a root of its own, it sees this one waiting
+                }
                 c.awaitRoot(this, r + 1, root, m);
             }
-            wakeChildren(rank, root);
+            wakeReceivers(rank, root, r + 1);
             Call rootCall = round0[root];
-            if (matches.test(rootCall)) {
+            // the root waits for a root itself (the two disagree: the round's check tells), or its call differs
+            if (rm.arrivedIn >= r + 1 && matches.test(rootCall)) {
                 read.accept(rootCall);
             } else {
                 wait = true;
@@ -198,7 +209,9 @@ final class CollectiveSlot {
         }
         boolean completedIt = arrive(c, rank, r, round);
         if (rank == root) {
-            wakeChildren(rank, root);
+            wakeReceivers(rank, root, r + 1);
+        } else if (wait) {
+            wakeAllParked(); // ranks that took this one for their root wait for it to arrive
         }
         if (!completedIt && wait && completed < r + 1) {
             c.awaitCompletion(this, r + 1, m);
@@ -274,6 +287,32 @@ final class CollectiveSlot {
     /** @return true once round {@code target - 1} (counting from 0) has completed */
     boolean completed(long target) {
         return completed >= target;
+    }
+
+    /**
+     * Wakes the receivers below {@code rank} in the tree rooted at a broadcast's {@code root} (its round + 1 is
+     * {@code target}): each woken receiver wakes those below it in turn. A child that has not come to the broadcast
+     * yet cannot (it may even wait for a message from a receiver below it, which the root's data lets go on), so the
+     * ranks below it are woken here.
+     */
+    private void wakeReceivers(int rank, int root, long target) {
+        int n = size;
+        long rel = (rank - root + n) % n;
+        for (int k = 1; k <= FANOUT; k++) {
+            long child = rel * FANOUT + k;
+            if (child >= n) {
+                break;
+            }
+            int cr = (int) ((child + root) % n);
+            Member cm = members[cr];
+            if (cm.awaitingRootIn >= target) { // it waits (or waited) for the root, and passes the wake-up on
+                if (cm.parked) {
+                    LockSupport.unpark(cm.thread);
+                }
+            } else if (cm.arrivedIn < target) {
+                wakeReceivers(cr, root, target);
+            }
+        }
     }
 
     /** Wakes every parked rank (each checks whether its wait is over). */

@@ -118,9 +118,16 @@ final class ThreadsCollectives extends PointToPointCollectives {
         await(s, target, root, m);
     }
 
-    /** @return whether round {@code target - 1} has completed ({@code root < 0}), or {@code root} arrived in it */
+    /**
+     * @return whether round {@code target - 1} has completed ({@code root < 0}), or {@code root} arrived in it (or
+     *         waits in it for a root of its own: the ranks disagree on the root)
+     */
     private static boolean reached(CollectiveSlot s, long target, int root) {
-        return root < 0 ? s.completed(target) : s.members[root].arrivedIn >= target;
+        if (root < 0) {
+            return s.completed(target);
+        }
+        CollectiveSlot.Member r = s.members[root];
+        return r.arrivedIn >= target || r.awaitingRootIn >= target;
     }
 
     /**
