@@ -82,6 +82,11 @@ final class CollectiveSlot {
             new java.util.concurrent.atomic.AtomicIntegerArray(DEPTH * PAD);
     private static final int PAD = 16;
     private volatile long completed;
+    /**
+     * The latest round (+ 1) in which a broadcast's receiver waits for its root: a rank that arrives in that round by
+     * {@link #meet} (so it is no broadcast's root there: the calls differ) wakes the waiting ones.
+     */
+    private volatile long rootAwaitedIn;
     /** The combiner of the last completed round, its error (or null) and result: written before {@link #completed}. */
     private int combiner;
     private String error;
@@ -152,7 +157,11 @@ final class CollectiveSlot {
         Member m = members[rank];
         long r = m.rounds;
         Call call = calls[(int) (r % DEPTH)][rank];
-        if (!arrive(c, rank, r, round) && completed < r + 1) {
+        boolean completedIt = arrive(c, rank, r, round);
+        if (rootAwaitedIn >= r + 1) {
+            wakeAllParked(); // ranks wait in a broadcast for a root: if it is this rank, it will never be one here
+        }
+        if (!completedIt && completed < r + 1) {
             c.awaitCompletion(this, r + 1, m);
         }
         wakeChildren(rank, combiner);
@@ -193,6 +202,9 @@ final class CollectiveSlot {
             Member rm = members[root];
             if (rm.arrivedIn < r + 1) {
                 m.awaitingRootIn = r + 1;
+                if (rootAwaitedIn < r + 1) {
+                    rootAwaitedIn = r + 1;
+                }
                 if (rm.parked) {
                     LockSupport.unpark(rm.thread); // if it waits for a root of its own, it sees this one waiting
                 }
@@ -282,6 +294,35 @@ final class CollectiveSlot {
     private static boolean large(Object a) {
         return a != null && org.jpar.internal.PrimitiveArrays.isPrimitiveArray(a)
                 && org.jpar.internal.PrimitiveArrays.bytes(a) > KEEP_BYTES;
+    }
+
+    /**
+     * For a group no rank will call a collective on any more: whether a round some ranks arrived in never completed.
+     *
+     * @return the error naming the collective and the ranks that did and did not call it, or null
+     */
+    String unfinished(String communicator, java.util.function.IntUnaryOperator jobRank) {
+        long done = completed;
+        StringBuilder called = new StringBuilder();
+        StringBuilder not = new StringBuilder();
+        String kind = null;
+        for (int i = 0; i < size; i++) {
+            StringBuilder sb = members[i].arrivedIn > done ? called : not;
+            if (sb == called && kind == null) {
+                kind = calls(done)[i].kind;
+            }
+            sb.append(sb.length() == 0 ? "" : ", ").append(jobRank.applyAsInt(i));
+        }
+        if (kind == null) {
+            return null;
+        }
+        return "collective mismatch: " + ranks(called) + " called " + kind + " on " + communicator + " but "
+                + ranks(not) + " never did (finished, or closed the communicator, first): every rank must call the"
+                + " same collectives in the same order";
+    }
+
+    private static String ranks(CharSequence list) {
+        return (list.toString().contains(",") ? "ranks " : "rank ") + list;
     }
 
     /** @return true once round {@code target - 1} (counting from 0) has completed */

@@ -45,6 +45,11 @@ final class Group {
     private volatile org.jpar.internal.diag.CollectiveLedger ledger;
     private volatile CollectiveSlot slot;
 
+    /** @return this group's collectives' meeting point, or null if no member called a collective */
+    CollectiveSlot collectiveSlotIfMade() {
+        return slot;
+    }
+
     /** @return this group's collectives' meeting point, made by the first member to ask */
     CollectiveSlot collectiveSlot() {
         CollectiveSlot s = slot;

@@ -168,6 +168,21 @@ final class ThreadsJob {
     /** Every member closed {@code g}: nothing of it remains to wake. */
     void forget(Group g) {
         madeGroups.remove(g);
+        String unfinished = unfinishedCollective(g);
+        if (unfinished != null) {
+            fail(-1, new JparException(unfinished));
+        }
+    }
+
+    /**
+     * @return for a group no rank will call a collective on any more (the job ended, or every member closed it): the
+     *         error if some ranks called a collective the others never did (a broadcast's root and receivers leave it
+     *         before the others come), else null
+     */
+    private static String unfinishedCollective(Group g) {
+        CollectiveSlot s = g.collectiveSlotIfMade();
+        return s == null ? null : s.unfinished(g.isWorld() ? "the world communicator" : "communicator #" + g.id,
+                g::jobRank);
     }
 
     /**
@@ -442,6 +457,15 @@ final class ThreadsJob {
             }
             lastProgress = now;
         }
+        if (failure.get() == null) {
+            String unfinished = unfinishedCollective(world);
+            for (Group g : madeGroups) {
+                unfinished = unfinished != null ? unfinished : unfinishedCollective(g);
+            }
+            if (unfinished != null) {
+                fail(-1, new JparException(unfinished));
+            }
+        }
         if (strict && failure.get() == null) {
             String left = describeLeftovers();
             if (left != null) {
@@ -516,7 +540,11 @@ final class ThreadsJob {
             }
             Waiting w = waitingOn.get(r);
             // a main thread may wait in jpar, or on a thread of its own (join, a lock) that waits in jpar
-            if ((w != null && w.mayEnd()) || t.getState() != Thread.State.WAITING) {
+            if (w != null && w.mayEnd()) {
+                LockSupport.unpark(t); // its wait is over: if no wake-up reached it, it looks again now
+                return notBlocked();
+            }
+            if (t.getState() != Thread.State.WAITING) {
                 return notBlocked();
             }
             anyWaiting |= w != null;
@@ -535,6 +563,7 @@ final class ThreadsJob {
             RankWait rw = threadWaits.get(x);
             if (rw != null) {
                 if (rw.waiting().mayEnd()) {
+                    LockSupport.unpark(x);
                     return notBlocked();
                 }
                 anyWaiting = true;

@@ -45,8 +45,8 @@ import org.jpar.spi.Transport;
  * <p>Crowded machines: MPICH (built for Linux, as Debian's is) polls in its blocking calls without ever yielding the
  * core, so when a machine runs more ranks than it has cores, a rank waiting for a partner that shares its core spins
  * for its whole time slice before the partner can answer (a ping-pong ran 10 to 100 times slower, depending on where
- * the scheduler put the ranks). So when any machine of the job runs more ranks than this JVM sees processors
- * ({@link #crowded}, agreed by all ranks at start), every wait is MPI's nonblocking operation tested with
+ * the scheduler put the ranks). So under MPICH, when any machine of the job runs more ranks than this JVM sees
+ * processors ({@link #crowded}, agreed by all ranks at start), every wait is MPI's nonblocking operation tested with
  * {@link Thread#yield()} between tests, as Open MPI does itself when it knows it is oversubscribed, and jpar's
  * collectives use MPI's nonblocking collectives (blocking and nonblocking collectives never match, so all ranks
  * decide alike).
@@ -207,7 +207,9 @@ public final class NativeTransport implements NativeWorld {
         int tagUb = Mpi.tagUb(world);
         sequenceModulus = (tagUb >= Short.MAX_VALUE ? tagUb : Short.MAX_VALUE) + 1L;
         processorName = Mpi.processorName();
-        crowded = size > 1 && crowded(world, processorName, size);
+        // Open MPI yields by itself when it knows the machine is oversubscribed (and its blocking collectives keep
+        // jpar's clear errors for mismatched arrays, which its nonblocking ones report as MPI_ERR_TRUNCATE)
+        crowded = size > 1 && Mpi.ABI.family == Abi.Family.MPICH && crowded(world, processorName, size);
         spins = crowded ? 0 : 1000;
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         codec = new ObjectCodec(loader != null ? loader : NativeTransport.class.getClassLoader(), "rank " + rank);
