@@ -346,6 +346,18 @@ class ThreadsCollectivesTest {
                 .hasMessageContaining("rank 2: waits in broadcast on the world communicator (rank 2 of 3 there),"
                         + " waiting for its root, rank 0")
                 .hasMessageContaining("cycle: rank 0 waits for rank 2, which waits for rank 0");
+        // on a sub-communicator the root is named by its rank in the job, as every rank of the report is
+        e = failure(4, w -> {
+            Communicator odd = w.split(w.rank() % 2, -w.rank()); // ranks 3, 1: the root, rank 0 there, is rank 3
+            if (w.rank() == 3) {
+                w.receive(1, 7);
+            }
+            if (w.rank() % 2 == 1) {
+                odd.broadcast("x", 0);
+            }
+        });
+        assertThat(e).hasMessageContaining("rank 1: waits in broadcast on communicator #")
+                .hasMessageContaining("(rank 1 of 2 there), waiting for its root, rank 3 (rank 0 there)");
     }
 
     @Test

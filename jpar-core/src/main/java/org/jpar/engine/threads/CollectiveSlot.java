@@ -412,11 +412,12 @@ final class CollectiveSlot {
      * For the deadlock report: {@code "allreduce (arrays) on the world communicator (rank 0 of 6 there), waiting for
      * ranks 3, 5"}.
      */
-    String describe(String communicator, int rank, long target, int root) {
+    String describe(String communicator, int rank, long target, int root, int rootJobRank) {
         StringBuilder sb = new StringBuilder(String.valueOf(members[rank].kind)).append(" on ").append(communicator)
                 .append(" (rank ").append(rank).append(" of ").append(size).append(" there), waiting for ");
         if (root >= 0) {
-            return sb.append("its root, rank ").append(root).toString();
+            sb.append("its root, rank ").append(rootJobRank);
+            return root == rootJobRank ? sb.toString() : sb.append(" (rank ").append(root).append(" there)").toString();
         }
         sb.append("ranks ");
         int shown = 0;

@@ -219,7 +219,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
         @Override
         public String describe() {
-            return s.describe(name, rank, target, root);
+            return s.describe(name, rank, target, root, root < 0 ? -1 : tt.group().jobRank(root));
         }
     }
 
