@@ -365,7 +365,10 @@ final class CollectiveSlot {
         }
     }
 
-    /** Wakes this rank's children in the tree rooted at {@code c} (the round's combiner, or a broadcast's root). */
+    /**
+     * Wakes this rank's children in the tree rooted at {@code c}, the round's combiner (every rank of the round waits
+     * for its completion and passes the wake-up on; a broadcast's receivers are woken by {@link #wakeReceivers}).
+     */
     private void wakeChildren(int rank, int c) {
         int n = size;
         long rel = (rank - c + n) % n;

@@ -351,7 +351,8 @@ final class ThreadsCollectives extends PointToPointCollectives {
                 slot.meetLoose(this, rank, root, lend, null, null, ThreadsCollectives::sameArrays);
             } finally {
                 if (lend) {
-                    me.stage = null; // the caller's own array: never a stage to reuse
+                    me.stage = null; // the caller's own array: never a stage to reuse, nor to keep alive
+                    me.send = null;
                 }
             }
             return;
