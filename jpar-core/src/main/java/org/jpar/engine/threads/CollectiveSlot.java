@@ -14,9 +14,10 @@ import org.jpar.JparException;
  * <p>Rounds complete in order (round r + 1 completes only once every rank has arrived in it, after round r). Most
  * collectives wait for their round to complete. A broadcast's round is <em>loose</em> ({@link #meetLoose}): its
  * receivers wait only for the root to arrive (they copy what it staged, then count themselves in), and a root whose
- * data it staged leaves at once, as an eager MPI broadcast's does. Each round has its own {@link Call}s, {@link #DEPTH} sets of them used in turn; a rank
- * starts round r only once round r - DEPTH + 1 completed, when every rank has finished round r - DEPTH and so read
- * everything staged in its calls: so a root runs ahead of its slowest receiver by at most DEPTH - 1 broadcasts.
+ * data it staged leaves at once, as an eager MPI broadcast's does. Each round has its own {@link Call}s,
+ * {@link #DEPTH} sets of them used in turn; a rank starts round r only once round r - DEPTH + 1 completed, when every
+ * rank has finished round r - DEPTH and so read everything staged in its calls: so a root runs ahead of its slowest
+ * receiver by at most DEPTH - 1 broadcasts.
  */
 final class CollectiveSlot {
     /** How many ranks a woken rank wakes. */

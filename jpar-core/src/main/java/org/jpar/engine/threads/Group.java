@@ -98,6 +98,11 @@ final class Group {
         }
     }
 
+    /** @return the communicator, as reports name it: "the world communicator" or "communicator #id" */
+    String communicatorName() {
+        return isWorld() ? "the world communicator" : "communicator #" + id;
+    }
+
     /** @return " on communicator #id (rank r of n there)" for a group made by split/dup, else "" */
     String where(int rank) {
         return isWorld() ? "" : " on communicator #" + id + " (rank " + rank + " of " + size() + " there)";

@@ -181,8 +181,7 @@ final class ThreadsJob {
      */
     private static String unfinishedCollective(Group g) {
         CollectiveSlot s = g.collectiveSlotIfMade();
-        return s == null ? null : s.unfinished(g.isWorld() ? "the world communicator" : "communicator #" + g.id,
-                g::jobRank);
+        return s == null ? null : s.unfinished(g.communicatorName(), g::jobRank);
     }
 
     /**

@@ -232,8 +232,7 @@ final class ThreadsTransport implements Transport {
     public Collectives collectives() {
         Collectives c = collectives;
         if (c == null) {
-            c = new ThreadsCollectives(this, job, jobRank, mine,
-                    group.isWorld() ? "the world communicator" : "communicator #" + group.id);
+            c = new ThreadsCollectives(this, job, jobRank, mine, group.communicatorName());
             if (job.strict) {
                 c = new HookedCollectives(c, group.ledger().hook(rank));
             }
