@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -310,23 +311,50 @@ class ThreadsCollectivesTest {
                 + "same root");
     }
 
-    /** A root may run ahead of its receivers by 7 broadcasts, not more: the 8th waits (and a deadlock is reported). */
+    /**
+     * A root may run ahead of its receivers by 127 broadcasts of up to 4 KiB (on up to 16 ranks), and by 7 of up to 64
+     * KiB (it lends a larger array, and waits), not further: the next one waits (and a deadlock is reported). The
+     * receivers then get every broadcast, in order.
+     */
     @Test
-    void aBroadcastsRootRunsAheadBySevenAtMost() {
-        Throwable e = failure(2, w -> {
-            if (w.rank() == 0) {
-                for (int i = 0; i < 8; i++) {
-                    w.broadcastInto(new int[] {i}, 0);
+    void aBroadcastsRootRunsAheadBy127SmallOr7LargeAtMost() {
+        for (int[] aheadAndLength : new int[][] {{127, 1}, {127, 1024}, {7, 1025}, {7, 16 << 10}}) {
+            int ahead = aheadAndLength[0];
+            int length = aheadAndLength[1];
+            ThreadsEngine.run(3, w -> {
+                if (w.rank() == 0) {
+                    for (int i = 0; i < ahead; i++) {
+                        int[] a = new int[length];
+                        Arrays.fill(a, i);
+                        w.broadcastInto(a, 0);
+                    }
+                    w.send("sent", 1, 7);
+                    w.send("sent", 2, 7);
+                } else {
+                    w.receive(0, 7);
+                    for (int i = 0; i < ahead; i++) {
+                        int[] a = new int[length];
+                        w.broadcastInto(a, 0);
+                        assertThat(a[0]).isEqualTo(i);
+                        assertThat(a[length - 1]).isEqualTo(i);
+                    }
                 }
-                w.send("sent", 1, 7);
-            } else {
-                w.receive(0, 7);
-            }
-        });
-        assertThat(e).hasMessageStartingWith("deadlock: ")
-                .hasMessageContaining("rank 0: waits in broadcastInto on the world communicator (rank 0 of 2 there),"
-                        + " waiting for ranks 1")
-                .hasMessageContaining("rank 1: waits in receive(source=0, tag=7)");
+            });
+            Throwable e = failure(2, w -> {
+                if (w.rank() == 0) {
+                    for (int i = 0; i <= ahead; i++) {
+                        w.broadcastInto(new int[length], 0);
+                    }
+                    w.send("sent", 1, 7);
+                } else {
+                    w.receive(0, 7);
+                }
+            });
+            assertThat(e).hasMessageStartingWith("deadlock: ")
+                    .hasMessageContaining("rank 0: waits in broadcastInto on the world communicator (rank 0 of 2 there),"
+                            + " waiting for ranks 1")
+                    .hasMessageContaining("rank 1: waits in receive(source=0, tag=7)");
+        }
     }
 
     /**

@@ -15,11 +15,11 @@ import org.jpar.JparException;
  * collectives wait for their round to complete. A broadcast's round is <em>loose</em> ({@link #meetLoose}): its
  * receivers wait only for the root to arrive (they copy what it staged, then count themselves in), and a root whose
  * data it staged leaves at once, as an eager MPI broadcast's does. Each round has its own {@link Call}s,
- * {@link #DEPTH} sets of them used in turn; a rank starts round r only once round r - DEPTH + 1 completed, when every
- * rank has finished round r - DEPTH and so read everything staged in its calls: so a root runs ahead of its slowest
- * receiver by at most DEPTH - 1 broadcasts.
+ * {@link #depth} sets of them used in turn; a rank starts round r only once round r - depth + 1 completed, when every
+ * rank has finished round r - depth and so read everything staged in its calls: so a root runs ahead of its slowest
+ * receiver by at most depth - 1 broadcasts of small data ({@link #SMALL_BYTES}), and {@link #LARGE_AHEAD} of more.
  */
-final class CollectiveSlot {
+final class CollectiveSlot extends CollectiveSlotPadAfter {
     /** How many ranks a woken rank wakes. */
     static final int FANOUT = org.jpar.internal.Settings.COLLECTIVE_FANOUT.getInt(4);
 
@@ -34,10 +34,31 @@ final class CollectiveSlot {
     }
 
     /**
-     * Rounds whose {@link Call}s exist at once: a broadcast's root may run this many rounds minus 1 ahead of the
-     * slowest rank (8: 7 broadcasts).
+     * Rounds whose {@link Call}s exist at once ({@link #depthFor}): a broadcast's root may run this many rounds minus 1
+     * ahead of the slowest rank. Running far ahead is what makes a stream of small broadcasts cheap: a root and its
+     * receivers each go on with their rounds while their peers have no core (measured on 2 cores, 4 ranks, 8 bytes:
+     * 2.2 µs per broadcast with 8, 0.8 with 32, 0.4-0.5 with 128).
      */
-    static final int DEPTH = 8;
+    final int depth;
+    private final int mask;
+
+    /** A broadcast's root with more than this many bytes to stage runs at most {@link #LARGE_AHEAD} rounds ahead. */
+    static final long SMALL_BYTES = 4 << 10;
+
+    /** How many broadcasts of more than {@link #SMALL_BYTES} a root may run ahead of its slowest receiver. */
+    static final int LARGE_AHEAD = 7;
+
+    /**
+     * Bytes of staged arrays a rank's calls keep for reuse, in all: each of its {@link #depth} calls keeps one of up to
+     * this over the depth (64 KiB at depth 8, 4 KiB at 128); a larger one goes to its member's spare
+     * ({@link Member#spare}).
+     */
+    private static final long KEEP_STAGED_TOTAL = 512 << 10;
+
+    /** @return the depth of a slot of {@code size} ranks: 128 for up to 16 ranks, halving down to 8 from 256 */
+    static int depthFor(int size) {
+        return Math.max(8, Math.min(128, Integer.highestOneBit(Math.max(1, 2048 / size))));
+    }
 
     /** A rank, and how to wake it. */
     static final class Member {
@@ -51,6 +72,13 @@ final class CollectiveSlot {
         long spinNanos;
         /** Waits that did not spin (its own only). */
         int unspun;
+        /** The latest {@link #completed} this rank read (its own only): it reads that field again only when behind. */
+        long knownCompleted;
+        /**
+         * A staged array of more than a call keeps ({@link #keepStaged}) and at most {@link #KEEP_BYTES}, from a
+         * round every rank has finished: the rank's next stage reuses it (its own only).
+         */
+        Object spare;
         /** The collective this rank is in or last was in, for the deadlock report. */
         volatile String kind;
         /**
@@ -76,24 +104,18 @@ final class CollectiveSlot {
 
     final int size;
     final Member[] members;
-    /** The calls of round r are {@code calls[r % DEPTH]}, by rank. */
+    /** The calls of round r are {@code calls[r % depth]}, by rank. */
     private final Call[][] calls;
-    /** Ranks arrived in round r: at {@code (r % DEPTH) * PAD}, one cache line for each round in flight. */
-    private final java.util.concurrent.atomic.AtomicIntegerArray arrived =
-            new java.util.concurrent.atomic.AtomicIntegerArray(DEPTH * PAD);
+    /** Ranks arrived in round r: at {@code (r % depth) * PAD}, one cache line for each round in flight. */
+    private final java.util.concurrent.atomic.AtomicIntegerArray arrived;
     private static final int PAD = 16;
-    private volatile long completed;
     /**
-     * The latest round (+ 1) in which a broadcast's receiver waits for its root: a rank that arrives in that round by
-     * {@link #meet} (so it is no broadcast's root there: the calls differ) wakes the waiting ones.
+     * Ranks parked (or about to park) in a round: the wake-ups read members' park flags only when some rank is, so a
+     * round whose ranks all spin or yield reads no other rank's member ({@link #parking}).
      */
-    private volatile long rootAwaitedIn;
-    /** The combiner of the last completed round, its error (or null) and result: written before {@link #completed}. */
-    private int combiner;
-    private String error;
-    Object result;
-    /** A buffer the combiner may reuse from round to round (every reader of the previous round has arrived). */
-    Object scratch;
+    private final java.util.concurrent.atomic.AtomicInteger parkers = new java.util.concurrent.atomic.AtomicInteger();
+    /** The largest staged array a call keeps for reuse ({@link #KEEP_STAGED_TOTAL} over the depth). */
+    private final long keepStaged;
 
     /** A slot for a group of {@code size} ranks (one per group: {@link Group#collectiveSlot}). */
     CollectiveSlot(int size) {
@@ -102,8 +124,12 @@ final class CollectiveSlot {
         for (int i = 0; i < size; i++) {
             members[i] = new Member();
         }
-        this.calls = new Call[DEPTH][size];
-        for (int d = 0; d < DEPTH; d++) {
+        this.depth = depthFor(size);
+        this.mask = depth - 1;
+        this.keepStaged = KEEP_STAGED_TOTAL / depth;
+        this.arrived = new java.util.concurrent.atomic.AtomicIntegerArray(depth * PAD);
+        this.calls = new Call[depth][size];
+        for (int d = 0; d < depth; d++) {
             for (int i = 0; i < size; i++) {
                 calls[d][i] = new Call();
             }
@@ -112,12 +138,22 @@ final class CollectiveSlot {
 
     /** @return the calls of round {@code round}, by rank (for combiners and readers) */
     Call[] calls(long round) {
-        return calls[(int) (round % DEPTH)];
+        return calls[(int) round & mask];
     }
 
     /**
-     * Starts rank {@code rank}'s next round: waits until that round's calls are free (round r - DEPTH + 1 completed:
-     * every rank has finished round r - DEPTH, whose calls these were).
+     * Counts a rank in or out of the parked ones ({@link #parkers}): a rank counts itself in before it checks its wait
+     * one last time and parks, and out once it no longer waits; a rank that ends a wait writes what ends it before
+     * it reads the count (a volatile write, then read, on each side: one of the two sees the other).
+     */
+    void parking(int delta) {
+        parkers.addAndGet(delta);
+    }
+
+
+    /**
+     * Starts rank {@code rank}'s next round: waits until that round's calls are free (round r - depth + 1 completed:
+     * every rank has finished round r - depth, whose calls these were).
      *
      * @param kind the collective, for the deadlock report
      * @return the rank's call for the round, to fill in before {@link #meet} or {@link #meetLoose}
@@ -127,21 +163,64 @@ final class CollectiveSlot {
         m.thread = Thread.currentThread();
         m.kind = kind;
         long r = m.rounds;
-        long free = r - DEPTH + 2;
-        if (free > 0 && completed < free) {
-            c.awaitCompletion(this, free, m);
-        }
-        Call call = calls[(int) (r % DEPTH)][rank];
+        awaitCompleted(c, m, r - depth + 2);
+        Call call = calls[(int) r & mask][rank];
         call.kind = kind;
         call.loose = false;
         call.send = null;
         call.recv = null;
         call.counts = null;
         call.op = null;
-        if (!keep(call.stage)) {
+        if (!keepStaged(call.stage)) {
+            spare(m, call.stage);
             call.stage = null;
         }
         return call;
+    }
+
+    /** Waits until round {@code target - 1} has completed (nothing to wait for if {@code target <= 0}). */
+    private void awaitCompleted(ThreadsCollectives c, Member m, long target) {
+        if (target > 0 && m.knownCompleted < target) {
+            if (completed < target) {
+                c.awaitCompletion(this, target, m);
+            }
+            m.knownCompleted = completed;
+        }
+    }
+
+    /**
+     * A broadcast's root with more than {@link #SMALL_BYTES} to stage: waits until it is at most {@link #LARGE_AHEAD}
+     * rounds ahead of the slowest rank (its call for this round, from {@link #enter}).
+     */
+    void limitRunAhead(ThreadsCollectives c, int rank, long bytes) {
+        if (bytes > SMALL_BYTES) {
+            Member m = members[rank];
+            awaitCompleted(c, m, m.rounds - LARGE_AHEAD + 1);
+        }
+    }
+
+    /**
+     * @return a staged array the rank may reuse in its call (from {@link #enter}): the one its call kept, else its
+     *         spare (taken), else null
+     */
+    Object stageFor(Call call, int rank) {
+        Object st = call.stage;
+        if (st == null) {
+            Member m = members[rank];
+            st = m.spare;
+            m.spare = null;
+        }
+        return st;
+    }
+
+    /** Keeps a let-go stage of at most {@link #KEEP_BYTES} as the rank's spare, if larger than its spare. */
+    private static void spare(Member m, Object stage) {
+        if (stage != null && org.jpar.internal.PrimitiveArrays.isPrimitiveArray(stage)
+                && org.jpar.internal.PrimitiveArrays.bytes(stage) <= KEEP_BYTES
+                && (m.spare == null || org.jpar.internal.PrimitiveArrays.bytes(m.spare)
+                        < org.jpar.internal.PrimitiveArrays.bytes(stage))) {
+            m.spare = stage;
+        }
     }
 
     /**
@@ -157,7 +236,7 @@ final class CollectiveSlot {
     long meet(ThreadsCollectives c, int rank, Round round) {
         Member m = members[rank];
         long r = m.rounds;
-        Call call = calls[(int) (r % DEPTH)][rank];
+        Call call = calls[(int) r & mask][rank];
         boolean completedIt = arrive(c, rank, r, round);
         if (rootAwaitedIn >= r + 1) {
             wakeAllParked(); // ranks wait in a broadcast for a root: if it is this rank, it will never be one here
@@ -169,9 +248,10 @@ final class CollectiveSlot {
         m.rounds = r + 1;
         call.send = null; // read by the combiner only, before the round completed
         call.recv = null;
-        Call previous = calls[(int) ((r + DEPTH - 1) % DEPTH)][rank];
-        if (!keep(previous.stage)) {
-            previous.stage = null; // every rank has finished the previous round: a large stage is let go now
+        Call previous = calls[(int) (r + depth - 1) & mask][rank];
+        if (!keepStaged(previous.stage)) {
+            spare(m, previous.stage); // every rank has finished the previous round: a large stage is let go now
+            previous.stage = null;
         }
         String err = error; // the next round's combiner writes it only after this rank arrives there
         if (err != null) {
@@ -196,7 +276,7 @@ final class CollectiveSlot {
             java.util.function.Predicate<Call> matches, java.util.function.Consumer<Call> read, Round round) {
         Member m = members[rank];
         long r = m.rounds;
-        Call[] round0 = calls[(int) (r % DEPTH)];
+        Call[] round0 = calls[(int) r & mask];
         round0[rank].loose = true;
         boolean wait = rank == root && rootWaits;
         if (rank != root) {
@@ -206,7 +286,7 @@ final class CollectiveSlot {
                 if (rootAwaitedIn < r + 1) {
                     rootAwaitedIn = r + 1;
                 }
-                if (rm.parked) {
+                if (parkers.get() != 0 && rm.parked) {
                     LockSupport.unpark(rm.thread); // if it waits for a root of its own, it sees this one waiting
                 }
                 c.awaitRoot(this, r + 1, root, m);
@@ -250,7 +330,7 @@ final class CollectiveSlot {
      */
     private boolean arrive(ThreadsCollectives c, int rank, long r, Round round) {
         Member m = members[rank];
-        int d = (int) (r % DEPTH);
+        int d = (int) r & mask;
         m.arrivedIn = r + 1;
         c.progress();
         if (arrived.incrementAndGet(d * PAD) != size) {
@@ -280,14 +360,14 @@ final class CollectiveSlot {
         return true;
     }
 
-    /** @return whether a staged array is kept in its call for reuse: a primitive array of at most 1 MiB */
-    private static boolean keep(Object stage) {
+    /**
+     * @return whether a staged array is kept in its call for reuse, {@link #depth} rounds later: a primitive array of
+     *         at most {@link #keepStaged} bytes
+     */
+    private boolean keepStaged(Object stage) {
         return stage != null && org.jpar.internal.PrimitiveArrays.isPrimitiveArray(stage)
-                && org.jpar.internal.PrimitiveArrays.bytes(stage) <= KEEP_STAGED_BYTES;
+                && org.jpar.internal.PrimitiveArrays.bytes(stage) <= keepStaged;
     }
-
-    /** A staged array up to this size is kept in its call for reuse, {@link #DEPTH} rounds later. */
-    private static final long KEEP_STAGED_BYTES = 1L << 20;
 
     /** Staged or scratch arrays up to this size are kept for reuse by the next rounds; larger ones are let go. */
     static final long KEEP_BYTES = 4L << 20;
@@ -338,6 +418,9 @@ final class CollectiveSlot {
      * ranks below it are woken here.
      */
     private void wakeReceivers(int rank, int root, long target) {
+        if (parkers.get() == 0) {
+            return;
+        }
         int n = size;
         long rel = (rank - root + n) % n;
         for (int k = 1; k <= FANOUT; k++) {
@@ -359,6 +442,9 @@ final class CollectiveSlot {
 
     /** Wakes every parked rank (each checks whether its wait is over). */
     private void wakeAllParked() {
+        if (parkers.get() == 0) {
+            return;
+        }
         for (Member x : members) {
             if (x.parked) {
                 LockSupport.unpark(x.thread);
@@ -371,6 +457,9 @@ final class CollectiveSlot {
      * for its completion and passes the wake-up on; a broadcast's receivers are woken by {@link #wakeReceivers}).
      */
     private void wakeChildren(int rank, int c) {
+        if (parkers.get() == 0) {
+            return;
+        }
         int n = size;
         long rel = (rank - c + n) % n;
         for (int k = 1; k <= FANOUT; k++) {
@@ -443,4 +532,35 @@ final class CollectiveSlot {
         }
         return sb.toString();
     }
+}
+
+/** A cache line (and more) of padding before {@link CollectiveSlotRound}'s fields (as JCTools and Agrona pad). */
+abstract class CollectiveSlotPadBefore {
+    long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
+}
+
+/**
+ * The fields of a {@link CollectiveSlot} that a round's combiner writes, kept off the cache lines of the slot's
+ * fields every rank reads in every round (its calls, members, size): a broadcast's root would otherwise miss them in
+ * the cache once per round.
+ */
+abstract class CollectiveSlotRound extends CollectiveSlotPadBefore {
+    /** Rounds completed. */
+    volatile long completed;
+    /**
+     * The latest round (+ 1) in which a broadcast's receiver waits for its root: a rank that arrives in that round by
+     * {@link CollectiveSlot#meet} (so it is no broadcast's root there: the calls differ) wakes the waiting ones.
+     */
+    volatile long rootAwaitedIn;
+    /** The combiner of the last completed round, its error (or null) and result: written before {@link #completed}. */
+    int combiner;
+    String error;
+    Object result;
+    /** A buffer the combiner may reuse from round to round (every reader of the previous round has arrived). */
+    Object scratch;
+}
+
+/** A cache line (and more) of padding after {@link CollectiveSlotRound}'s fields. */
+abstract class CollectiveSlotPadAfter extends CollectiveSlotRound {
+    long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15, q16;
 }

@@ -141,8 +141,8 @@ final class ThreadsCollectives extends PointToPointCollectives {
      */
     private void await(CollectiveSlot s, long target, int root, CollectiveSlot.Member m) {
         long spin = m.spinNanos;
+        long start = job.spinNanos > 0 ? System.nanoTime() : 0;
         if (spin > 0) {
-            long start = System.nanoTime();
             int i = 0;
             boolean done;
             while (!(done = reached(s, target, root))) {
@@ -162,12 +162,22 @@ final class ThreadsCollectives extends PointToPointCollectives {
             Thread.yield();
         }
         if (reached(s, target, root)) {
+            if (job.spinNanos > 0) {
+                // the wait ended while yielding: the peers run, and a spin as long would have ended it. Ranks that
+                // yield answer each other slower than ranks that spin, so without this a pair of ranks could stay
+                // slow (measured: 2-rank allreduce median 1.0-2.4 µs, 0.4-0.6 with it)
+                long waited = System.nanoTime() - start;
+                if (waited < job.spinNanos / 2) {
+                    m.spinNanos = Math.max(MIN_SPIN_NANOS, Math.min(job.spinNanos, Math.max(m.spinNanos, waited) * 2));
+                }
+            }
             return;
         }
         Waiting w = new InRound(s, target, root);
         Thread t = Thread.currentThread();
         job.waiting(jobRank, w, t);
         boolean interrupted = false;
+        s.parking(1);
         try {
             while (!reached(s, target, root)) {
                 m.parked = true;
@@ -183,6 +193,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
             }
         } finally {
             m.parked = false;
+            s.parking(-1);
             job.waiting(jobRank, null, t);
             if (interrupted) {
                 t.interrupt();
@@ -237,6 +248,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
         Object[] got = new Object[1];
         if (rank == root) {
             Object staged = tt.shareable(value);
+            slot.limitRunAhead(this, rank, tt.sharedBytes(staged));
             me.stage = staged;
             // a large encoded value is not kept for later rounds: the root waits until every receiver decoded it
             boolean lend = staged instanceof byte[] b && b.length > LEND_BYTES;
@@ -343,7 +355,8 @@ final class ThreadsCollectives extends PointToPointCollectives {
             if (lend) {
                 me.stage = array;
             } else {
-                Object st = reuse(me.stage, array.getClass(), n);
+                slot.limitRunAhead(this, rank, org.jpar.internal.PrimitiveArrays.bytes(array));
+                Object st = reuse(slot.stageFor(me, rank), array.getClass(), n);
                 System.arraycopy(array, 0, st, 0, n);
                 me.stage = st;
             }
@@ -358,8 +371,8 @@ final class ThreadsCollectives extends PointToPointCollectives {
             return;
         }
         slot.meetLoose(this, rank, root, false,
-                c -> "broadcastInto".equals(c.kind) && c.root == root && c.send.getClass() == array.getClass()
-                        && Array.getLength(c.send) == n,
+                c -> "broadcastInto".equals(c.kind) && c.root == root && c.stage.getClass() == array.getClass()
+                        && Array.getLength(c.stage) == n,
                 c -> System.arraycopy(c.stage, 0, array, 0, n), ThreadsCollectives::sameArrays);
     }
 
@@ -570,7 +583,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
     @Override
     public void allgatherv(Object send, Object recv, int[] counts) {
         CollectiveSlot.Call me = slot.enter(this, rank, "allgatherv");
-        Object st = reuse(me.stage, send.getClass(), counts[rank]);
+        Object st = reuse(slot.stageFor(me, rank), send.getClass(), counts[rank]);
         System.arraycopy(send, 0, st, 0, counts[rank]);
         me.stage = st;
         CollectiveSlot.Call[] calls = slot.calls(meet(me, -1, null, send, recv, counts,
@@ -598,7 +611,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
     public void alltoall(Object send, Object recv) {
         CollectiveSlot.Call me = slot.enter(this, rank, "alltoall (arrays)");
         int len = Array.getLength(send);
-        Object st = reuse(me.stage, send.getClass(), len);
+        Object st = reuse(slot.stageFor(me, rank), send.getClass(), len);
         System.arraycopy(send, 0, st, 0, len);
         me.stage = st;
         CollectiveSlot.Call[] calls = slot.calls(meet(me, -1, null, send, recv, null, ThreadsCollectives::sameArrays));

@@ -521,6 +521,14 @@ final class ThreadsTransport implements Transport {
         return new Encoded(codec().encode(value));
     }
 
+    /** @return the bytes {@link #shareable} made of a value, or 0 for an immutable one (shared as it is) */
+    long sharedBytes(Object shared) {
+        if (shared instanceof Encoded e) {
+            return e.bytes().length;
+        }
+        return PrimitiveArrays.isPrimitiveArray(shared) ? PrimitiveArrays.bytes(shared) : 0;
+    }
+
     /** @return this rank's own copy of what {@link #shareable} made (in this rank's class loader) */
     Object unshare(Object shared) {
         if (shared instanceof Encoded e) {
