@@ -352,7 +352,7 @@ class ThreadsCollectivesTest {
             });
             assertThat(e).hasMessageStartingWith("deadlock: ")
                     .hasMessageContaining("rank 0: waits in broadcastInto on the world communicator (rank 0 of 2 there),"
-                            + " waiting for ranks 1")
+                            + " waiting for rank 1")
                     .hasMessageContaining("rank 1: waits in receive(source=0, tag=7)");
         }
     }
@@ -436,6 +436,6 @@ class ThreadsCollectivesTest {
         });
         assertThat(e).hasMessageStartingWith("deadlock: ")
                 .hasMessageContaining("rank 0: waits in barrier on communicator #")
-                .hasMessageContaining(" (rank 0 of 2 there), waiting for ranks 1");
+                .hasMessageContaining(" (rank 0 of 2 there), waiting for rank 1");
     }
 }

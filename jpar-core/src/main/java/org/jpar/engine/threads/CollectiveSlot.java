@@ -512,25 +512,25 @@ final class CollectiveSlot extends CollectiveSlotPadAfter {
             sb.append("its root, rank ").append(rootJobRank);
             return root == rootJobRank ? sb.toString() : sb.append(" (rank ").append(root).append(" there)").toString();
         }
-        sb.append("ranks ");
+        StringBuilder list = new StringBuilder();
         int shown = 0;
         int missing = 0;
         for (int i = 0; i < size; i++) {
             if (members[i].arrivedIn < target) {
                 missing++;
                 if (shown < 10) {
-                    sb.append(shown == 0 ? "" : ", ").append(i);
+                    list.append(shown == 0 ? "" : ", ").append(i);
                     shown++;
                 }
             }
         }
         if (missing > shown) {
-            sb.append(", ... (").append(missing).append(" ranks)");
+            list.append(", ... (").append(missing).append(" ranks)");
         }
         if (missing == 0) {
-            sb.append("(none: the round is completing)");
+            return sb.append("ranks (none: the round is completing)").toString();
         }
-        return sb.toString();
+        return sb.append(missing == 1 ? "rank " : "ranks ").append(list).toString();
     }
 }
 
