@@ -112,6 +112,8 @@ final class MpjTransport implements Transport {
     /** See {@link #LANDING_PROPERTY}. */
     private final int landing;
     private final ThreadLocal<byte[]> scratch;
+    /** Each thread's landing buffers of {@link #receiveBlocks}, one per rank (grown on use, kept). */
+    private final ThreadLocal<byte[][]> landings = ThreadLocal.withInitial(() -> new byte[0][]);
     /** Sends MPJ has not completed: kept (with MPJ's request) until it does. */
     private final Queue<Object> sends = new ConcurrentLinkedQueue<>();
     private final AtomicInteger sendCount = new AtomicInteger();
@@ -655,6 +657,119 @@ final class MpjTransport implements Transport {
                 receiveBulk(in);
             }
         }
+        return takeBlock(in, kind, array, offset, length);
+    }
+
+    /**
+     * Receives one block of {@code length} elements of {@code array}'s type from every other rank {@code r}, as
+     * {@link #receiveBlock} does, straight into {@code array} from {@code r * length}, and returns only once every
+     * block is taken, even those that do not match (so no block is left behind for the next message of {@code tag}).
+     * On the multicore device the header of every block is posted at once and each block is taken as it arrives
+     * (its bulk part's receive posted as soon as its header is there), so a rank that sends late holds up only its
+     * own block; niodev takes them in rank order (its waits block in MPJ, see {@link #recv}).
+     *
+     * @return null if every block matched; else, by rank, a description of what each rank sent whose block did not
+     *         match (null for those that did)
+     */
+    String[] receiveBlocks(int tag, Object array, int length) {
+        checkOpen();
+        int n = size;
+        String[] wrong = null;
+        if (bells == null) {
+            for (int i = 1; i < n; i++) {
+                int from = (rank - i + n) % n;
+                String got = receiveBlock(from, tag, array, from * length, length);
+                if (got != null) {
+                    wrong = wrong != null ? wrong : new String[n];
+                    wrong[from] = got;
+                }
+            }
+            return wrong;
+        }
+        byte kind = arrayKind(array.getClass());
+        Object comm = comm(tag);
+        int mpjTag = mpjTag(tag);
+        byte[][] lands = landings(n);
+        Object[] heads = new Object[n];
+        Object[] bodies = new Object[n];
+        In[] ins = new In[n];
+        int pending = 0;
+        for (int i = 1; i < n; i++) {
+            int from = (rank - i + n) % n;
+            In in = takeProbed(from, tag);
+            if (in != null) { // a probe took its header (and bulk part) already
+                String got = takeBlock(in, kind, array, from * length, length);
+                if (got != null) {
+                    wrong = wrong != null ? wrong : new String[n];
+                    wrong[from] = got;
+                }
+            } else {
+                heads[from] = mpj.irecv(comm, lands[from], 0, landing, types[BYTES], from, mpjTag);
+                pending++;
+            }
+        }
+        Doorbell bell = bells[worldRanks[rank]];
+        while (pending > 0) {
+            long seen = bell.rings();
+            boolean moved = false;
+            for (int from = 0; from < n; from++) {
+                if (heads[from] != null) {
+                    Object status = mpj.test(heads[from]);
+                    if (status == null) {
+                        continue;
+                    }
+                    heads[from] = null;
+                    moved = true;
+                    In in = In.read(lands[from], mpj.count(status, types[BYTES]));
+                    in.source = from;
+                    in.tag = tag;
+                    if (in.chunked) {
+                        if (in.kind == kind && in.elements == length) {
+                            in.whole = array;
+                            in.offset = from * length;
+                        } else {
+                            in.whole = newArray(in.kind, in.elements);
+                        }
+                        ins[from] = in;
+                        bodies[from] = mpj.irecv(bulk, in.whole, in.offset, in.elements, types[in.kind], from, in.seq);
+                        ringSender(in);
+                        // bulkFirst: its send is queued already, so the receive just posted is mostly complete
+                    } else {
+                        String got = takeBlock(in, kind, array, from * length, length);
+                        if (got != null) {
+                            wrong = wrong != null ? wrong : new String[n];
+                            wrong[from] = got;
+                        }
+                        pending--;
+                        continue;
+                    }
+                }
+                if (bodies[from] != null && mpj.test(bodies[from]) != null) {
+                    bodies[from] = null;
+                    moved = true;
+                    String got = takeBlock(ins[from], kind, array, from * length, length);
+                    ins[from] = null;
+                    if (got != null) {
+                        wrong = wrong != null ? wrong : new String[n];
+                        wrong[from] = got;
+                    }
+                    pending--;
+                }
+            }
+            if (!moved) {
+                bell.await(seen);
+            }
+        }
+        return wrong;
+    }
+
+    /**
+     * The end of {@link #receiveBlock} for a header {@code in} whose bulk part (if any) was received: copies an inline
+     * payload into {@code array} from {@code offset}.
+     *
+     * @return null if it was an array of {@code kind} and {@code length} elements, else a description of what was sent
+     */
+    private String takeBlock(In in, byte kind, Object array, int offset, int length) {
         if (in.kind != kind || in.elements != length) {
             return PrimitiveArrays.describe(value(in));
         }
@@ -664,6 +779,21 @@ final class MpjTransport implements Transport {
             System.arraycopy(in.whole, 0, array, offset, length);
         }
         return null;
+    }
+
+    /** @return this thread's landing buffers for {@link #receiveBlocks}, one per rank of a group of {@code n} */
+    private byte[][] landings(int n) {
+        byte[][] l = landings.get();
+        if (l.length < n) {
+            l = new byte[n][];
+            landings.set(l);
+        }
+        for (int i = 0; i < n; i++) {
+            if (l[i] == null) {
+                l[i] = new byte[landing];
+            }
+        }
+        return l;
     }
 
     /**
@@ -1182,7 +1312,11 @@ final class MpjTransport implements Transport {
          * and comes in straight into {@code recv}, with no block copied in between (the pairwise exchange of
          * {@link PointToPointCollectives} goes through two scratch blocks, two more copies of each block). Every
          * send is posted first, as MPJ's own {@code Alltoall} does: jpar's sends return once MPJ copied the block, so
-         * {@code send} may be {@code recv}.
+         * {@code send} may be {@code recv}; then this rank's own block is copied (the other ranks already have their
+         * blocks while it is: copied first, it held up every send by its time, 512 KiB at 1 MiB and 2 ranks), then
+         * the blocks are received ({@link MpjTransport#receiveBlocks}: on multicore in the order they arrive). A
+         * block of the wrong type or length is an error once every block is received, so the next all-to-all finds
+         * none of this one's blocks left.
          */
         @Override
         public void alltoall(Object send, Object recv) {
@@ -1190,18 +1324,20 @@ final class MpjTransport implements Transport {
             int n = mt.size;
             int me = mt.rank;
             int block = java.lang.reflect.Array.getLength(send) / n;
-            if (send != recv) {
-                System.arraycopy(send, me * block, recv, me * block, block);
-            }
             for (int i = 1; i < n; i++) {
                 int to = (me + i) % n;
                 mt.sendBlock(send, to * block, block, to, TAG_ALLTOALL);
             }
-            for (int i = 1; i < n; i++) {
-                int from = (me - i + n) % n;
-                String got = mt.receiveBlock(from, TAG_ALLTOALL, recv, from * block, block);
-                if (got != null) {
-                    throw alltoallMismatch(me, block, send, from, got);
+            if (send != recv) {
+                System.arraycopy(send, me * block, recv, me * block, block);
+            }
+            String[] wrong = n > 1 ? mt.receiveBlocks(TAG_ALLTOALL, recv, block) : null;
+            if (wrong != null) {
+                for (int i = 1; i < n; i++) {
+                    int from = (me - i + n) % n;
+                    if (wrong[from] != null) {
+                        throw alltoallMismatch(me, block, send, from, wrong[from]);
+                    }
                 }
             }
         }
