@@ -26,11 +26,18 @@ public final class HookedCollectives implements Collectives {
 
         /** Called after the collective, also when it threw. */
         void exit(Object token);
+
+        /** @return false if {@link #enter} ignores its {@code detail} (then it gets an empty one, built for nothing) */
+        default boolean usesDetail() {
+            return true;
+        }
     }
 
     private final java.util.function.Supplier<Collectives> make;
     private Collectives made;
     private final Hook hook;
+    /** {@link Hook#usesDetail()}: whether each collective's detail string is built at all. */
+    private final boolean detail;
 
     /**
      * @param inner the engine's collectives
@@ -50,6 +57,7 @@ public final class HookedCollectives implements Collectives {
     public HookedCollectives(java.util.function.Supplier<Collectives> inner, Hook hook) {
         this.make = inner;
         this.hook = hook;
+        this.detail = hook.usesDetail();
     }
 
     /** @return the collectives this one wraps */
@@ -67,11 +75,15 @@ public final class HookedCollectives implements Collectives {
         return x;
     }
 
-    private static String type(Object array) {
-        return array == null || !PrimitiveArrays.isPrimitiveArray(array) ? "" : array.getClass().getSimpleName();
+    private String type(Object array) {
+        return !detail || array == null || !PrimitiveArrays.isPrimitiveArray(array) ? ""
+                : array.getClass().getSimpleName();
     }
 
-    private static String opAnd(Op op, Object array) {
+    private String opAnd(Op op, Object array) {
+        if (!detail) {
+            return "";
+        }
         String t = type(array);
         return "op=" + op + (t.isEmpty() ? "" : ", " + t);
     }

@@ -238,6 +238,11 @@ final class ObservedTransport implements Transport {
                         tracer.record(worldRank, t.op(), t.start(), System.nanoTime(), t.root(), 0, -1, -1, comm);
                     }
                 }
+
+                @Override
+                public boolean usesDetail() {
+                    return false;
+                }
             });
             collectives = c;
         }
