@@ -106,7 +106,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (e instanceof NativeLauncher && !noBaseline
                 && (benchmark.equals("pingpong") || benchmark.equals("allreduce"))) {
-            return NativeBench.run(benchmark, options, scale); // with C (and the JNI engine) in the same run
+            // with C (and the JNI engine) in the same run
+            return NativeBench.run(benchmark, options, scale, ranks == null ? 2 : ranks);
         }
         switch (benchmark) {
             case "pingpong":

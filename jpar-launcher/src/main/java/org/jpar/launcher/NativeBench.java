@@ -37,9 +37,10 @@ final class NativeBench {
 
     /**
      * @param benchmark {@code pingpong} or {@code allreduce}
+     * @param ranks     the job's ranks (the ping-pong uses ranks 0 and 1; the others run empty batches)
      * @return the launcher's exit code
      */
-    static int run(String benchmark, List<String> options, double scale) throws IOException {
+    static int run(String benchmark, List<String> options, double scale, int ranks) throws IOException {
         boolean pingpong = benchmark.equals("pingpong");
         String mpi = NativeLauncher.mpi(new Engine.Job(2, "", List.of(), null, null, options));
         Path dir = Files.createTempDirectory("jpar-bench");
@@ -52,7 +53,7 @@ final class NativeBench {
             env.put("JPAR_JAVA_OPTS", (opts + " -Djpar.bench.results=" + results + " -D" + PingPong.C_LIBRARY + "="
                     + library + " -D" + PingPong.C_NAME + "=c-" + mpi).trim());
             List<String> args = List.of(Double.toString(scale), pingpong ? "baseline" : results.toString());
-            int code = new NativeLauncher(env).run(new Engine.Job(2, main.getName(), args, null, null, options));
+            int code = new NativeLauncher(env).run(new Engine.Job(ranks, main.getName(), args, null, null, options));
             if (code != 0) {
                 return code;
             }
