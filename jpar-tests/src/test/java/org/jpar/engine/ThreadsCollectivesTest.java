@@ -282,7 +282,7 @@ class ThreadsCollectivesTest {
                 }
             }
         });
-        assertThat(e).hasMessage("collective mismatch: ranks 0, 1, 2 called broadcastInto on the world communicator but"
+        assertThat(e).hasMessage("collective mismatch: ranks 0-2 called broadcastInto on the world communicator but"
                 + " rank 3 never did (finished, or closed the communicator, first): every rank must call the same"
                 + " collectives in the same order");
         e = failure(3, w -> {
@@ -295,6 +295,52 @@ class ThreadsCollectivesTest {
         assertThat(e).hasMessageStartingWith("collective mismatch: ranks 1, 2 called broadcast on communicator #")
                 .hasMessageEndingWith(" but rank 0 never did (finished, or closed the communicator, first): every rank"
                         + " must call the same collectives in the same order");
+    }
+
+    /**
+     * The "never did" error of many ranks writes runs of ranks as ranges (a trial's 64 ranks listed every one of them,
+     * tens of KB at thousands of ranks).
+     */
+    @Test
+    void aBroadcastARankNeverCalledNamesRunsOfRanksAsRanges() {
+        Throwable e = failure(64, w -> {
+            if (w.rank() != 2) {
+                w.broadcastInto(new int[16], 0);
+            }
+        });
+        assertThat(e).hasMessageStartingWith("collective mismatch: ranks 0, 1, 3-63 called broadcastInto on the world"
+                + " communicator but rank 2 never did");
+    }
+
+    /**
+     * A root that waits in a broadcast for the one receiver missing, which waits for a message from a rank waiting for
+     * the root (or, with small arrays, as far ahead as the root): the report gives the cycle (a trial's report had the
+     * three waits but no cycle line).
+     */
+    @Test
+    void aRootWaitingForOneReceiverIsInTheReportsCycle() {
+        for (int length : new int[] {100_000, 64}) {
+            int calls = length == 64 ? 128 : 2;
+            Throwable e = failure(3, w -> {
+                byte[] a = new byte[length];
+                if (w.rank() == 1) {
+                    w.receive(2, 7);
+                }
+                for (int i = 0; i < calls; i++) {
+                    w.broadcastInto(a, 0);
+                }
+                if (w.rank() == 2) {
+                    w.send("x", 1, 7);
+                }
+            });
+            assertThat(e).hasMessageStartingWith("deadlock: ")
+                    .hasMessageContaining("rank 0: waits in broadcastInto on the world communicator (rank 0 of 3 there),"
+                            + " waiting for rank 1")
+                    .hasMessageContaining(length == 64
+                            // rank 2 is 127 small broadcasts ahead of rank 1 too, and waits for it
+                            ? "cycle: rank 1 waits for rank 2, which waits for rank 1"
+                            : "cycle: rank 0 waits for rank 1, which waits for rank 2, which waits for rank 0");
+        }
     }
 
     /** Ranks that disagree on the root, each waiting for another as its root, get the round's error, not a deadlock. */

@@ -384,26 +384,66 @@ final class CollectiveSlot extends CollectiveSlotPadAfter {
      */
     String unfinished(String communicator, java.util.function.IntUnaryOperator jobRank) {
         long done = completed;
-        StringBuilder called = new StringBuilder();
-        StringBuilder not = new StringBuilder();
+        int[] called = new int[size];
+        int[] not = new int[size];
+        int nc = 0;
+        int nn = 0;
         String kind = null;
         for (int i = 0; i < size; i++) {
-            StringBuilder sb = members[i].arrivedIn > done ? called : not;
-            if (sb == called && kind == null) {
-                kind = calls(done)[i].kind;
+            if (members[i].arrivedIn > done) {
+                if (kind == null) {
+                    kind = calls(done)[i].kind;
+                }
+                called[nc++] = jobRank.applyAsInt(i);
+            } else {
+                not[nn++] = jobRank.applyAsInt(i);
             }
-            sb.append(sb.length() == 0 ? "" : ", ").append(jobRank.applyAsInt(i));
         }
         if (kind == null) {
             return null;
         }
-        return "collective mismatch: " + ranks(called) + " called " + kind + " on " + communicator + " but "
-                + ranks(not) + " never did (finished, or closed the communicator, first): every rank must call the"
+        return "collective mismatch: " + ranks(called, nc) + " called " + kind + " on " + communicator + " but "
+                + ranks(not, nn) + " never did (finished, or closed the communicator, first): every rank must call the"
                 + " same collectives in the same order";
     }
 
-    private static String ranks(CharSequence list) {
-        return (list.toString().contains(",") ? "ranks " : "rank ") + list;
+    /**
+     * @return {@code "rank 3"}, {@code "ranks 0, 1"}, or with runs of 3 and more consecutive ranks as ranges,
+     *         {@code "ranks 0, 1, 3-63"} (so a job of thousands of ranks gets a short line)
+     */
+    static String ranks(int[] list, int n) {
+        StringBuilder sb = new StringBuilder(n == 1 ? "rank " : "ranks ");
+        for (int i = 0; i < n;) {
+            int j = i;
+            while (j + 1 < n && list[j + 1] == list[j] + 1) {
+                j++;
+            }
+            sb.append(i == 0 ? "" : ", ").append(list[i]);
+            if (j - i >= 2) {
+                sb.append('-').append(list[j]);
+                i = j + 1;
+            } else {
+                i++;
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * @return the one rank that has not arrived in round {@code target - 1}, or -1 if none or several (the deadlock
+     *         report's wait-for graph takes one rank a wait needs)
+     */
+    int onlyMissing(long target) {
+        int missing = -1;
+        for (int i = 0; i < size; i++) {
+            if (members[i].arrivedIn < target) {
+                if (missing >= 0) {
+                    return -1;
+                }
+                missing = i;
+            }
+        }
+        return missing;
     }
 
     /** @return true once round {@code target - 1} (counting from 0) has completed */

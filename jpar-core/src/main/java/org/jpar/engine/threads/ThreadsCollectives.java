@@ -225,7 +225,11 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
         @Override
         public int peer() {
-            return root < 0 ? -1 : tt.group().jobRank(root);
+            if (root >= 0) {
+                return tt.group().jobRank(root);
+            }
+            int missing = s.onlyMissing(target); // several missing: no one rank to name in the wait-for graph
+            return missing < 0 ? -1 : tt.group().jobRank(missing);
         }
 
         @Override
