@@ -298,6 +298,36 @@ class ThreadsCollectivesTest {
     }
 
     /**
+     * A root broadcasting an object whose encoding is over 64 KiB lends it and waits for its receivers, as with a large
+     * array (it was taken for small, staged, and kept for up to 128 rounds: a stream of large broadcasts held them
+     * all): waiting for a message from a receiver after it is then a reported deadlock; a small one still leaves.
+     */
+    @Test
+    void aLargeObjectBroadcastsRootWaitsForItsReceivers() {
+        Throwable e = failure(2, w -> {
+            if (w.rank() == 0) {
+                w.broadcast(new ArrayList<>(List.of(new long[20_000])), 0);
+                w.send("after", 1, 7);
+            } else {
+                w.receive(0, 7);
+                w.broadcast(null, 0);
+            }
+        });
+        assertThat(e).hasMessageStartingWith("deadlock: ")
+                .hasMessageContaining("rank 0: waits in broadcast on the world communicator (rank 0 of 2 there),"
+                        + " waiting for rank 1");
+        ThreadsEngine.run(2, w -> {
+            if (w.rank() == 0) {
+                w.broadcast(new ArrayList<>(List.of(new long[100])), 0);
+                w.send("after", 1, 7);
+            } else {
+                w.receive(0, 7);
+                assertThat(((List<?>) w.broadcast(null, 0)).get(0)).isEqualTo(new long[100]);
+            }
+        });
+    }
+
+    /**
      * The "never did" error of many ranks writes runs of ranks as ranges (a trial's 64 ranks listed every one of them,
      * tens of KB at thousands of ranks).
      */

@@ -150,7 +150,6 @@ final class CollectiveSlot extends CollectiveSlotPadAfter {
         parkers.addAndGet(delta);
     }
 
-
     /**
      * Starts rank {@code rank}'s next round: waits until that round's calls are free (round r - depth + 1 completed:
      * every rank has finished round r - depth, whose calls these were).

@@ -252,10 +252,12 @@ final class ThreadsCollectives extends PointToPointCollectives {
         Object[] got = new Object[1];
         if (rank == root) {
             Object staged = tt.shareable(value);
-            slot.limitRunAhead(this, rank, tt.sharedBytes(staged));
+            long bytes = tt.sharedBytes(staged);
+            slot.limitRunAhead(this, rank, bytes);
             me.stage = staged;
-            // a large encoded value is not kept for later rounds: the root waits until every receiver decoded it
-            boolean lend = staged instanceof byte[] b && b.length > LEND_BYTES;
+            // a large value is not kept for later rounds: the root waits until every receiver decoded it (so a stream
+            // of large broadcasts holds one at a time; an encoded object was once taken for small, and kept)
+            boolean lend = bytes > LEND_BYTES;
             try {
                 slot.meetLoose(this, rank, root, lend, null, null, NOTHING);
             } finally {
