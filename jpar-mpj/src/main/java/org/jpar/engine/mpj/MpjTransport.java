@@ -668,21 +668,17 @@ final class MpjTransport implements Transport {
      * (its bulk part's receive posted as soon as its header is there), so a rank that sends late holds up only its
      * own block; niodev takes them in rank order (its waits block in MPJ, see {@link #recv}).
      *
-     * @return null if every block matched; else, by rank, a description of what each rank sent whose block did not
-     *         match (null for those that did)
+     * @return by rank, a description of what each rank sent whose block did not match (null for those that did, and
+     *         for this rank)
      */
     String[] receiveBlocks(int tag, Object array, int length) {
         checkOpen();
         int n = size;
-        String[] wrong = null;
+        String[] wrong = new String[n];
         if (bells == null) {
             for (int i = 1; i < n; i++) {
                 int from = (rank - i + n) % n;
-                String got = receiveBlock(from, tag, array, from * length, length);
-                if (got != null) {
-                    wrong = wrong != null ? wrong : new String[n];
-                    wrong[from] = got;
-                }
+                wrong[from] = receiveBlock(from, tag, array, from * length, length);
             }
             return wrong;
         }
@@ -698,11 +694,7 @@ final class MpjTransport implements Transport {
             int from = (rank - i + n) % n;
             In in = takeProbed(from, tag);
             if (in != null) { // a probe took its header (and bulk part) already
-                String got = takeBlock(in, kind, array, from * length, length);
-                if (got != null) {
-                    wrong = wrong != null ? wrong : new String[n];
-                    wrong[from] = got;
-                }
+                wrong[from] = takeBlock(in, kind, array, from * length, length);
             } else {
                 heads[from] = mpj.irecv(comm, lands[from], 0, landing, types[BYTES], from, mpjTag);
                 pending++;
@@ -735,11 +727,7 @@ final class MpjTransport implements Transport {
                         ringSender(in);
                         // bulkFirst: its send is queued already, so the receive just posted is mostly complete
                     } else {
-                        String got = takeBlock(in, kind, array, from * length, length);
-                        if (got != null) {
-                            wrong = wrong != null ? wrong : new String[n];
-                            wrong[from] = got;
-                        }
+                        wrong[from] = takeBlock(in, kind, array, from * length, length);
                         pending--;
                         continue;
                     }
@@ -747,12 +735,8 @@ final class MpjTransport implements Transport {
                 if (bodies[from] != null && mpj.test(bodies[from]) != null) {
                     bodies[from] = null;
                     moved = true;
-                    String got = takeBlock(ins[from], kind, array, from * length, length);
+                    wrong[from] = takeBlock(ins[from], kind, array, from * length, length);
                     ins[from] = null;
-                    if (got != null) {
-                        wrong = wrong != null ? wrong : new String[n];
-                        wrong[from] = got;
-                    }
                     pending--;
                 }
             }
@@ -1331,13 +1315,11 @@ final class MpjTransport implements Transport {
             if (send != recv) {
                 System.arraycopy(send, me * block, recv, me * block, block);
             }
-            String[] wrong = n > 1 ? mt.receiveBlocks(TAG_ALLTOALL, recv, block) : null;
-            if (wrong != null) {
-                for (int i = 1; i < n; i++) {
-                    int from = (me - i + n) % n;
-                    if (wrong[from] != null) {
-                        throw alltoallMismatch(me, block, send, from, wrong[from]);
-                    }
+            String[] wrong = n > 1 ? mt.receiveBlocks(TAG_ALLTOALL, recv, block) : new String[1];
+            for (int i = 1; i < n; i++) {
+                int from = (me - i + n) % n;
+                if (wrong[from] != null) {
+                    throw alltoallMismatch(me, block, send, from, wrong[from]);
                 }
             }
         }
