@@ -19,7 +19,7 @@ import org.jpar.JparException;
  * rank has finished round r - depth and so read everything staged in its calls: so a root runs ahead of its slowest
  * receiver by at most depth - 1 broadcasts of small data ({@link #SMALL_BYTES}), and {@link #LARGE_AHEAD} of more.
  */
-final class CollectiveSlot extends CollectiveSlotPadAfter {
+final class CollectiveSlot {
     /** How many ranks a woken rank wakes. */
     static final int FANOUT = org.jpar.internal.Settings.COLLECTIVE_FANOUT.getInt(4);
 
@@ -109,6 +109,18 @@ final class CollectiveSlot extends CollectiveSlotPadAfter {
     /** Ranks arrived in round r: at {@code (r % depth) * PAD}, one cache line for each round in flight. */
     private final java.util.concurrent.atomic.AtomicIntegerArray arrived;
     private static final int PAD = 16;
+    private volatile long completed;
+    /**
+     * The latest round (+ 1) in which a broadcast's receiver waits for its root: a rank that arrives in that round by
+     * {@link #meet} (so it is no broadcast's root there: the calls differ) wakes the waiting ones.
+     */
+    private volatile long rootAwaitedIn;
+    /** The combiner of the last completed round, its error (or null) and result: written before {@link #completed}. */
+    private int combiner;
+    private String error;
+    Object result;
+    /** A buffer the combiner may reuse from round to round (every reader of the previous round has arrived). */
+    Object scratch;
     /**
      * Ranks parked (or about to park) in a round: the wake-ups read members' park flags only when some rank is, so a
      * round whose ranks all spin or yield reads no other rank's member ({@link #parking}).
@@ -571,35 +583,4 @@ final class CollectiveSlot extends CollectiveSlotPadAfter {
         }
         return sb.append(missing == 1 ? "rank " : "ranks ").append(list).toString();
     }
-}
-
-/** A cache line (and more) of padding before {@link CollectiveSlotRound}'s fields (as JCTools and Agrona pad). */
-abstract class CollectiveSlotPadBefore {
-    long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15, p16;
-}
-
-/**
- * The fields of a {@link CollectiveSlot} that a round's combiner writes, kept off the cache lines of the slot's
- * fields every rank reads in every round (its calls, members, size): a broadcast's root would otherwise miss them in
- * the cache once per round.
- */
-abstract class CollectiveSlotRound extends CollectiveSlotPadBefore {
-    /** Rounds completed. */
-    volatile long completed;
-    /**
-     * The latest round (+ 1) in which a broadcast's receiver waits for its root: a rank that arrives in that round by
-     * {@link CollectiveSlot#meet} (so it is no broadcast's root there: the calls differ) wakes the waiting ones.
-     */
-    volatile long rootAwaitedIn;
-    /** The combiner of the last completed round, its error (or null) and result: written before {@link #completed}. */
-    int combiner;
-    String error;
-    Object result;
-    /** A buffer the combiner may reuse from round to round (every reader of the previous round has arrived). */
-    Object scratch;
-}
-
-/** A cache line (and more) of padding after {@link CollectiveSlotRound}'s fields. */
-abstract class CollectiveSlotPadAfter extends CollectiveSlotRound {
-    long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15, q16;
 }
