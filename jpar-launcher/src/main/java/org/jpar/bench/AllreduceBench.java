@@ -7,14 +7,16 @@ import org.jpar.Communicator;
 import org.jpar.Op;
 import org.jpar.Par;
 import org.jpar.engine.nativempi.CBaseline;
+import org.jpar.engine.nativempi.RawFfm;
 
 /**
  * {@code MPI_Allreduce} of doubles with {@link Op#SUM}, as jpar's array collective
  * {@code allreduce(send, recv, Op.SUM)}: time per call at 8 B (one double) and 1 MiB (131,072 doubles), median and
  * best batch (a batch's time is the slowest rank's). Rank 0 prints
  * {@code jpar-<engine> payload=<name> bytes=<n> latency_us=<median> best_us=<best> ...}. On the native engine under
- * {@code jpar bench}, C's own {@code MPI_Allreduce} loop ({@link CBaseline}) runs in the same ranks, its batches
- * alternating with jpar's ({@link AlternatingBatches}), and its line adds jpar's ratios to it.
+ * {@code jpar bench}, C's own {@code MPI_Allreduce} loop ({@link CBaseline}) and the same loop in Java through FFM
+ * alone ({@link RawFfm}, {@code raw-ffm}: off-heap buffers, no copy) run in the same ranks, their batches alternating
+ * with jpar's ({@link AlternatingBatches}), and their lines add jpar's ratios to them.
  *
  * <p>Arguments: {@code [scale [file]]} as {@link PingPong}.
  */
@@ -38,6 +40,7 @@ public final class AllreduceBench {
         Communicator world = Par.world();
         String who = "jpar-" + world.engine();
         CBaseline c = PingPong.cBaseline(world, true);
+        RawFfm ffm = c != null && world.engine().equals("native") ? RawFfm.load() : null; // what FFM itself costs
         String cName = System.getProperty(PingPong.C_NAME, "c");
         for (Payloads.Payload p : payloads(scale)) {
             int n = (Integer) p.value();
@@ -52,6 +55,9 @@ public final class AllreduceBench {
             }));
             if (c != null) {
                 cs.add(new AlternatingBatches.Contender(cName, () -> c.allreduce(n, p.iterations())));
+            }
+            if (ffm != null) {
+                cs.add(new AlternatingBatches.Contender("raw-ffm", () -> ffm.allreduce(n, p.iterations())));
             }
             List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, BATCHES, p.iterations(), cs);
             if (recv[0] != world.size()) {

@@ -22,20 +22,27 @@ int jpar_bench_init(void) {
     return MPI_Comm_dup(MPI_COMM_WORLD, &comm);
 }
 
-/* Two zeroed buffers of at least `bytes` each. Returns 0, or -1 when out of memory. */
+/*
+ * Two buffers of at least `bytes` each, on 64-byte boundaries and written once, so that their pages exist (calloc's
+ * fresh pages all map the one zero page until written: a 1 MiB MPI_Allreduce from such a buffer measured 3x slower
+ * than from a written one). Returns 0, or -1 when out of memory.
+ */
 static int room(long bytes) {
     if (bytes <= capacity) {
         return 0;
     }
     free(msg);
     free(buf);
-    msg = calloc(bytes, 1);
-    buf = calloc(bytes, 1);
-    if (msg == NULL || buf == NULL) {
-        capacity = 0;
+    msg = NULL;
+    buf = NULL;
+    capacity = 0;
+    long rounded = (bytes + 63) / 64 * 64;
+    if (posix_memalign((void **) &msg, 64, rounded) != 0 || posix_memalign((void **) &buf, 64, rounded) != 0) {
         return -1;
     }
-    capacity = bytes;
+    memset(msg, 0, rounded);
+    memset(buf, 0, rounded);
+    capacity = rounded;
     return 0;
 }
 
@@ -63,6 +70,10 @@ int jpar_bench_pingpong(int rank, long bytes, long iterations) {
 int jpar_bench_allreduce(long doubles, long iterations) {
     if (room(doubles * (long) sizeof(double) + 1) != 0) {
         return -1;
+    }
+    double *in = (double *) msg;
+    for (long i = 0; i < doubles; i++) {
+        in[i] = 1.0; /* as jpar's send array */
     }
     for (long i = 0; i < iterations; i++) {
         MPI_Allreduce(msg, buf, (int) doubles, MPI_DOUBLE, MPI_SUM, comm);

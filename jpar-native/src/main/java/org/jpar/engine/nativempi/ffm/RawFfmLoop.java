@@ -9,6 +9,8 @@ import org.jpar.engine.nativempi.RawFfm;
 public final class RawFfmLoop implements RawFfm {
     private final long comm;
     private final long byteType;
+    private final long doubleType;
+    private final long sum;
     private final MemorySegment status;
     private MemorySegment out = MemorySegment.NULL;
     private MemorySegment in = MemorySegment.NULL;
@@ -17,6 +19,8 @@ public final class RawFfmLoop implements RawFfm {
     private RawFfmLoop() {
         comm = Mpi.dup(Mpi.ABI.handle("COMM_WORLD"));
         byteType = Mpi.ABI.handle("BYTE");
+        doubleType = Mpi.ABI.handle("DOUBLE");
+        sum = Mpi.ABI.handle("OP_SUM");
         status = Arena.global().allocate(64, 8);
     }
 
@@ -50,6 +54,27 @@ public final class RawFfmLoop implements RawFfm {
                 Mpi.recv(i, bytes, t, 0, 0, c, s);
                 Mpi.send(i, bytes, t, 0, 0, c);
             }
+        }
+    }
+
+    @Override
+    public void allreduce(int doubles, int iterations) {
+        int bytes = doubles * Double.BYTES;
+        if (size != bytes) {
+            out = Arena.ofAuto().allocate(Math.max(bytes, 1), 64);
+            in = Arena.ofAuto().allocate(Math.max(bytes, 1), 64);
+            size = bytes;
+            for (int k = 0; k < doubles; k++) {
+                out.setAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE, k, 1.0); // as jpar's send array
+            }
+        }
+        MemorySegment o = out;
+        MemorySegment i = in;
+        long c = comm;
+        long t = doubleType;
+        long op = sum;
+        for (int k = 0; k < iterations; k++) {
+            Mpi.allreduce(o, i, doubles, t, op, c);
         }
     }
 }
