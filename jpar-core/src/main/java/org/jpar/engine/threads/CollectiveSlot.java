@@ -88,6 +88,16 @@ final class CollectiveSlot {
         volatile long awaitingRootIn;
     }
 
+    private static final java.lang.invoke.VarHandle ARRIVED_IN;
+
+    static {
+        try {
+            ARRIVED_IN = java.lang.invoke.MethodHandles.lookup().findVarHandle(Member.class, "arrivedIn", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** What one rank brings to one round: read by the combiner, and by the others once the rank arrived. */
     static final class Call {
         String kind;
@@ -109,7 +119,13 @@ final class CollectiveSlot {
     /** Ranks arrived in round r: at {@code (r % depth) * PAD}, one cache line for each round in flight. */
     private final java.util.concurrent.atomic.AtomicIntegerArray arrived;
     private static final int PAD = 16;
-    private volatile long completed;
+    /**
+     * Rounds completed, at {@code [COMPLETED]} of a cell of its own cache line: the combiner writes it every round,
+     * and the fields beside it in this object are read by every rank at every round.
+     */
+    private final java.util.concurrent.atomic.AtomicLongArray completed =
+            new java.util.concurrent.atomic.AtomicLongArray(2 * COMPLETED);
+    private static final int COMPLETED = 8;
     /**
      * The latest round (+ 1) in which a broadcast's receiver waits for its root: a rank that arrives in that round by
      * {@link #meet} (so it is no broadcast's root there: the calls differ) wakes the waiting ones.
@@ -170,18 +186,47 @@ final class CollectiveSlot {
      * @return the rank's call for the round, to fill in before {@link #meet} or {@link #meetLoose}
      */
     Call enter(ThreadsCollectives c, int rank, String kind) {
+        return enter(c, rank, kind, null);
+    }
+
+    /**
+     * {@link #enter(ThreadsCollectives, int, String)} with the call's {@link Call#send} set to {@code send} (written
+     * only if it differs from the call's last, as every field here).
+     */
+    Call enter(ThreadsCollectives c, int rank, String kind, Object send) {
         Member m = members[rank];
-        m.thread = Thread.currentThread();
-        m.kind = kind;
+        // volatile writes only when the value changes: each is a full fence on x86, and a stream of small collectives
+        // would pay two per call for values that stay the same
+        Thread t = Thread.currentThread();
+        if (m.thread != t) {
+            m.thread = t;
+        }
+        if (m.kind != kind) {
+            m.kind = kind;
+        }
         long r = m.rounds;
         awaitCompleted(c, m, r - depth + 2);
         Call call = calls[(int) r & mask][rank];
-        call.kind = kind;
-        call.loose = false;
-        call.send = null;
-        call.recv = null;
-        call.counts = null;
-        call.op = null;
+        // a call's fields are written only when they change: a call another rank read keeps its cache line shared,
+        // so a stream of like collectives writes no more than their data into lines the other ranks read
+        if (call.kind != kind) {
+            call.kind = kind;
+        }
+        if (call.loose) {
+            call.loose = false;
+        }
+        if (call.send != send) {
+            call.send = send;
+        }
+        if (call.recv != null) {
+            call.recv = null;
+        }
+        if (call.counts != null) {
+            call.counts = null;
+        }
+        if (call.op != null) {
+            call.op = null;
+        }
         if (!keepStaged(call.stage)) {
             spare(m, call.stage);
             call.stage = null;
@@ -192,10 +237,10 @@ final class CollectiveSlot {
     /** Waits until round {@code target - 1} has completed (nothing to wait for if {@code target <= 0}). */
     private void awaitCompleted(ThreadsCollectives c, Member m, long target) {
         if (target > 0 && m.knownCompleted < target) {
-            if (completed < target) {
+            if (completed.get(COMPLETED) < target) {
                 c.awaitCompletion(this, target, m);
             }
-            m.knownCompleted = completed;
+            m.knownCompleted = completed.get(COMPLETED);
         }
     }
 
@@ -252,7 +297,7 @@ final class CollectiveSlot {
         if (rootAwaitedIn >= r + 1) {
             wakeAllParked(); // ranks wait in a broadcast for a root: if it is this rank, it will never be one here
         }
-        if (!completedIt && completed < r + 1) {
+        if (!completedIt && completed.get(COMPLETED) < r + 1) {
             c.awaitCompletion(this, r + 1, m);
         }
         wakeChildren(rank, combiner);
@@ -288,7 +333,9 @@ final class CollectiveSlot {
         Member m = members[rank];
         long r = m.rounds;
         Call[] round0 = calls[(int) r & mask];
-        round0[rank].loose = true;
+        if (!round0[rank].loose) {
+            round0[rank].loose = true;
+        }
         boolean wait = rank == root && rootWaits;
         if (rank != root) {
             Member rm = members[root];
@@ -317,7 +364,7 @@ final class CollectiveSlot {
         } else if (wait) {
             wakeAllParked(); // ranks that took this one for their root wait for it to arrive
         }
-        if (!completedIt && wait && completed < r + 1) {
+        if (!completedIt && wait && completed.get(COMPLETED) < r + 1) {
             c.awaitCompletion(this, r + 1, m);
         }
         m.rounds = r + 1;
@@ -342,7 +389,7 @@ final class CollectiveSlot {
     private boolean arrive(ThreadsCollectives c, int rank, long r, Round round) {
         Member m = members[rank];
         int d = (int) r & mask;
-        m.arrivedIn = r + 1;
+        ARRIVED_IN.setRelease(m, r + 1); // the count's increment below is the fence that publishes it
         c.progress();
         if (arrived.incrementAndGet(d * PAD) != size) {
             return false;
@@ -350,7 +397,9 @@ final class CollectiveSlot {
         arrived.set(d * PAD, 0);
         String err;
         Object before = scratch;
-        result = null;
+        if (result != null) {
+            result = null;
+        }
         try {
             err = checkSameCall(r);
             if (err == null) {
@@ -362,9 +411,13 @@ final class CollectiveSlot {
         if (scratch == before && result != before && large(before)) {
             scratch = null; // a large buffer this round did not use is not kept for later
         }
-        error = err;
-        combiner = rank;
-        completed = r + 1;
+        if (error != err) { // written only when they change, as the calls' fields
+            error = err;
+        }
+        if (combiner != rank) {
+            combiner = rank;
+        }
+        completed.set(COMPLETED, r + 1);
         if (calls[d][rank].loose || err != null) {
             wakeAllParked(); // ranks that left a loose round early do not pass the wake-up on along the tree
         }
@@ -394,7 +447,7 @@ final class CollectiveSlot {
      * @return the error naming the collective and the ranks that did and did not call it, or null
      */
     String unfinished(String communicator, java.util.function.IntUnaryOperator jobRank) {
-        long done = completed;
+        long done = completed.get(COMPLETED);
         int[] called = new int[size];
         int[] not = new int[size];
         int nc = 0;
@@ -459,7 +512,7 @@ final class CollectiveSlot {
 
     /** @return true once round {@code target - 1} (counting from 0) has completed */
     boolean completed(long target) {
-        return completed >= target;
+        return completed.get(COMPLETED) >= target;
     }
 
     /**

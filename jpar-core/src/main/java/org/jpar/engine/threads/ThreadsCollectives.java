@@ -351,9 +351,10 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public void broadcastInto(Object array, int root) {
-        CollectiveSlot.Call me = slot.enter(this, rank, "broadcastInto");
-        me.root = root;
-        me.send = array;
+        CollectiveSlot.Call me = slot.enter(this, rank, "broadcastInto", array);
+        if (me.root != root) { // as enter, writes only what changed: the others read this call
+            me.root = root;
+        }
         int n = Array.getLength(array);
         if (rank == root) {
             // a small array is staged (copied) and the root leaves; a large one is lent, the root waits for the readers
@@ -364,7 +365,9 @@ final class ThreadsCollectives extends PointToPointCollectives {
                 slot.limitRunAhead(this, rank, org.jpar.internal.PrimitiveArrays.bytes(array));
                 Object st = reuse(slot.stageFor(me, rank), array.getClass(), n);
                 System.arraycopy(array, 0, st, 0, n);
-                me.stage = st;
+                if (me.stage != st) {
+                    me.stage = st;
+                }
             }
             try {
                 slot.meetLoose(this, rank, root, lend, null, null, ThreadsCollectives::sameArrays);
