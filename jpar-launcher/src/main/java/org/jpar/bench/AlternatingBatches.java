@@ -45,23 +45,49 @@ final class AlternatingBatches {
     }
 
     /**
-     * @param warmup     untimed rounds first (the JIT needs them)
+     * Seconds of untimed rounds at scale 1 (see {@link #run}): a stream of small collectives on the embedded engine
+     * took about half a million calls (0.3 s) to reach its steady time (0.22 µs per 8-byte broadcast at 2 ranks, from
+     * 0.4-0.8 µs before), and the native engine's 8-byte allreduce about two million; three batches of 20,000 left
+     * jpar's figures 1.5-1.8x too slow against baselines that have no Java to compile.
+     */
+    static final double WARMUP_SECONDS = 2.0;
+
+    /** The most untimed rounds, however short they are. */
+    static final int MAX_WARMUP = 10_000;
+
+    /**
+     * @param warmup     untimed rounds first (the JIT needs them), at least; more until {@link #WARMUP_SECONDS} times
+     *                   {@code scale} (at most 1) have passed at rank 0 (it tells the others after each round)
+     * @param scale      the bench's factor on its iteration counts (a short test run warms up shortly)
      * @param batches    timed rounds
      * @param operations operations per batch (the divisor of a batch's time)
      * @return one result per contender, in order (jpar first by convention)
      */
-    static List<Result> run(Communicator comm, int warmup, int batches, double operations, List<Contender> contenders) {
+    static List<Result> run(Communicator comm, int warmup, double scale, int batches, double operations,
+            List<Contender> contenders) {
         int k = contenders.size();
+        long warmupNanos = (long) (WARMUP_SECONDS * Math.min(1.0, scale) * 1e9);
+        long warmStart = System.nanoTime();
+        for (int w = 0; ; w++) {
+            if (w >= warmup) {
+                boolean more = comm.rank() == 0 && w < MAX_WARMUP && System.nanoTime() - warmStart < warmupNanos;
+                if (!comm.broadcast(more, 0)) {
+                    break;
+                }
+            }
+            for (int i = 0; i < k; i++) {
+                comm.barrier();
+                contenders.get(i).batch().run();
+            }
+        }
         double[] times = new double[k * batches];
-        for (int b = -warmup; b < batches; b++) {
+        for (int b = 0; b < batches; b++) {
             for (int i = 0; i < k; i++) {
                 comm.barrier();
                 long start = System.nanoTime();
                 contenders.get(i).batch().run();
                 long t = System.nanoTime() - start;
-                if (b >= 0) {
-                    times[i * batches + b] = t / operations;
-                }
+                times[i * batches + b] = t / operations;
             }
         }
         double[] slowest = comm.allreduce(times, (a, b) -> { // the object path: every engine has it

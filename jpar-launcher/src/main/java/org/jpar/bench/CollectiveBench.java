@@ -64,7 +64,7 @@ public final class CollectiveBench {
                 contenders.add(new AlternatingBatches.Contender("raw-mpj",
                         RawMpjCollectives.batch(mpj, kind, n, c.size(), iterations)));
             }
-            List<AlternatingBatches.Result> results = AlternatingBatches.run(c, WARMUP, BATCHES, iterations,
+            List<AlternatingBatches.Result> results = AlternatingBatches.run(c, WARMUP, scale, BATCHES, iterations,
                     contenders);
             if (c.rank() == 0) {
                 for (int i = 0; i < results.size(); i++) {

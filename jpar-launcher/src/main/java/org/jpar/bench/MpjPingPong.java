@@ -52,7 +52,7 @@ public final class MpjPingPong {
             List<AlternatingBatches.Contender> cs = List.of(
                     new AlternatingBatches.Contender("jpar-mpj", () -> PingPong.arrays(world, msg, buf, p.iterations())),
                     new AlternatingBatches.Contender(who, () -> arrays(mpj, comm, rank, msg, rawBuf, p.iterations())));
-            print(world, cs, p.name(), p.bytes(), p.iterations());
+            print(world, cs, p.name(), p.bytes(), p.iterations(), scale);
         }
         List<Payloads.Payload> objects = new ArrayList<>(Payloads.objects(scale));
         objects.add(new Payloads.Payload("integer", 42, -1, Math.max(10, (int) (100_000 * scale))));
@@ -64,15 +64,15 @@ public final class MpjPingPong {
                     new AlternatingBatches.Contender("jpar-mpj", () -> PingPong.objects(world, p.value(), p.iterations())),
                     new AlternatingBatches.Contender(who + "-object",
                             () -> objects(mpj, comm, rank, p.value(), p.iterations())));
-            print(world, cs, p.name(), Math.max(0, p.bytes()), p.iterations());
+            print(world, cs, p.name(), Math.max(0, p.bytes()), p.iterations(), scale);
         }
         world.barrier();
         Par.finish();
     }
 
     private static void print(Communicator world, List<AlternatingBatches.Contender> cs, String payload, long bytes,
-                              int iterations) {
-        List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, BATCHES, 2.0 * iterations, cs);
+                              int iterations, double scale) {
+        List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, scale, BATCHES, 2.0 * iterations, cs);
         if (world.rank() == 0) {
             for (int i = 0; i < rs.size(); i++) {
                 System.out.println(Payloads.line(rs.get(i).who(), payload, bytes, rs.get(i).median()) + " "

@@ -109,7 +109,7 @@ public final class PingPong {
                     }
                 }));
             }
-            print(world, cs, p.name(), p.bytes(), p.iterations());
+            print(world, cs, p.name(), p.bytes(), p.iterations(), scale);
         }
         Fory fory = threads ? RawThreadsPingPong.fory() : null; // one per rank: each side encodes and decodes
         for (Payloads.Payload p : Payloads.objects(scale)) {
@@ -128,7 +128,7 @@ public final class PingPong {
                 }));
             }
             long bytes = p.bytes() >= 0 ? p.bytes() : encodedSize(p.value());
-            print(world, cs, p.name(), bytes, p.iterations());
+            print(world, cs, p.name(), bytes, p.iterations(), scale);
         }
     }
 
@@ -168,8 +168,8 @@ public final class PingPong {
     }
 
     private static void print(Communicator world, List<AlternatingBatches.Contender> cs, String payload, long bytes,
-                              int iterations) {
-        List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, BATCHES, 2.0 * iterations, cs);
+                              int iterations, double scale) {
+        List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, scale, BATCHES, 2.0 * iterations, cs);
         if (world.rank() == 0) {
             for (int i = 0; i < rs.size(); i++) {
                 String line = Payloads.line(rs.get(i).who(), payload, bytes, rs.get(i).median()) + " "

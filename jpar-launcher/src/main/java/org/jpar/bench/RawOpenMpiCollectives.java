@@ -36,15 +36,32 @@ public final class RawOpenMpiCollectives {
                 String[] who = {"raw-openmpi-heap", "raw-openmpi-direct"};
                 int n = CollectiveBench.BATCHES;
                 double[] times = new double[2 * n];
-                for (int b = -CollectiveBench.WARMUP; b < n; b++) {
+                // untimed rounds as AlternatingBatches: at least WARMUP, and until its warm-up time has passed at
+                // every rank (the slowest rank's elapsed time, so every rank decides alike)
+                long warmupNanos = (long) (AlternatingBatches.WARMUP_SECONDS * Math.min(1.0, scale) * 1e9);
+                long warmStart = System.nanoTime();
+                double[] elapsed = new double[1];
+                double[] slowestElapsed = new double[1];
+                for (int w = 0; w < AlternatingBatches.MAX_WARMUP; w++) {
+                    if (w >= CollectiveBench.WARMUP) {
+                        elapsed[0] = System.nanoTime() - warmStart;
+                        Mpi.allReduce(world, elapsed, slowestElapsed, 1, doubles, max);
+                        if (slowestElapsed[0] >= warmupNanos) {
+                            break;
+                        }
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        Mpi.barrier(world);
+                        batches[i].run();
+                    }
+                }
+                for (int b = 0; b < n; b++) {
                     for (int i = 0; i < 2; i++) {
                         Mpi.barrier(world);
                         long start = System.nanoTime();
                         batches[i].run();
                         long t = System.nanoTime() - start;
-                        if (b >= 0) {
-                            times[i * n + b] = t / (double) iterations;
-                        }
+                        times[i * n + b] = t / (double) iterations;
                     }
                 }
                 double[] slowest = new double[2 * n];

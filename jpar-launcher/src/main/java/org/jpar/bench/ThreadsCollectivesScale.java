@@ -65,7 +65,7 @@ public final class ThreadsCollectivesScale {
         });
         double[] sorted = micros.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "threads %s %d bytes, %d ranks (%s threads): best %.1f us, median %.1f us "
+        System.out.printf(Locale.ROOT, "threads %s %d bytes, %d ranks (%s threads): best %.3f us, median %.3f us "
                 + "(%d batches of %d)%n", what, doubles * 8, ranks,
                 ThreadsEngine.virtualRanks() ? "virtual" : "platform", sorted[0], sorted[batches / 2], batches, perBatch);
     }
