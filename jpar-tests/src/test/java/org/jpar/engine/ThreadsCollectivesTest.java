@@ -388,6 +388,34 @@ class ThreadsCollectivesTest {
     }
 
     /**
+     * A long stream of small broadcasts whose root changes every few calls, with receivers that pause now and then: a
+     * root fills its window of calls and waits for the slowest rank's milestone, and a receiver that saw a root far
+     * ahead does not read that root's arrival again until it gets there; each rank gets every broadcast, in order,
+     * from the right root.
+     */
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 4, 7})
+    void aStreamOfBroadcastsWithChangingRootsArrivesInOrder(int size) {
+        assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(size, (Communicator w) -> {
+            long[] a = new long[2];
+            for (int i = 0; i < 20_000; i++) {
+                int root = (i / 3 + i / 1000) % size;
+                if (w.rank() == root) {
+                    a[0] = i;
+                    a[1] = root;
+                } else {
+                    a[0] = -1;
+                }
+                w.broadcastInto(a, root);
+                assertThat(a).containsExactly(i, root);
+                if (w.rank() != root && i % (500 + 100 * w.rank()) == 0) {
+                    Thread.sleep(1);
+                }
+            }
+        }));
+    }
+
+    /**
      * A root may run ahead of its receivers by 127 broadcasts of up to 4 KiB (on up to 16 ranks), and by 7 of up to 64
      * KiB (it lends a larger array, and waits), not further: the next one waits (and a deadlock is reported). The
      * receivers then get every broadcast, in order.

@@ -72,6 +72,12 @@ final class CollectiveSlot {
         long spinNanos;
         /** Waits that did not spin (its own only). */
         int unspun;
+        /**
+         * The rounds (+ 1) rank {@link #knownRoot}, a broadcast's root, was last seen to have arrived in (its own
+         * only): a receiver reads that root's {@link #arrivedIn} again only for a later round.
+         */
+        long knownRootArrived;
+        int knownRoot = -1;
         /** The latest {@link #completed} this rank read (its own only): it reads that field again only when behind. */
         long knownCompleted;
         /**
@@ -124,8 +130,15 @@ final class CollectiveSlot {
      * and the fields beside it in this object are read by every rank at every round.
      */
     private final java.util.concurrent.atomic.AtomicLongArray completed =
-            new java.util.concurrent.atomic.AtomicLongArray(2 * COMPLETED);
+            new java.util.concurrent.atomic.AtomicLongArray(32);
     private static final int COMPLETED = 8;
+    /**
+     * The last multiple of {@link #milestoneStep} of {@link #completed}, at {@code completed[MILESTONE]} (a cache line
+     * away from it): what a rank whose calls are all in use waits on ({@link #enter}).
+     */
+    private static final int MILESTONE = 24;
+    /** Rounds between milestones: a quarter of the depth. */
+    private final int milestoneStep;
     /**
      * The latest round (+ 1) in which a broadcast's receiver waits for its root: a rank that arrives in that round by
      * {@link #meet} (so it is no broadcast's root there: the calls differ) wakes the waiting ones.
@@ -154,6 +167,7 @@ final class CollectiveSlot {
         }
         this.depth = depthFor(size);
         this.mask = depth - 1;
+        this.milestoneStep = Math.max(1, depth / 4);
         this.keepStaged = KEEP_STAGED_TOTAL / depth;
         this.arrived = new java.util.concurrent.atomic.AtomicIntegerArray(depth * PAD);
         this.calls = new Call[depth][size];
@@ -205,7 +219,18 @@ final class CollectiveSlot {
             m.kind = kind;
         }
         long r = m.rounds;
-        awaitCompleted(c, m, r - depth + 2);
+        long free = r - depth + 2;
+        if (free > 0 && m.knownCompleted < free) {
+            long done = completed.get(COMPLETED);
+            if (done < free) {
+                // the window is full (a broadcast's root far ahead): wait for the next milestone, which frees
+                // milestoneStep calls at once and is written once per milestoneStep rounds, where the completed count
+                // the slowest rank writes every round would bounce between its core and this spinning one
+                c.awaitMilestone(this, (free + milestoneStep - 1) / milestoneStep * milestoneStep, m);
+                done = completed.get(COMPLETED);
+            }
+            m.knownCompleted = done;
+        }
         Call call = calls[(int) r & mask][rank];
         // a call's fields are written only when they change: a call another rank read keeps its cache line shared,
         // so a stream of like collectives writes no more than their data into lines the other ranks read
@@ -339,20 +364,29 @@ final class CollectiveSlot {
         boolean wait = rank == root && rootWaits;
         if (rank != root) {
             Member rm = members[root];
-            if (rm.arrivedIn < r + 1) {
-                m.awaitingRootIn = r + 1;
-                if (rootAwaitedIn < r + 1) {
-                    rootAwaitedIn = r + 1;
+            // a root that ran ahead was seen to have arrived in this round already: its arrival count is not read
+            // again (it changes at every round the root runs, so each read would fetch its cache line anew)
+            long rootIn = m.knownRoot == root ? m.knownRootArrived : 0;
+            if (rootIn < r + 1) {
+                rootIn = rm.arrivedIn;
+                if (rootIn < r + 1) {
+                    m.awaitingRootIn = r + 1;
+                    if (rootAwaitedIn < r + 1) {
+                        rootAwaitedIn = r + 1;
+                    }
+                    if (parkers.get() != 0 && rm.parked) {
+                        LockSupport.unpark(rm.thread); // if it waits for a root of its own, it sees this one waiting
+                    }
+                    c.awaitRoot(this, r + 1, root, m);
+                    rootIn = rm.arrivedIn;
                 }
-                if (parkers.get() != 0 && rm.parked) {
-                    LockSupport.unpark(rm.thread); // if it waits for a root of its own, it sees this one waiting
-                }
-                c.awaitRoot(this, r + 1, root, m);
+                m.knownRoot = root;
+                m.knownRootArrived = rootIn;
             }
             wakeReceivers(rank, root, r + 1);
             Call rootCall = round0[root];
             // the root waits for a root itself (the two disagree: the round's check tells), or its call differs
-            if (rm.arrivedIn >= r + 1 && matches.test(rootCall)) {
+            if (rootIn >= r + 1 && matches.test(rootCall)) {
                 read.accept(rootCall);
             } else {
                 wait = true;
@@ -416,6 +450,9 @@ final class CollectiveSlot {
         }
         if (combiner != rank) {
             combiner = rank;
+        }
+        if ((r + 1) % milestoneStep == 0) {
+            completed.setRelease(MILESTONE, r + 1); // published with completed, next
         }
         completed.set(COMPLETED, r + 1);
         if (calls[d][rank].loose || err != null) {
@@ -508,6 +545,11 @@ final class CollectiveSlot {
             }
         }
         return missing;
+    }
+
+    /** @return true once the milestone of round {@code target - 1} (a multiple of the step) has passed */
+    boolean milestone(long target) {
+        return completed.get(MILESTONE) >= target;
     }
 
     /** @return true once round {@code target - 1} (counting from 0) has completed */

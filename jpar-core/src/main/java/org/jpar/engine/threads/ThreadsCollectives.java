@@ -113,6 +113,14 @@ final class ThreadsCollectives extends PointToPointCollectives {
         await(s, target, -1, m);
     }
 
+    /** The root argument of {@link #await} for a wait on the slot's milestone ({@link CollectiveSlot#milestone}). */
+    private static final int MILESTONE = -2;
+
+    /** Waits until the slot's milestone reaches {@code target}, a multiple of its step (see {@link #await}). */
+    void awaitMilestone(CollectiveSlot s, long target, CollectiveSlot.Member m) {
+        await(s, target, MILESTONE, m);
+    }
+
     /** Waits until rank {@code root} of the group has arrived in round {@code target - 1} (see {@link #await}). */
     void awaitRoot(CollectiveSlot s, long target, int root, CollectiveSlot.Member m) {
         await(s, target, root, m);
@@ -124,7 +132,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
      */
     private static boolean reached(CollectiveSlot s, long target, int root) {
         if (root < 0) {
-            return s.completed(target);
+            return root == MILESTONE ? s.milestone(target) : s.completed(target);
         }
         CollectiveSlot.Member r = s.members[root];
         return r.arrivedIn >= target || r.awaitingRootIn >= target;
