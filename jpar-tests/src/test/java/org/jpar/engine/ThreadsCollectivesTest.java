@@ -15,6 +15,7 @@ import org.jpar.Communicator;
 import org.jpar.JobAbortedException;
 import org.jpar.JparException;
 import org.jpar.Op;
+import org.jpar.Par;
 import org.jpar.contract.CollectiveSemanticsContract;
 import org.jpar.contract.Contract;
 import org.jpar.contract.ContractSuite;
@@ -385,6 +386,38 @@ class ThreadsCollectivesTest {
         e = failure(3, w -> w.broadcastInto(new int[2], w.rank() == 0 ? 2 : 0));
         assertThat(e).hasMessage("broadcastInto: rank 0 gave root 2 but rank 1 gave root 0: every rank must give the "
                 + "same root");
+    }
+
+    /**
+     * A rank's call keeps the arrays of a round for the next like call only when they are small (up to 4 KiB): once
+     * an allreduce of large arrays returned, the collective no longer holds them, though the ranks go on with small
+     * collectives.
+     */
+    @Test
+    void aLargeArrayIsNotKeptByTheCollectiveAfterItReturned() {
+        assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(3, (Communicator w) -> {
+            List<java.lang.ref.WeakReference<double[]>> refs = largeAllreduce(w);
+            double[] one = {1};
+            for (int i = 0; i < 10; i++) {
+                w.allreduce(Par.IN_PLACE, one, Op.SUM);
+            }
+            for (int i = 0; i < 200 && (refs.get(0).get() != null || refs.get(1).get() != null); i++) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertThat(refs.get(0).get()).as("send").isNull();
+            assertThat(refs.get(1).get()).as("recv").isNull();
+            w.barrier();
+        }));
+    }
+
+    private static List<java.lang.ref.WeakReference<double[]>> largeAllreduce(Communicator w) {
+        double[] send = new double[1 << 17];
+        double[] recv = new double[1 << 17];
+        Arrays.fill(send, 1);
+        w.allreduce(send, recv, Op.SUM);
+        assertThat(recv[(1 << 17) - 1]).isEqualTo(3);
+        return List.of(new java.lang.ref.WeakReference<>(send), new java.lang.ref.WeakReference<>(recv));
     }
 
     /**

@@ -116,6 +116,28 @@ final class CollectiveSlot {
         int[] counts;
         /** Data this rank staged for the others to read (kept for reuse when it is a small array). */
         Object stage;
+
+        /**
+         * Sets the arguments, writing only those that change: a call another rank read keeps its cache line shared,
+         * so a stream of like collectives writes no more than their data into lines the other ranks read.
+         */
+        void set(int root, Object op, Object send, Object recv, int[] counts) {
+            if (this.root != root) {
+                this.root = root;
+            }
+            if (this.op != op) {
+                this.op = op;
+            }
+            if (this.send != send) {
+                this.send = send;
+            }
+            if (this.recv != recv) {
+                this.recv = recv;
+            }
+            if (this.counts != counts) {
+                this.counts = counts;
+            }
+        }
     }
 
     final int size;
@@ -133,6 +155,11 @@ final class CollectiveSlot {
             new java.util.concurrent.atomic.AtomicLongArray(32);
     private static final int COMPLETED = 8;
     /**
+     * The rank that completed the last round, at {@code completed[COMBINER]}: in the line of {@link #completed}, which
+     * a waiting rank reads anyway (it changes with the last rank to arrive, often every round).
+     */
+    private static final int COMBINER = 9;
+    /**
      * The last multiple of {@link #milestoneStep} of {@link #completed}, at {@code completed[MILESTONE]} (a cache line
      * away from it): what a rank whose calls are all in use waits on ({@link #enter}).
      */
@@ -144,8 +171,10 @@ final class CollectiveSlot {
      * {@link #meet} (so it is no broadcast's root there: the calls differ) wakes the waiting ones.
      */
     private volatile long rootAwaitedIn;
-    /** The combiner of the last completed round, its error (or null) and result: written before {@link #completed}. */
-    private int combiner;
+    /**
+     * The last completed round's error (or null) and result, written before {@link #completed} (its combiner, the
+     * rank that completed it, is beside that count: {@link #COMBINER}).
+     */
     private String error;
     Object result;
     /** A buffer the combiner may reuse from round to round (every reader of the previous round has arrived). */
@@ -208,6 +237,20 @@ final class CollectiveSlot {
      * only if it differs from the call's last, as every field here).
      */
     Call enter(ThreadsCollectives c, int rank, String kind, Object send) {
+        Call call = enterCall(c, rank, kind);
+        call.set(call.root, null, send, null, null); // the root stays: the caller sets it
+        return call;
+    }
+
+    /** {@link #enter(ThreadsCollectives, int, String)} with every argument of the call set ({@link Call#set}). */
+    Call enter(ThreadsCollectives c, int rank, String kind, int root, Object op, Object send, Object recv,
+            int[] counts) {
+        Call call = enterCall(c, rank, kind);
+        call.set(root, op, send, recv, counts);
+        return call;
+    }
+
+    private Call enterCall(ThreadsCollectives c, int rank, String kind) {
         Member m = members[rank];
         // volatile writes only when the value changes: each is a full fence on x86, and a stream of small collectives
         // would pay two per call for values that stay the same
@@ -232,25 +275,11 @@ final class CollectiveSlot {
             m.knownCompleted = done;
         }
         Call call = calls[(int) r & mask][rank];
-        // a call's fields are written only when they change: a call another rank read keeps its cache line shared,
-        // so a stream of like collectives writes no more than their data into lines the other ranks read
-        if (call.kind != kind) {
+        if (call.kind != kind) { // written only when they change, as Call.set
             call.kind = kind;
         }
         if (call.loose) {
             call.loose = false;
-        }
-        if (call.send != send) {
-            call.send = send;
-        }
-        if (call.recv != null) {
-            call.recv = null;
-        }
-        if (call.counts != null) {
-            call.counts = null;
-        }
-        if (call.op != null) {
-            call.op = null;
         }
         if (!keepStaged(call.stage)) {
             spare(m, call.stage);
@@ -325,10 +354,16 @@ final class CollectiveSlot {
         if (!completedIt && completed.get(COMPLETED) < r + 1) {
             c.awaitCompletion(this, r + 1, m);
         }
-        wakeChildren(rank, combiner);
+        wakeChildren(rank, (int) completed.getPlain(COMBINER)); // written before the count this rank read
         m.rounds = r + 1;
-        call.send = null; // read by the combiner only, before the round completed
-        call.recv = null;
+        // read by the combiner only, before the round completed: a large array is not kept alive by the call (a
+        // small one stays, so the next round with the same arrays leaves the call's line as the others read it)
+        if (!small(call.send)) {
+            call.send = null;
+        }
+        if (!small(call.recv)) {
+            call.recv = null;
+        }
         Call previous = calls[(int) (r + depth - 1) & mask][rank];
         if (!keepStaged(previous.stage)) {
             spare(m, previous.stage); // every rank has finished the previous round: a large stage is let go now
@@ -431,8 +466,8 @@ final class CollectiveSlot {
         arrived.set(d * PAD, 0);
         String err;
         Object before = scratch;
-        if (result != null) {
-            result = null;
+        if (large(result)) {
+            result = null; // so that a round that sets none shows below it did not use a large scratch
         }
         try {
             err = checkSameCall(r);
@@ -448,9 +483,7 @@ final class CollectiveSlot {
         if (error != err) { // written only when they change, as the calls' fields
             error = err;
         }
-        if (combiner != rank) {
-            combiner = rank;
-        }
+        completed.setPlain(COMBINER, rank); // published with completed, next
         if ((r + 1) % milestoneStep == 0) {
             completed.setRelease(MILESTONE, r + 1); // published with completed, next
         }
@@ -472,6 +505,12 @@ final class CollectiveSlot {
 
     /** Staged or scratch arrays up to this size are kept for reuse by the next rounds; larger ones are let go. */
     static final long KEEP_BYTES = 4L << 20;
+
+    /** @return whether {@code a} is null or a primitive array of at most {@link #SMALL_BYTES} */
+    private static boolean small(Object a) {
+        return a == null || org.jpar.internal.PrimitiveArrays.isPrimitiveArray(a)
+                && org.jpar.internal.PrimitiveArrays.bytes(a) <= SMALL_BYTES;
+    }
 
     private static boolean large(Object a) {
         return a != null && org.jpar.internal.PrimitiveArrays.isPrimitiveArray(a)

@@ -94,17 +94,14 @@ final class ThreadsCollectives extends PointToPointCollectives {
     /** Enters this rank's next round of {@code kind} and takes part in it. @return the round's number */
     private long meet(String kind, int root, Object op, Object send, Object recv, int[] counts,
             CollectiveSlot.Round round) {
-        return meet(slot.enter(this, rank, kind), root, op, send, recv, counts, round);
+        slot.enter(this, rank, kind, root, op, send, recv, counts);
+        return slot.meet(this, rank, round);
     }
 
     /** Fills this rank's call (from {@link CollectiveSlot#enter}) and takes part in its round. @return its number */
     private long meet(CollectiveSlot.Call me, int root, Object op, Object send, Object recv, int[] counts,
             CollectiveSlot.Round round) {
-        me.root = root;
-        me.op = op;
-        me.send = send;
-        me.recv = recv;
-        me.counts = counts;
+        me.set(root, op, send, recv, counts);
         return slot.meet(this, rank, round);
     }
 
@@ -427,8 +424,12 @@ final class ThreadsCollectives extends PointToPointCollectives {
         for (int i = 1; i < s.size; i++) {
             ArrayOps.combine(op, acc, s.calls(round)[i].send, 0, n);
         }
-        s.scratch = acc;
-        s.result = acc;
+        if (s.scratch != acc) { // written only when they change: the other ranks read this slot's fields
+            s.scratch = acc;
+        }
+        if (s.result != acc) {
+            s.result = acc;
+        }
         return null;
     }
 
@@ -459,7 +460,9 @@ final class ThreadsCollectives extends PointToPointCollectives {
         CollectiveSlot.Call m0 = s.calls(round)[0];
         int n = Array.getLength(m0.send);
         Object acc = reuse(s.scratch, m0.send.getClass(), n);
-        s.scratch = acc;
+        if (s.scratch != acc) {
+            s.scratch = acc;
+        }
         System.arraycopy(m0.send, 0, acc, 0, n);
         System.arraycopy(acc, 0, m0.recv, 0, n);
         Op op = (Op) m0.op;
@@ -480,7 +483,9 @@ final class ThreadsCollectives extends PointToPointCollectives {
         CollectiveSlot.Call m0 = s.calls(round)[0];
         int n = Array.getLength(m0.send);
         Object acc = reuse(s.scratch, m0.send.getClass(), n);
-        s.scratch = acc;
+        if (s.scratch != acc) {
+            s.scratch = acc;
+        }
         System.arraycopy(m0.send, 0, acc, 0, n);
         Op op = (Op) m0.op;
         Object held = null;
@@ -521,12 +526,16 @@ final class ThreadsCollectives extends PointToPointCollectives {
             }
         }
         Object acc = reuse(s.scratch, m0.send.getClass(), total);
-        s.scratch = acc;
+        if (s.scratch != acc) {
+            s.scratch = acc;
+        }
         System.arraycopy(m0.send, 0, acc, 0, total);
         for (int i = 1; i < s.size; i++) {
             ArrayOps.combine((Op) m0.op, acc, s.calls(round)[i].send, 0, total);
         }
-        s.result = acc;
+        if (s.result != acc) {
+            s.result = acc;
+        }
         return null;
     }
 
@@ -599,7 +608,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public void allgatherv(Object send, Object recv, int[] counts) {
-        CollectiveSlot.Call me = slot.enter(this, rank, "allgatherv");
+        CollectiveSlot.Call me = slot.enter(this, rank, "allgatherv", -1, null, send, recv, counts);
         Object st = reuse(slot.stageFor(me, rank), send.getClass(), counts[rank]);
         System.arraycopy(send, 0, st, 0, counts[rank]);
         me.stage = st;
@@ -626,7 +635,7 @@ final class ThreadsCollectives extends PointToPointCollectives {
 
     @Override
     public void alltoall(Object send, Object recv) {
-        CollectiveSlot.Call me = slot.enter(this, rank, "alltoall (arrays)");
+        CollectiveSlot.Call me = slot.enter(this, rank, "alltoall (arrays)", -1, null, send, recv, null);
         int len = Array.getLength(send);
         Object st = reuse(slot.stageFor(me, rank), send.getClass(), len);
         System.arraycopy(send, 0, st, 0, len);
