@@ -390,13 +390,16 @@ class ThreadsCollectivesTest {
 
     /**
      * A rank's call keeps the arrays of a round for the next like call only when they are small (up to 4 KiB): once
-     * an allreduce of large arrays returned, the collective no longer holds them, though the ranks go on with small
-     * collectives.
+     * an allreduce or broadcast of large arrays returned, the collective no longer holds them, though the ranks go on
+     * with small collectives (a broadcast's receivers leave before the round's check, which reads their arrays: they
+     * were kept until their call came round again, 128 rounds later).
      */
-    @Test
-    void aLargeArrayIsNotKeptByTheCollectiveAfterItReturned() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"allreduce", "broadcastInto"})
+    void aLargeArrayIsNotKeptByTheCollectiveAfterItReturned(String collective) {
         assertTimeoutPreemptively(BOUND, () -> ThreadsEngine.run(3, (Communicator w) -> {
-            List<java.lang.ref.WeakReference<double[]>> refs = largeAllreduce(w);
+            List<java.lang.ref.WeakReference<double[]>> refs = collective.equals("allreduce") ? largeAllreduce(w)
+                    : largeBroadcasts(w);
             double[] one = {1};
             for (int i = 0; i < 10; i++) {
                 w.allreduce(Par.IN_PLACE, one, Op.SUM);
@@ -405,10 +408,23 @@ class ThreadsCollectivesTest {
                 System.gc();
                 Thread.sleep(10);
             }
-            assertThat(refs.get(0).get()).as("send").isNull();
-            assertThat(refs.get(1).get()).as("recv").isNull();
+            assertThat(refs.get(0).get()).as("the first array").isNull();
+            assertThat(refs.get(1).get()).as("the second array").isNull();
             w.barrier();
         }));
+    }
+
+    /** Two broadcasts of 1 MiB from rank 0, then from rank 1: this rank's two arrays (lent, or received into). */
+    private static List<java.lang.ref.WeakReference<double[]>> largeBroadcasts(Communicator w) {
+        double[] first = new double[1 << 17];
+        double[] second = new double[1 << 17];
+        Arrays.fill(first, w.rank() == 0 ? 5 : 0);
+        Arrays.fill(second, w.rank() == 1 ? 6 : 0);
+        w.broadcastInto(first, 0);
+        w.broadcastInto(second, 1);
+        assertThat(first[(1 << 17) - 1]).isEqualTo(5);
+        assertThat(second[0]).isEqualTo(6);
+        return List.of(new java.lang.ref.WeakReference<>(first), new java.lang.ref.WeakReference<>(second));
     }
 
     private static List<java.lang.ref.WeakReference<double[]>> largeAllreduce(Communicator w) {

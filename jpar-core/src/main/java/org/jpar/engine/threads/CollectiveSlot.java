@@ -480,6 +480,15 @@ final class CollectiveSlot {
         if (scratch == before && result != before && large(before)) {
             scratch = null; // a large buffer this round did not use is not kept for later
         }
+        if (calls[d][rank].loose) {
+            // ranks left this round before its check, which read their arrays: a large one is let go only now (else
+            // a call would keep it alive until its rank reuses the call, depth rounds later)
+            for (Call x : calls[d]) {
+                if (!small(x.send)) {
+                    x.send = null;
+                }
+            }
+        }
         if (error != err) { // written only when they change, as the calls' fields
             error = err;
         }
