@@ -59,7 +59,8 @@ public final class AllreduceBench {
             if (ffm != null) {
                 cs.add(new AlternatingBatches.Contender("raw-ffm", () -> ffm.allreduce(n, p.iterations())));
             }
-            List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, scale, BATCHES, p.iterations(), cs);
+            List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, scale, BATCHES, p.iterations(),
+                    cs);
             if (recv[0] != world.size()) {
                 throw new IllegalStateException("allreduce gave " + recv[0] + ", expected " + world.size());
             }

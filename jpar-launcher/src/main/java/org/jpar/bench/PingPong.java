@@ -169,7 +169,8 @@ public final class PingPong {
 
     private static void print(Communicator world, List<AlternatingBatches.Contender> cs, String payload, long bytes,
                               int iterations, double scale) {
-        List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, scale, BATCHES, 2.0 * iterations, cs);
+        List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, scale, BATCHES, 2.0 * iterations,
+                cs);
         if (world.rank() == 0) {
             for (int i = 0; i < rs.size(); i++) {
                 String line = Payloads.line(rs.get(i).who(), payload, bytes, rs.get(i).median()) + " "

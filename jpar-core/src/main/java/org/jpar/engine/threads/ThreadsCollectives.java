@@ -18,8 +18,8 @@ import org.jpar.spi.PointToPointCollectives;
  *       every rank's prefix);</li>
  *   <li>broadcastInto and broadcast: a loose round ({@link CollectiveSlot#meetLoose}): receivers wait for the root
  *       only, not for each other; the root stages (copies) up to 64 KiB and leaves at once, running ahead of its
- *       slowest receiver (by up to 127 broadcasts of up to 4 KiB, 7 of more) as an eager MPI broadcast does, and lends a larger array (receivers copy
- *       straight from it) and waits until every receiver has copied it;</li>
+ *       slowest receiver (by up to 127 broadcasts of up to 4 KiB, 7 of more) as an eager MPI broadcast does, and
+ *       lends a larger array (receivers copy straight from it) and waits until every receiver has copied it;</li>
  *   <li>allgatherv, alltoall: each source copies its data once into its stage, each receiver copies what it needs
  *       out of it; gatherv and scatterv: the combiner copies the blocks straight between the root's array and the
  *       others';</li>
