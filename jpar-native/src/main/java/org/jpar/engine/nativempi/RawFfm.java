@@ -7,9 +7,9 @@ import org.jpar.JparException;
 /**
  * {@code jpar bench}'s raw FFM baseline inside a rank of the native engine: {@code MPI_Send} and {@code MPI_Recv} (and
  * {@code MPI_Allreduce}) called from Java through the same FFM downcall handles the engine uses, on off-heap memory
- * allocated once, on its own duplicate of {@code MPI_COMM_WORLD}, with no header, no copy from or to a Java array and no matching logic. So
- * jpar's time over it is what jpar itself adds, and its time over C's loop is what the FFM downcalls add. Public for
- * the bench; not user API.
+ * allocated once, on its own duplicate of {@code MPI_COMM_WORLD}, with no header, no copy from or to a Java array and
+ * no matching logic. So jpar's time over it is what jpar itself adds, and its time over C's loop is what the FFM
+ * downcalls add. Public for the bench; not user API.
  */
 public interface RawFfm {
     /** One batch of {@code iterations} round trips of {@code bytes} bytes between ranks 0 and 1 (others: nothing). */
