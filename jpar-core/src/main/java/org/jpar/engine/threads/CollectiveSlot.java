@@ -78,6 +78,8 @@ final class CollectiveSlot {
          */
         long knownRootArrived;
         int knownRoot = -1;
+        /** Rounds below this one had their stages that calls do not keep let go ({@link #limitRunAhead}). */
+        long letGoUpTo;
         /** The latest {@link #completed} this rank read (its own only): it reads that field again only when behind. */
         long knownCompleted;
         /**
@@ -305,7 +307,20 @@ final class CollectiveSlot {
     void limitRunAhead(ThreadsCollectives c, int rank, long bytes) {
         if (bytes > SMALL_BYTES) {
             Member m = members[rank];
-            awaitCompleted(c, m, m.rounds - LARGE_AHEAD + 1);
+            long r = m.rounds;
+            awaitCompleted(c, m, r - LARGE_AHEAD + 1);
+            // every rank has read what this rank staged in the rounds completed since: a stage its call does not keep
+            // is let go now (it becomes the spare this round reuses), not when the call comes round again, depth
+            // rounds later (a stream of 64 KiB broadcasts held 128 of them, 8 MiB a communicator, once it went idle)
+            long done = m.knownCompleted;
+            for (long x = Math.max(m.letGoUpTo, r - depth + 1); x < done; x++) {
+                Call old = calls[(int) x & mask][rank];
+                if (!keepStaged(old.stage)) {
+                    spare(m, old.stage);
+                    old.stage = null;
+                }
+            }
+            m.letGoUpTo = Math.max(m.letGoUpTo, done);
         }
     }
 
@@ -515,10 +530,16 @@ final class CollectiveSlot {
     /** Staged or scratch arrays up to this size are kept for reuse by the next rounds; larger ones are let go. */
     static final long KEEP_BYTES = 4L << 20;
 
-    /** @return whether {@code a} is null or a primitive array of at most {@link #SMALL_BYTES} */
+    /**
+     * A call keeps a rank's own arrays (send, recv) after their round up to this size, so that the next like call
+     * need not write its cache line again; larger ones are let go (at most depth × 2 of them per rank, 64 KiB).
+     */
+    private static final long RETAIN_BYTES = 256;
+
+    /** @return whether {@code a} is null or a primitive array of at most {@link #RETAIN_BYTES} */
     private static boolean small(Object a) {
         return a == null || org.jpar.internal.PrimitiveArrays.isPrimitiveArray(a)
-                && org.jpar.internal.PrimitiveArrays.bytes(a) <= SMALL_BYTES;
+                && org.jpar.internal.PrimitiveArrays.bytes(a) <= RETAIN_BYTES;
     }
 
     private static boolean large(Object a) {
