@@ -64,7 +64,8 @@ final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE})")
     double scale;
 
-    @Option(names = "--loops", paramLabel = "L", defaultValue = "1000", description = "ringtest: trips round the ring (default: ${DEFAULT-VALUE})")
+    @Option(names = "--loops", paramLabel = "L", defaultValue = "1000",
+            description = "ringtest: trips round the ring (default: ${DEFAULT-VALUE})")
     int loops;
 
     @Option(names = "--bytes", paramLabel = "B", defaultValue = "8", description = "ringtest: message size")
@@ -93,6 +94,21 @@ final class BenchCommand implements Callable<Integer> {
         if (!(scale > 0 && scale <= 1000)) { // NaN fails both
             throw new UsageException("--scale " + scale + " is out of range: give a factor above 0 and at most 1000 "
                     + "on the iteration counts (1 is the default; 0.25 runs a quarter as many)");
+        }
+        if (ranks != null && ranks < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "-np " + ranks + " is out of range: a benchmark needs at least 1 rank");
+        }
+        if (ranks != null && ranks != 2 && benchmark.equals("pingpong")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-np " + ranks + ": the ping-pong runs "
+                    + "between 2 ranks; leave -np out (allreduce, bcast and alltoall take other counts)");
+        }
+        for (String ringOnly : List.of("--loops", "--bytes")) {
+            if (!benchmark.equals("ringtest") && spec.commandLine().getParseResult().hasMatchedOption(ringOnly)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), ringOnly + " applies to ringtest only, "
+                        + "not " + benchmark + ": the other benchmarks take --scale (and pingpong its payloads, "
+                        + "-Djpar.bench.payloads in JPAR_JAVA_OPTS)");
+            }
         }
         RunCommand.checkSettings();
         Engine e = RunCommand.engine(spec.commandLine(), engine);

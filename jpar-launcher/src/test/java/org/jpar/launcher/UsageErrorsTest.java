@@ -31,7 +31,13 @@ class UsageErrorsTest {
                 + "embedded engine stops a deadlocked job by itself, within about a second (-Djpar.threads.deadlockMillis "
                 + "sets how long; 0 turns it off)",
         "bench pingpong --scale NaN | jpar: --scale NaN is out of range: give a factor above 0 and at most 1000 on the "
-                + "iteration counts (1 is the default; 0.25 runs a quarter as many)"})
+                + "iteration counts (1 is the default; 0.25 runs a quarter as many)",
+        "bench bcast -np 0 | jpar: -np 0 is out of range: a benchmark needs at least 1 rank",
+        "bench allreduce -np -3 | jpar: -np -3 is out of range: a benchmark needs at least 1 rank",
+        "bench pingpong -np 3 | jpar: -np 3: the ping-pong runs between 2 ranks; leave -np out (allreduce, bcast and "
+                + "alltoall take other counts)",
+        "bench bcast --bytes 100 | jpar: --bytes applies to ringtest only, not bcast: the other benchmarks take --scale "
+                + "(and pingpong its payloads, -Djpar.bench.payloads in JPAR_JAVA_OPTS)"})
     void aNumberOptionGivenSomethingElseSaysWhichAndWhatItTakes(String line, String expected) {
         PrintStream err = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
