@@ -22,6 +22,10 @@ public final class MainMethods {
         Class<?> c;
         try {
             c = Class.forName(mainClass, false, loader);
+        } catch (UnsupportedClassVersionError e) {
+            throw new JparException("main class " + mainClass + " (or a class it needs) was compiled for a newer Java "
+                    + "than this one, " + Runtime.version().feature() + ": run jpar on that Java (JAVA_HOME), or "
+                    + "compile with --release " + Runtime.version().feature() + " (" + e.getMessage() + ")", e);
         } catch (ClassNotFoundException | NoClassDefFoundError e) {
             throw new JparException("main class " + mainClass + " was not found on the class path; check the name "
                     + "(a fully qualified class name such as org.jpar.examples.Ring) and pass your classes with "
