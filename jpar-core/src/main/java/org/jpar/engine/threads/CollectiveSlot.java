@@ -283,10 +283,7 @@ final class CollectiveSlot {
         if (call.loose) {
             call.loose = false;
         }
-        if (!keepStaged(call.stage)) {
-            spare(m, call.stage);
-            call.stage = null;
-        }
+        letGoStage(m, call);
         return call;
     }
 
@@ -314,11 +311,7 @@ final class CollectiveSlot {
             // rounds later (a stream of 64 KiB broadcasts held 128 of them, 8 MiB a communicator, once it went idle)
             long done = m.knownCompleted;
             for (long x = Math.max(m.letGoUpTo, r - depth + 1); x < done; x++) {
-                Call old = calls[(int) x & mask][rank];
-                if (!keepStaged(old.stage)) {
-                    spare(m, old.stage);
-                    old.stage = null;
-                }
+                letGoStage(m, calls[(int) x & mask][rank]);
             }
             m.letGoUpTo = Math.max(m.letGoUpTo, done);
         }
@@ -336,6 +329,17 @@ final class CollectiveSlot {
             m.spare = null;
         }
         return st;
+    }
+
+    /**
+     * Lets go of the stage of {@code call}, rank {@code m}'s call of a round every rank has finished, unless the call
+     * keeps it ({@link #keepStaged}): it may become the rank's spare ({@link #spare}).
+     */
+    private void letGoStage(Member m, Call call) {
+        if (!keepStaged(call.stage)) {
+            spare(m, call.stage);
+            call.stage = null;
+        }
     }
 
     /** Keeps a let-go stage of at most {@link #KEEP_BYTES} as the rank's spare, if larger than its spare. */
@@ -373,17 +377,14 @@ final class CollectiveSlot {
         m.rounds = r + 1;
         // read by the combiner only, before the round completed: a large array is not kept alive by the call (a
         // small one stays, so the next round with the same arrays leaves the call's line as the others read it)
-        if (!small(call.send)) {
+        if (!retained(call.send)) {
             call.send = null;
         }
-        if (!small(call.recv)) {
+        if (!retained(call.recv)) {
             call.recv = null;
         }
-        Call previous = calls[(int) (r + depth - 1) & mask][rank];
-        if (!keepStaged(previous.stage)) {
-            spare(m, previous.stage); // every rank has finished the previous round: a large stage is let go now
-            previous.stage = null;
-        }
+        // every rank has finished the previous round: a large stage is let go now
+        letGoStage(m, calls[(int) (r + depth - 1) & mask][rank]);
         String err = error; // the next round's combiner writes it only after this rank arrives there
         if (err != null) {
             throw new JparException(err);
@@ -499,7 +500,7 @@ final class CollectiveSlot {
             // ranks left this round before its check, which read their arrays: a large one is let go only now (else
             // a call would keep it alive until its rank reuses the call, depth rounds later)
             for (Call x : calls[d]) {
-                if (!small(x.send)) {
+                if (!retained(x.send)) {
                     x.send = null;
                 }
             }
@@ -536,8 +537,11 @@ final class CollectiveSlot {
      */
     private static final long RETAIN_BYTES = 256;
 
-    /** @return whether {@code a} is null or a primitive array of at most {@link #RETAIN_BYTES} */
-    private static boolean small(Object a) {
+    /**
+     * @return whether a call keeps {@code a} after its round: null, or a primitive array of at most
+     *         {@link #RETAIN_BYTES}
+     */
+    private static boolean retained(Object a) {
         return a == null || org.jpar.internal.PrimitiveArrays.isPrimitiveArray(a)
                 && org.jpar.internal.PrimitiveArrays.bytes(a) <= RETAIN_BYTES;
     }
