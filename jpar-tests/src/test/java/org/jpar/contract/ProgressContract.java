@@ -54,34 +54,33 @@ public class ProgressContract {
     /** Array collectives with built-in operators (native, blocking collectives under Open MPI). */
     @Contract
     public void postedReceiveLetsSendCompleteWhileReceiverIsInArrayCollectives(Communicator c) {
-        everySize(c, "array collectives", ONCE, (w, partner, receiver) -> {
-            double[] sum = w.allreduce(new double[] {1, 2}, org.jpar.Op.SUM);
-            assertThat(sum).containsExactly(w.size(), 2.0 * w.size());
-            double[] big = new double[200_000];
-            if (w.rank() == 0) {
-                big[199_999] = 7;
-            }
-            w.broadcastInto(big, 0); // large: staged through direct buffers under Open MPI
-            assertThat(big[199_999]).isEqualTo(7);
-            int[] send = new int[w.size()];
-            java.util.Arrays.fill(send, w.rank());
-            int[] recv = new int[w.size()];
-            w.alltoall(send, recv);
-            for (int r = 0; r < w.size(); r++) {
-                assertThat(recv[r]).isEqualTo(r);
-            }
-        });
+        everySize(c, "array collectives", ONCE, ProgressContract::arrayCollectives);
+    }
+
+    /**
+     * Progress is the rank's, not the communicator's: a receive posted on a {@code dup()} lets its send complete while
+     * the receiver blocks in array collectives on the parent (the MPI engines hung here: only receives of the
+     * communicator the rank blocked on were moved on, and the sender's large message waited for its receive in a
+     * blocking send, so it never came to the collective).
+     */
+    @Contract
+    public void postedReceiveOnAnotherCommunicatorLetsSendCompleteWhileReceiverIsInArrayCollectives(Communicator c) {
+        try (Communicator d = c.dup()) {
+            everySize(c, d, "array collectives on another communicator", ONCE, ProgressContract::arrayCollectives);
+        }
+    }
+
+    /** As above, with the receiver blocked in a receive on the parent, which its partner sends after its message. */
+    @Contract
+    public void postedReceiveOnAnotherCommunicatorLetsSendCompleteWhileReceiverReceives(Communicator c) {
+        try (Communicator d = c.dup()) {
+            everySize(c, d, "a receive on another communicator", SENDER_FIRST, ProgressContract::receiveAnotherTag);
+        }
     }
 
     @Contract
     public void postedReceiveLetsSendCompleteWhileReceiverReceivesAnotherTag(Communicator c) {
-        everySize(c, "a receive on another tag", SENDER_FIRST, (w, partner, receiver) -> {
-            if (receiver) {
-                assertThat(w.receive(partner, TAG + 1, String.class)).isEqualTo("after");
-            } else {
-                w.send("after", partner, TAG + 1);
-            }
-        });
+        everySize(c, "a receive on another tag", SENDER_FIRST, ProgressContract::receiveAnotherTag);
     }
 
     @Contract
@@ -165,13 +164,46 @@ public class ProgressContract {
 
     // ------------------------------------------------------------------------------------------------ helpers
 
+    /** The receiver's array collectives: allreduce, a large broadcastInto, alltoall. */
+    private static void arrayCollectives(Communicator w, int partner, boolean receiver) {
+        double[] sum = w.allreduce(new double[] {1, 2}, org.jpar.Op.SUM);
+        assertThat(sum).containsExactly(w.size(), 2.0 * w.size());
+        double[] big = new double[200_000];
+        if (w.rank() == 0) {
+            big[199_999] = 7;
+        }
+        w.broadcastInto(big, 0); // large: staged through direct buffers under Open MPI
+        assertThat(big[199_999]).isEqualTo(7);
+        int[] send = new int[w.size()];
+        java.util.Arrays.fill(send, w.rank());
+        int[] recv = new int[w.size()];
+        w.alltoall(send, recv);
+        for (int r = 0; r < w.size(); r++) {
+            assertThat(recv[r]).isEqualTo(r);
+        }
+    }
+
+    /** The receiver receives a string on another tag, which the sender sends after its message. */
+    private static void receiveAnotherTag(Communicator w, int partner, boolean receiver) {
+        if (receiver) {
+            assertThat(w.receive(partner, TAG + 1, String.class)).isEqualTo("after");
+        } else {
+            w.send("after", partner, TAG + 1);
+        }
+    }
+
     private static void everySize(Communicator c, String between, int alone, Between call) {
+        everySize(c, c, between, alone, call);
+    }
+
+    /** The message goes over {@code m} ({@code c} or a duplicate of it); {@code call} runs on {@code c}. */
+    private static void everySize(Communicator c, Communicator m, String between, int alone, Between call) {
         for (int n : SIZES) {
             withDeadline(c, "a send of " + n + " doubles to a receive posted before " + between, () -> {
                 int partner = partner(c);
                 if (partner == c.rank()) { // one rank: it is its own sender
-                    Request<double[]> r = c.ireceive(partner, TAG);
-                    c.send(values(n, c.rank()), partner, TAG);
+                    Request<double[]> r = m.ireceive(partner, TAG);
+                    m.send(values(n, c.rank()), partner, TAG);
                     if (alone == ONCE) {
                         call.run(c, partner, true);
                     } else {
@@ -180,11 +212,11 @@ public class ProgressContract {
                     }
                     assertThat(r.await()).isEqualTo(values(n, c.rank()));
                 } else if (partner >= 0 && isReceiver(c)) {
-                    Request<double[]> r = c.ireceive(partner, TAG);
+                    Request<double[]> r = m.ireceive(partner, TAG);
                     call.run(c, partner, true);
                     assertThat(r.await()).as("%d doubles", n).isEqualTo(values(n, partner));
                 } else if (partner >= 0) {
-                    c.send(values(n, c.rank()), partner, TAG);
+                    m.send(values(n, c.rank()), partner, TAG);
                     call.run(c, partner, false);
                 } else if (alone == ONCE) { // an odd last rank joins barriers and collectives
                     call.run(c, -1, false);

@@ -18,6 +18,7 @@ import org.jpar.internal.PrimitiveArrays;
 import org.jpar.internal.ProbedHeads;
 import org.jpar.internal.RankProcess;
 import org.jpar.spi.Collectives;
+import org.jpar.spi.PendingHeads;
 import org.jpar.spi.Transport;
 
 /**
@@ -76,15 +77,14 @@ final class OpenMpiTransport implements RankProcess.World {
     private final Queue<ByteBuffer> landings = new ConcurrentLinkedQueue<>();
     private final Queue<SendRequest> selfSends = new ConcurrentLinkedQueue<>();
     private final ReentrantLock sweeping = new ReentrantLock();
-    /** Nonblocking receives whose head has not arrived: blocking calls test them (see the class comment). */
-    private final Set<ReceiveRequest> awaitingHead = ConcurrentHashMap.newKeySet();
+    /**
+     * Nonblocking receives whose head has not arrived, of every communicator of this rank (the world's, shared):
+     * blocking calls test them, and a helper while a thread blocks in MPI (see the class comment).
+     */
+    private final PendingHeads<ReceiveRequest> awaitingHead;
     /** Every nonblocking operation MPI has not completed: keeps it and its buffers reachable until then. */
     private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
     private volatile int sweepAt = SWEEP_MIN;
-    /** Threads of this rank inside a blocking native collective ({@link #enterBlockingCollective()}). */
-    private final AtomicInteger inBlockingCollective = new AtomicInteger();
-    /** Posts the rests of receives while a blocking native collective runs; started on first need. */
-    private volatile Thread assistant;
     private volatile boolean closed;
     private volatile boolean finalized;
     /** The world endpoint this one was split from (itself for the world): MPI_Abort and MPI_Finalize are its. */
@@ -161,6 +161,7 @@ final class OpenMpiTransport implements RankProcess.World {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         codec = new ObjectCodec(loader != null ? loader : OpenMpiTransport.class.getClassLoader(), "rank " + rank);
         root = this;
+        awaitingHead = new PendingHeads<>("jpar-progress-rank-" + rank);
     }
 
     /**
@@ -172,6 +173,7 @@ final class OpenMpiTransport implements RankProcess.World {
         this.owner = parent.owner;
         this.world = parent.world;
         this.root = parent.root;
+        this.awaitingHead = root.awaitingHead;
         this.user = user;
         this.internal = call(() -> Mpi.dup(user));
         this.bulk = call(() -> Mpi.dup(user));
@@ -346,9 +348,6 @@ final class OpenMpiTransport implements RankProcess.World {
         ReceiveRequest r = new ReceiveRequest(request, landing, buffer, source, tag);
         outstanding.add(r);
         awaitingHead.add(r);
-        if (inBlockingCollective.get() > 0) { // another thread of this rank sits in a native collective
-            assist();
-        }
         return r;
     }
 
@@ -428,11 +427,7 @@ final class OpenMpiTransport implements RankProcess.World {
 
     /** Tests every nonblocking receive that waits for its head (but {@code self}), posting the rests that arrived. */
     private void progress(Object self) {
-        for (ReceiveRequest r : awaitingHead) {
-            if (r != self) {
-                r.tryAdvance();
-            }
-        }
+        awaitingHead.progress(self);
     }
 
     /** Turns a received message into what the receiver asked for: a new value, or its buffer filled. */
@@ -595,14 +590,11 @@ final class OpenMpiTransport implements RankProcess.World {
      * collective lasts and such receives exist.
      */
     void enterBlockingCollective() {
-        inBlockingCollective.incrementAndGet();
-        if (!awaitingHead.isEmpty()) {
-            assist();
-        }
+        awaitingHead.enterBlocking();
     }
 
     void exitBlockingCollective() {
-        inBlockingCollective.decrementAndGet();
+        awaitingHead.exitBlocking();
     }
 
     /** Runs one blocking native collective between {@link #enterBlockingCollective()} and its exit. */
@@ -612,35 +604,6 @@ final class OpenMpiTransport implements RankProcess.World {
             call.run();
         } finally {
             exitBlockingCollective();
-        }
-    }
-
-    /** Wakes (or starts) the progress helper of {@link #enterBlockingCollective()}. */
-    private void assist() {
-        Thread a = assistant;
-        if (a == null) {
-            synchronized (this) {
-                a = assistant;
-                if (a == null) {
-                    a = new Thread(this::assistLoop, "jpar-progress-rank-" + rank);
-                    a.setDaemon(true);
-                    assistant = a;
-                    a.start();
-                    return;
-                }
-            }
-        }
-        java.util.concurrent.locks.LockSupport.unpark(a);
-    }
-
-    private void assistLoop() {
-        while (!closed) {
-            if (inBlockingCollective.get() > 0 && !awaitingHead.isEmpty()) {
-                progress(null);
-                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
-            } else {
-                java.util.concurrent.locks.LockSupport.park(this);
-            }
         }
     }
 
@@ -759,9 +722,8 @@ final class OpenMpiTransport implements RankProcess.World {
             closed = true;
         }
         selfSends.clear(); // never received: nothing waits for them any more
-        Thread a = assistant;
-        if (a != null) {
-            java.util.concurrent.locks.LockSupport.unpark(a); // ends its loop
+        if (root == this) {
+            awaitingHead.close(); // its helper ends
         }
         if (root != this && !root.isFinalized()) {
             // MPI_Comm_free: local in Open MPI (operations still pending complete first, as MPI says)
@@ -894,8 +856,7 @@ final class OpenMpiTransport implements RankProcess.World {
      * wait for their heads) by testing it in turn with those receives, with the lock released in between.
      */
     private Object complete(Object request, Object self) {
-        if (multiple && (awaitingHead.isEmpty()
-                || (self != null && awaitingHead.size() == 1 && awaitingHead.contains(self)))) {
+        if (multiple && awaitingHead.noneBut(self)) {
             return Mpi.waitStatus(request);
         }
         for (int i = 0; ; i++) {
@@ -1025,7 +986,7 @@ final class OpenMpiTransport implements RankProcess.World {
      * A nonblocking receive: the head lands in its own buffer; the rest of a chunked message follows into a direct
      * buffer, posted by whichever thread sees the head arrive (see the class comment).
      */
-    private final class ReceiveRequest implements Request<Object>, Outstanding {
+    private final class ReceiveRequest implements Request<Object>, Outstanding, PendingHeads.Pending {
         private final ReentrantLock lock = new ReentrantLock();
         private final int source;
         private final int tag;

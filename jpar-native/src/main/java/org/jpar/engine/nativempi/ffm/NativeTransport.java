@@ -22,6 +22,7 @@ import org.jpar.internal.ObjectCodec;
 import org.jpar.internal.PrimitiveArrays;
 import org.jpar.internal.ProbedHeads;
 import org.jpar.spi.Collectives;
+import org.jpar.spi.PendingHeads;
 import org.jpar.spi.Transport;
 
 /**
@@ -102,15 +103,14 @@ public final class NativeTransport implements NativeWorld {
     private final Queue<Buf> landings = new ConcurrentLinkedQueue<>();
     private final Queue<SendRequest> selfSends = new ConcurrentLinkedQueue<>();
     private final ReentrantLock sweeping = new ReentrantLock();
-    /** Nonblocking receives whose head has not arrived: blocking calls test them (see the class comment). */
-    private final Set<ReceiveRequest> awaitingHead = ConcurrentHashMap.newKeySet();
+    /**
+     * Nonblocking receives whose head has not arrived, of every communicator of this rank (the world's, shared):
+     * blocking calls test them, and a helper while a thread blocks in MPI (see the class comment).
+     */
+    private final PendingHeads<ReceiveRequest> awaitingHead;
     /** Every nonblocking operation MPI has not completed: keeps it and its memory reachable until then. */
     private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
     private volatile int sweepAt = SWEEP_MIN;
-    /** Threads of this rank inside a blocking native collective ({@link #enterBlockingCollective()}). */
-    private final AtomicInteger inBlockingCollective = new AtomicInteger();
-    /** The progress helper of {@link #enterBlockingCollective()}, started the first time one is needed. */
-    private volatile Thread assistant;
     private volatile boolean closed;
     private volatile boolean finalized;
     private Collectives collectives;
@@ -214,6 +214,7 @@ public final class NativeTransport implements NativeWorld {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         codec = new ObjectCodec(loader != null ? loader : NativeTransport.class.getClassLoader(), "rank " + rank);
         root = this;
+        awaitingHead = new PendingHeads<>("jpar-progress-rank-" + rank);
     }
 
     /** A transport on {@code comm}, a communicator {@link #split} made from {@code parent}'s group. */
@@ -239,6 +240,7 @@ public final class NativeTransport implements NativeWorld {
         processorName = parent.processorName;
         codec = parent.codec;
         root = parent.root;
+        awaitingHead = root.awaitingHead;
     }
 
     /**
@@ -414,9 +416,6 @@ public final class NativeTransport implements NativeWorld {
         ReceiveRequest r = new ReceiveRequest(request, landing, buffer, source, tag);
         outstanding.add(r);
         awaitingHead.add(r);
-        if (inBlockingCollective.get() > 0) {
-            assist(); // another thread of this rank sits in a blocking collective
-        }
         return r;
     }
 
@@ -494,11 +493,7 @@ public final class NativeTransport implements NativeWorld {
 
     /** Tests every nonblocking receive that waits for its head (but {@code self}), posting the rests that arrived. */
     private void progress(Object self) {
-        for (ReceiveRequest r : awaitingHead) {
-            if (r != self) {
-                r.tryAdvance();
-            }
-        }
+        awaitingHead.progress(self);
     }
 
     /**
@@ -707,43 +702,11 @@ public final class NativeTransport implements NativeWorld {
      * that for as long as the call lasts and such receives exist.
      */
     void enterBlockingCollective() {
-        inBlockingCollective.incrementAndGet();
-        if (!awaitingHead.isEmpty()) {
-            assist();
-        }
+        awaitingHead.enterBlocking();
     }
 
     void exitBlockingCollective() {
-        inBlockingCollective.decrementAndGet();
-    }
-
-    /** Wakes (or starts) the progress helper of {@link #enterBlockingCollective()}. */
-    private void assist() {
-        Thread a = assistant;
-        if (a == null) {
-            synchronized (this) {
-                a = assistant;
-                if (a == null) {
-                    a = new Thread(this::assistLoop, "jpar-progress-rank-" + rank);
-                    a.setDaemon(true);
-                    assistant = a;
-                    a.start();
-                    return;
-                }
-            }
-        }
-        LockSupport.unpark(a);
-    }
-
-    private void assistLoop() {
-        while (!closed) {
-            if (inBlockingCollective.get() > 0 && !awaitingHead.isEmpty()) {
-                progress(null);
-                LockSupport.parkNanos(20_000);
-            } else {
-                LockSupport.park(this);
-            }
-        }
+        awaitingHead.exitBlocking();
     }
 
     // ---------------------------------------------------------------- lifecycle
@@ -762,9 +725,8 @@ public final class NativeTransport implements NativeWorld {
             closed = true;
         }
         selfSends.clear();
-        Thread a = assistant;
-        if (a != null) {
-            LockSupport.unpark(a); // it sees closed and ends
+        if (root == this) {
+            awaitingHead.close(); // its helper ends
         }
         if (own != 0 && !root.finalized) {
             for (long c : new long[] {user, internal, bulk, own}) {
@@ -995,8 +957,7 @@ public final class NativeTransport implements NativeWorld {
      * (crowded: the core yielded between tests).
      */
     private MemorySegment complete(Req r, Object self) {
-        if (multiple && !crowded && (awaitingHead.isEmpty()
-                || (self != null && awaitingHead.size() == 1 && awaitingHead.contains(self)))) {
+        if (multiple && !crowded && awaitingHead.noneBut(self)) {
             Mpi.waitFor(r.request, r.status);
             return r.status;
         }
@@ -1136,7 +1097,7 @@ public final class NativeTransport implements NativeWorld {
      * A nonblocking receive: the head lands in its own buffer; the rest of a chunked message follows into off-heap
      * memory, posted by whichever thread sees the head arrive (see the class comment).
      */
-    private final class ReceiveRequest implements Request<Object>, Outstanding {
+    private final class ReceiveRequest implements Request<Object>, Outstanding, PendingHeads.Pending {
         private final ReentrantLock lock = new ReentrantLock();
         private final int source;
         private final int tag;
