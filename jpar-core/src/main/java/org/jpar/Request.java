@@ -82,16 +82,21 @@ public interface Request<T> {
      */
     static int waitAny(List<? extends Request<?>> requests) {
         Objects.requireNonNull(requests, "requests");
-        for (int spins = 0; ; spins++) {
-            int i = testAny(requests);
-            if (i != -1 || allNull(requests)) {
-                return i;
+        boolean marked = org.jpar.internal.diag.Waiting.begin("Request.waitAny"); // a wait, for the hang watch
+        try {
+            for (int spins = 0; ; spins++) {
+                int i = testAny(requests);
+                if (i != -1 || allNull(requests)) {
+                    return i;
+                }
+                if (spins >= 200 && firstPending(requests) instanceof org.jpar.spi.ProgressWait w) {
+                    w.parkForProgress(50_000L); // woken by what may complete it (the embedded engine's requests)
+                } else {
+                    backOff(spins);
+                }
             }
-            if (spins >= 200 && firstPending(requests) instanceof org.jpar.spi.ProgressWait w) {
-                w.parkForProgress(50_000L); // woken by what may complete it (the embedded engine's requests)
-            } else {
-                backOff(spins);
-            }
+        } finally {
+            org.jpar.internal.diag.Waiting.end(marked);
         }
     }
 

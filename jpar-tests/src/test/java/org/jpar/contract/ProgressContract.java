@@ -83,6 +83,39 @@ public class ProgressContract {
         everySize(c, "a receive on another tag", SENDER_FIRST, ProgressContract::receiveAnotherTag);
     }
 
+    /**
+     * A receiver that waits for another request by testing it ({@code Request.waitAny}, a loop of {@code testAll} or of
+     * {@code isDone}) moves the posted receive on too, as {@code MPI_Waitany} and {@code MPI_Test} do (the MPI engines
+     * hung above their eager size: a test moved only its own request, and the sender's large message waited in a
+     * blocking send for the posted receive, so the other message never came).
+     */
+    @Contract
+    public void postedReceiveLetsSendCompleteWhileReceiverTestsAnotherRequest(Communicator c) {
+        for (String how : List.of("waitAny", "testAll", "isDone")) {
+            everySize(c, how + " on another request", SENDER_FIRST, (w, partner, receiver) -> {
+                if (!receiver) {
+                    w.send("after", partner, TAG + 1);
+                    return;
+                }
+                Request<String> other = w.ireceive(partner, TAG + 1);
+                switch (how) {
+                    case "waitAny" -> assertThat(Request.waitAny(List.of(other))).isZero();
+                    case "testAll" -> {
+                        while (!Request.testAll(List.of(other))) {
+                            Thread.yield(); // not a spin: a virtual rank must let its carrier go
+                        }
+                    }
+                    default -> {
+                        while (!other.isDone()) {
+                            Thread.yield();
+                        }
+                    }
+                }
+                assertThat(other.await()).isEqualTo("after");
+            });
+        }
+    }
+
     @Contract
     public void postedReceiveLetsSendCompleteWhileReceiverSendsItself(Communicator c) {
         everySize(c, "a send of its own", RECEIVER_FIRST, (w, partner, receiver) -> {

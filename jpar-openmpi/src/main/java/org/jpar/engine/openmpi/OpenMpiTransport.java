@@ -929,15 +929,20 @@ final class OpenMpiTransport implements RankProcess.World {
         @Override
         public boolean isDone() {
             checkThread();
+            boolean done;
             lock.lock();
             try {
                 if (failure != null) {
                     throw failure;
                 }
-                return poll();
+                done = poll();
             } finally {
                 lock.unlock();
             }
+            if (!done) {
+                progress(this); // as MPI_Test, which moves every pending operation on (see PendingHeads)
+            }
+            return done;
         }
 
         @Override
@@ -1034,15 +1039,20 @@ final class OpenMpiTransport implements RankProcess.World {
         @Override
         public boolean isDone() {
             checkThread();
+            boolean done;
             lock.lock();
             try {
                 if (failure == null && transfer(false)) {
                     open();
                 }
-                return result != null || failure != null;
+                done = result != null || failure != null;
             } finally {
                 lock.unlock();
             }
+            if (!done) {
+                progress(this); // as MPI_Test, which moves every pending operation on (see PendingHeads)
+            }
+            return done;
         }
 
         @Override

@@ -34,6 +34,20 @@ class HangReportIT {
         assertThat(r.millis()).as("reported and stopped well before the test's own timeout").isLessThan(90_000);
     }
 
+    /** A rank waiting in {@code Request.waitAny} (tests and pauses, no blocking call) was counted as computing. */
+    @Test
+    void aRankWaitingInWaitAnyIsBlockedNotComputing() throws Exception {
+        Jpar.Result r = Jpar.run(120, "run", "--engine", "openmpi", "-np", "2", "--hang-timeout", "5", "--hang-abort",
+                "--class-path", Jpar.testClasses(), "org.jpar.programs.DeadlockInWaitAny");
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).as(r.toString())
+                .anyMatch(l -> l.matches("jpar: no rank has made progress for \\d+ s: the job hangs \\(--hang-timeout 5\\)"))
+                .anyMatch(l -> l.matches("jpar:   rank 0: thread 'main' waits in Request.waitAny\\(\\), stalled for \\d+ s"))
+                .anyMatch(l -> l.matches("jpar:   rank 1: thread 'main' waits in receive\\(source=0, tag=3\\), stalled for "
+                        + "\\d+ s"));
+        assertThat(r.millis()).as("reported and stopped well before the test's own timeout").isLessThan(90_000);
+    }
+
     @Test
     void theSendFirstExchangeHangsUnderOpenMpiAndItsSendsAreNamed() throws Exception {
         Jpar.Result r = Jpar.run(120, "run", "--engine", "openmpi", "-np", "2", "--hang-timeout", "5", "--hang-abort",

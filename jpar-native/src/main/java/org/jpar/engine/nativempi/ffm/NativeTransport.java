@@ -1040,15 +1040,20 @@ public final class NativeTransport implements NativeWorld {
 
         @Override
         public boolean isDone() {
+            boolean done;
             lock.lock();
             try {
                 if (failure != null) {
                     throw failure;
                 }
-                return poll() || toSelf;
+                done = poll() || toSelf;
             } finally {
                 lock.unlock();
             }
+            if (!done) {
+                progress(this); // as MPI_Test, which moves every pending operation on (see PendingHeads)
+            }
+            return done;
         }
 
         @Override
@@ -1143,15 +1148,20 @@ public final class NativeTransport implements NativeWorld {
 
         @Override
         public boolean isDone() {
+            boolean done;
             lock.lock();
             try {
                 if (failure == null && transfer(false)) {
                     open();
                 }
-                return result != null || failure != null;
+                done = result != null || failure != null;
             } finally {
                 lock.unlock();
             }
+            if (!done) {
+                progress(this); // as MPI_Test, which moves every pending operation on (see PendingHeads)
+            }
+            return done;
         }
 
         @Override
