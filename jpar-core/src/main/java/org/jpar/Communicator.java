@@ -741,20 +741,22 @@ public final class Communicator implements AutoCloseable {
      * {@code i} of {@code send} (length {@code send.length / size()}) goes to rank {@code i}, and block {@code j} of
      * {@code recv} comes from rank {@code j}.
      *
-     * @param send an array whose length is a multiple of {@code size()}
+     * @param send an array whose length is a multiple of {@code size()}; or {@link Par#IN_PLACE}, or {@code recv}
+     *             itself: the blocks of {@code recv} are sent and replaced ({@code MPI_IN_PLACE})
      * @param recv an array of the same type and length
      */
     public void alltoall(Object send, Object recv) {
         checkOpen("alltoall");
-        checkArray("alltoall", "send", send);
-        checkSame("alltoall", send, recv);
-        int n = java.lang.reflect.Array.getLength(send);
+        Object in = send == Par.IN_PLACE ? recv : send;
+        checkArray("alltoall", "send", in);
+        checkSame("alltoall", in, recv);
+        int n = java.lang.reflect.Array.getLength(in);
         if (n % size != 0) {
             throw new JparException("alltoall: send has " + n + " elements, not a multiple of the " + size
                     + " ranks: give every rank a block of the same length (size() * block elements)");
         }
         collective("alltoall", () -> {
-            collectives().alltoall(send, recv);
+            collectives().alltoall(in, recv);
             return null;
         });
     }

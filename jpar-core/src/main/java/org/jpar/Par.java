@@ -33,8 +33,8 @@ public final class Par {
     /** The colour of a rank that joins no new communicator in {@link Communicator#split} ({@code MPI_UNDEFINED}). */
     public static final int UNDEFINED = -32766;
     /**
-     * The send argument of an array reduction or gather that takes its input from the receive array and writes the
-     * result over it ({@code MPI_IN_PLACE}; mpi4py's {@code MPI.IN_PLACE}).
+     * The send argument of an array reduction, gather or all-to-all that takes its input from the receive array and
+     * writes the result over it ({@code MPI_IN_PLACE}; mpi4py's {@code MPI.IN_PLACE}).
      */
     public static final Object IN_PLACE = new Object() {
         @Override

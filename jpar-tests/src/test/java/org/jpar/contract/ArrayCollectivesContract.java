@@ -373,6 +373,10 @@ public class ArrayCollectivesContract {
         // with send and recv the same array
         c.alltoall(copy, copy);
         assertThat(copy).isEqualTo(recv);
+        // Par.IN_PLACE as send (MPI_IN_PLACE): the blocks of recv are exchanged
+        int[] inPlace = send.clone();
+        c.alltoall(Par.IN_PLACE, inPlace);
+        assertThat(inPlace).isEqualTo(recv);
         // 0-length blocks
         c.alltoall(new double[0], new double[0]);
     }
