@@ -20,39 +20,40 @@ class HangReportIT {
 
     @Test
     void aReceiveCycleIsReportedWithBothRanksWithinTheTimeout() throws Exception {
-        Jpar.Result r = Jpar.run(120, "run", "--engine", "openmpi", "-np", "2", "--hang-timeout", "5", "--hang-abort",
-                "--class-path", Jpar.testClasses(), "org.jpar.programs.Deadlock");
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        Jpar.Result r = reportedAndStopped("Deadlock");
         assertThat(r.err()).as(r.toString())
-                .anyMatch(l -> l.matches("jpar: no rank has made progress for \\d+ s: the job hangs \\(--hang-timeout 5\\)"))
                 .anyMatch(l -> l.matches("jpar:   rank 0: thread 'main' waits in receive\\(source=1, tag=3\\), stalled for "
                         + "\\d+ s"))
                 .anyMatch(l -> l.matches("jpar:   rank 1: thread 'main' waits in receive\\(source=0, tag=3\\), stalled for "
                         + "\\d+ s"))
                 .contains("jpar:   cycle: rank 0 waits for rank 1, which waits for rank 0")
                 .noneMatch(l -> l.contains("jpar-hang-state"));
-        assertThat(r.millis()).as("reported and stopped well before the test's own timeout").isLessThan(90_000);
     }
 
     /** A rank waiting in {@code Request.waitAny} (tests and pauses, no blocking call) was counted as computing. */
     @Test
     void aRankWaitingInWaitAnyIsBlockedNotComputing() throws Exception {
-        Jpar.Result r = Jpar.run(120, "run", "--engine", "openmpi", "-np", "2", "--hang-timeout", "5", "--hang-abort",
-                "--class-path", Jpar.testClasses(), "org.jpar.programs.DeadlockInWaitAny");
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        Jpar.Result r = reportedAndStopped("DeadlockInWaitAny");
         assertThat(r.err()).as(r.toString())
-                .anyMatch(l -> l.matches("jpar: no rank has made progress for \\d+ s: the job hangs \\(--hang-timeout 5\\)"))
                 .anyMatch(l -> l.matches("jpar:   rank 0: thread 'main' waits in Request.waitAny\\(\\), stalled for \\d+ s"))
                 .anyMatch(l -> l.matches("jpar:   rank 1: thread 'main' waits in receive\\(source=0, tag=3\\), stalled for "
                         + "\\d+ s"));
+    }
+
+    /** Runs {@code program} at 2 ranks with a 5 s hang timeout: it must be reported as hanging and stopped, exit 1. */
+    private static Jpar.Result reportedAndStopped(String program) throws Exception {
+        Jpar.Result r = Jpar.run(120, "run", "--engine", "openmpi", "-np", "2", "--hang-timeout", "5", "--hang-abort",
+                "--class-path", Jpar.testClasses(), "org.jpar.programs." + program);
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).as(r.toString())
+                .anyMatch(l -> l.matches("jpar: no rank has made progress for \\d+ s: the job hangs \\(--hang-timeout 5\\)"));
         assertThat(r.millis()).as("reported and stopped well before the test's own timeout").isLessThan(90_000);
+        return r;
     }
 
     @Test
     void theSendFirstExchangeHangsUnderOpenMpiAndItsSendsAreNamed() throws Exception {
-        Jpar.Result r = Jpar.run(120, "run", "--engine", "openmpi", "-np", "2", "--hang-timeout", "5", "--hang-abort",
-                "--class-path", Jpar.testClasses(), "org.jpar.programs.SendFirstExchange");
-        assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
+        Jpar.Result r = reportedAndStopped("SendFirstExchange");
         assertThat(r.err()).as(r.toString())
                 .anyMatch(l -> l.matches("jpar:   rank 0: thread 'main' waits in send\\(dest=1, tag=0\\) of 8192 bytes, "
                         + "stalled for \\d+ s"))
