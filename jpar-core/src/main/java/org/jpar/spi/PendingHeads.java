@@ -10,7 +10,7 @@ import java.util.concurrent.locks.LockSupport;
  * head and a rest: the rest's receive can only be posted once the head is in, by Java code, so while a thread of the
  * rank sits inside one of MPI's blocking calls (a collective, or a large send's rest) a helper thread tests these
  * receives and posts their rests; and a test of any request ({@code isDone}, so {@code Request.waitAny} and
- * {@code testAll}) moves them on too ({@link #progress}), as {@code MPI_Test} does. Without it, a sender whose rest
+ * {@code testAll}) moves them on too ({@link #progressFromTest}), as {@code MPI_Test} does. Without it, a sender whose rest
  * waits in {@code MPI_Send} for that receive never gets to the collective this rank waits in, and the job hangs
  * although MPI says it must not: a posted receive lets its matching send complete whatever else the receiver does
  * (MPI-4.1 3.5, Progress).
@@ -30,6 +30,8 @@ public final class PendingHeads<R extends PendingHeads.Pending> {
 
     /** How long the helper sleeps between rounds of tests while a thread blocks and receives wait, in nanoseconds. */
     private static final long PERIOD_NANOS = 20_000;
+    /** Shortest time between two sweeps of {@link #progressFromTest}, in nanoseconds. */
+    private static final long TEST_GAP_NANOS = 20_000;
 
     private final Set<R> waiting = ConcurrentHashMap.newKeySet();
     /** Threads of this rank inside a blocking MPI call ({@link #enterBlocking()}). */
@@ -37,6 +39,7 @@ public final class PendingHeads<R extends PendingHeads.Pending> {
     private final String helperName;
     private volatile Thread helper;
     private volatile boolean closed;
+    private volatile long lastTestSweep = System.nanoTime() - TEST_GAP_NANOS;
 
     /** @param helperName the helper thread's name, e.g. {@code jpar-progress-rank-0} */
     public PendingHeads(String helperName) {
@@ -64,6 +67,19 @@ public final class PendingHeads<R extends PendingHeads.Pending> {
     /** @return true if no receive but (perhaps) {@code self} waits for its head */
     public boolean noneBut(Object self) {
         return waiting.isEmpty() || self != null && waiting.size() == 1 && waiting.contains(self);
+    }
+
+    /**
+     * {@link #progress} for a test of one request ({@code isDone}): at most once every {@value #TEST_GAP_NANOS} ns
+     * for the rank, so that {@code testAll} over many requests does not test every waiting receive once per request.
+     */
+    public void progressFromTest(Object self) {
+        long now = System.nanoTime();
+        if (now - lastTestSweep < TEST_GAP_NANOS || waiting.isEmpty()) {
+            return;
+        }
+        lastTestSweep = now; // racy: two threads may both sweep, which is harmless
+        progress(self);
     }
 
     /** Tests every waiting receive but {@code self} (null: all), posting the rests whose heads arrived. */

@@ -796,7 +796,7 @@ final class MpjTransport implements Transport {
      * @return true if a rank whose all-to-all blocks have {@code kind} and {@code length} posts their receives early
      *         ({@link #postBlocksEarly}): on the multicore device, for blocks with a {@link #blockTag}, from 3 ranks on
      *         (at 2, measured, the early receives made a 1 MiB all-to-all slower: 1.18x MPJ's own against 1.03x; at 3
-     *         1.04x against 1.12x, at 4 1.12-1.16x against 1.27-1.33x). The same answer on every rank for the same
+     *         1.04x against 1.12x, at 4 1.10-1.16x against 1.27-1.33x). The same answer on every rank for the same
      *         block, which the empty messages of {@link #receiveBlocks} rely on.
      */
     boolean postsBlocksEarly(int call, byte kind, int length) {
@@ -807,7 +807,7 @@ final class MpjTransport implements Transport {
      * multicore: posts the receive of every other rank's block of all-to-all number {@code call} straight into
      * {@code array}, before this rank sends its own blocks, as MPJ's own {@code Alltoall} posts its receives first:
      * a block whose receive is posted is copied by MPJ once, by its sender, where one that arrives first waits in
-     * MPJ's queue of unexpected messages (1 MiB at 4 ranks: 1.27-1.33x MPJ's own time that way, 1.01-1.04x this
+     * MPJ's queue of unexpected messages (1 MiB at 4 ranks: 1.27-1.33x MPJ's own time that way, 1.10-1.16x this
      * way). Such a receive takes only a bulk part tagged with this rank's block's kind and length ({@link #blockTag});
      * a rank whose block differs sends an empty message with that tag instead (see {@link #receiveBlocks}).
      *

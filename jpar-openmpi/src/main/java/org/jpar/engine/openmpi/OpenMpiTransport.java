@@ -940,7 +940,7 @@ final class OpenMpiTransport implements RankProcess.World {
                 lock.unlock();
             }
             if (!done) {
-                progress(this); // as MPI_Test, which moves every pending operation on (see PendingHeads)
+                awaitingHead.progressFromTest(this); // as MPI_Test moves every pending operation on
             }
             return done;
         }
@@ -1050,7 +1050,7 @@ final class OpenMpiTransport implements RankProcess.World {
                 lock.unlock();
             }
             if (!done) {
-                progress(this); // as MPI_Test, which moves every pending operation on (see PendingHeads)
+                awaitingHead.progressFromTest(this); // as MPI_Test moves every pending operation on
             }
             return done;
         }

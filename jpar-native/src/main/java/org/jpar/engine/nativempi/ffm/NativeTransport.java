@@ -1051,7 +1051,7 @@ public final class NativeTransport implements NativeWorld {
                 lock.unlock();
             }
             if (!done) {
-                progress(this); // as MPI_Test, which moves every pending operation on (see PendingHeads)
+                awaitingHead.progressFromTest(this); // as MPI_Test moves every pending operation on
             }
             return done;
         }
@@ -1159,7 +1159,7 @@ public final class NativeTransport implements NativeWorld {
                 lock.unlock();
             }
             if (!done) {
-                progress(this); // as MPI_Test, which moves every pending operation on (see PendingHeads)
+                awaitingHead.progressFromTest(this); // as MPI_Test moves every pending operation on
             }
             return done;
         }
