@@ -10,10 +10,10 @@ import java.util.concurrent.locks.LockSupport;
  * head and a rest: the rest's receive can only be posted once the head is in, by Java code, so while a thread of the
  * rank sits inside one of MPI's blocking calls (a collective, or a large send's rest) a helper thread tests these
  * receives and posts their rests; and a test of any request ({@code isDone}, so {@code Request.waitAny} and
- * {@code testAll}) moves them on too ({@link #progressFromTest}), as {@code MPI_Test} does. Without it, a sender whose rest
- * waits in {@code MPI_Send} for that receive never gets to the collective this rank waits in, and the job hangs
- * although MPI says it must not: a posted receive lets its matching send complete whatever else the receiver does
- * (MPI-4.1 3.5, Progress).
+ * {@code testAll}) moves them on too ({@link #progressFromTest}), as {@code MPI_Test} does. Without it, a sender
+ * whose rest waits in {@code MPI_Send} for that receive never gets to the collective this rank waits in, and the job
+ * hangs although MPI says it must not: a posted receive lets its matching send complete whatever else the receiver
+ * does (MPI-4.1 3.5, Progress).
  *
  * <p>One per process, shared by every communicator of the rank: a receive posted on one communicator must progress
  * while a thread blocks on another (say, an {@code ireceive} on a {@code dup()} and then an {@code allreduce} on the
@@ -91,7 +91,10 @@ public final class PendingHeads<R extends PendingHeads.Pending> {
         }
     }
 
-    /** The calling thread goes into a blocking MPI call: until {@link #exitBlocking()}, the helper keeps receives moving. */
+    /**
+     * The calling thread goes into a blocking MPI call: until {@link #exitBlocking()}, the helper keeps receives
+     * moving.
+     */
     public void enterBlocking() {
         blocked.incrementAndGet();
         if (!waiting.isEmpty()) {

@@ -756,7 +756,7 @@ final class MpjTransport implements Transport {
                         bodies[from] = early[from];
                         early[from] = null;
                     } else if (in.chunked) {
-                        if (in.kind == kind && in.elements == length) {
+                        if (same) {
                             in.whole = array;
                             in.offset = from * length;
                         } else {
@@ -1365,7 +1365,9 @@ final class MpjTransport implements Transport {
      */
     private static final class MpjCollectives extends PointToPointCollectives {
         private final MpjTransport mt;
-        /** All-to-alls called on this communicator (the same count at every rank: see {@link MpjTransport#blockTag}). */
+        /**
+         * All-to-alls called on this communicator (the same count at every rank: see {@link MpjTransport#blockTag}).
+         */
         private int calls;
 
         MpjCollectives(MpjTransport t) {
@@ -1393,8 +1395,9 @@ final class MpjTransport implements Transport {
             int me = mt.rank;
             int block = java.lang.reflect.Array.getLength(send) / n;
             int call = calls++;
-            int seq = mt.blockTag(call, arrayKind(send.getClass()), block);
-            if (send == recv && mt.postsBlocksEarly(call, arrayKind(send.getClass()), block)) {
+            byte kind = arrayKind(send.getClass());
+            int seq = mt.blockTag(call, kind, block);
+            if (send == recv && mt.postsBlocksEarly(call, kind, block)) {
                 send = PrimitiveArrays.copy(send); // the blocks' receives are posted first, into recv
             }
             Object[] early = mt.postBlocksEarly(call, recv, block);
