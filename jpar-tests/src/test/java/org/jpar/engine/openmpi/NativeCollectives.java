@@ -13,14 +13,18 @@ import org.jpar.internal.PrimitiveArrays;
 
 /**
  * A rank program for {@link OpenMpiNativeCollectivesIT}: every array collective with every built-in operator on every
- * primitive type, small (the bindings' array path) and large (staged direct buffers), checked against
+ * primitive type, small and large (staged direct buffers; small ones through the bindings' array path when
+ * {@code -Djpar.openmpi.collectiveHeapMax} says so), checked against
  * {@link ArrayOps} applied in rank order, and the engine's counters showing each went to Open MPI's own collective
  * (and that only MINLOC/MAXLOC on long/float/double pairs fell back to jpar's own algorithms, correct too). Prints {@code rank R native collectives ok}; with
  * argument {@code split}, also on the halves of a {@code split} world ({@code rank R split native collectives ok}).
  */
 public final class NativeCollectives {
-    /** Element counts: below the heap threshold for every type, and above it for every type. */
-    private static final int[] LENGTHS = {6, OpenMpiCollectives.HEAP_MAX + 10};
+    /**
+     * Element counts: small, and above 16 KiB for every type. With {@code -Djpar.openmpi.collectiveHeapMax=16384}
+     * the small ones take the bindings' array path; by default every array is staged.
+     */
+    private static final int[] LENGTHS = {6, Math.max(OpenMpiCollectives.HEAP_MAX, 16 * 1024) + 10};
     private static final Class<?>[] TYPES = {byte[].class, short[].class, char[].class, int[].class, long[].class,
         float[].class, double[].class, boolean[].class};
 

@@ -23,14 +23,15 @@ class OpenMpiNativeCollectivesIT {
         OpenMpiTests.requireOpenMpi();
     }
 
-    @ParameterizedTest(name = "{0} ranks, threads={1}, {2}")
-    @CsvSource({"1, multiple, world", "2, multiple, world", "3, multiple, world", "4, multiple, split",
-        "3, serialized, split", "2, single, world"})
-    void arrayCollectivesAreOpenMpisOwn(int ranks, String threads, String comms) throws Exception {
+    /** heapMax: {@code -Djpar.openmpi.collectiveHeapMax}, 16384 for the bindings' array path on small arrays. */
+    @ParameterizedTest(name = "{0} ranks, threads={1}, {2}, heapMax={3}")
+    @CsvSource({"1, multiple, world, 0", "2, multiple, world, 0", "3, multiple, world, 0", "4, multiple, split, 0",
+        "3, serialized, split, 0", "2, single, world, 0", "2, multiple, world, 16384", "4, multiple, split, 16384"})
+    void arrayCollectivesAreOpenMpisOwn(int ranks, String threads, String comms, int heapMax) throws Exception {
         List<String> cmd = OpenMpiTests.mpirun(ranks);
         cmd.addAll(OpenMpiTests.java());
-        cmd.addAll(List.of("-Djpar.openmpi.threads=" + threads, "-cp", System.getProperty("java.class.path"),
-                NativeCollectives.class.getName(), comms));
+        cmd.addAll(List.of("-Djpar.openmpi.threads=" + threads, "-Djpar.openmpi.collectiveHeapMax=" + heapMax, "-cp",
+                System.getProperty("java.class.path"), NativeCollectives.class.getName(), comms));
         Jpar.Result r = OpenMpiTests.exec(cmd, Map.of(), 600);
         assertThat(r.exitCode()).as(r.toString()).isZero();
         List<String> expected = new ArrayList<>();
