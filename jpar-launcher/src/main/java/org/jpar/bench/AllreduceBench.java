@@ -15,8 +15,9 @@ import org.jpar.engine.nativempi.RawFfm;
  * best batch (a batch's time is the slowest rank's). Rank 0 prints
  * {@code jpar-<engine> payload=<name> bytes=<n> latency_us=<median> best_us=<best> ...}. On the native engine under
  * {@code jpar bench}, C's own {@code MPI_Allreduce} loop ({@link CBaseline}) and the same loop in Java through FFM
- * alone ({@link RawFfm}, {@code raw-ffm}: off-heap buffers, no copy) run in the same ranks, their batches alternating
- * with jpar's ({@link AlternatingBatches}), and their lines add jpar's ratios to them.
+ * alone ({@link RawFfm}, {@code raw-ffm}: off-heap buffers, no copy; {@code raw-ffm-heap}: the same data in Java
+ * arrays as jpar's, copied in and out around each call, as FFM alone must) run in the same ranks, their batches
+ * alternating with jpar's ({@link AlternatingBatches}), and their lines add jpar's ratios to them.
  *
  * <p>Arguments: {@code [scale [file]]} as {@link PingPong}.
  */
@@ -46,6 +47,7 @@ public final class AllreduceBench {
             int n = (Integer) p.value();
             double[] send = new double[n];
             double[] recv = new double[n];
+            double[] heapRecv = new double[n];
             java.util.Arrays.fill(send, 1.0);
             List<AlternatingBatches.Contender> cs = new ArrayList<>();
             cs.add(new AlternatingBatches.Contender(who, () -> {
@@ -58,11 +60,14 @@ public final class AllreduceBench {
             }
             if (ffm != null) {
                 cs.add(new AlternatingBatches.Contender("raw-ffm", () -> ffm.allreduce(n, p.iterations())));
+                cs.add(new AlternatingBatches.Contender("raw-ffm-heap",
+                        () -> ffm.allreduce(send, heapRecv, p.iterations())));
             }
             List<AlternatingBatches.Result> rs = AlternatingBatches.run(world, WARMUP, scale, BATCHES, p.iterations(),
                     cs);
-            if (recv[0] != world.size()) {
-                throw new IllegalStateException("allreduce gave " + recv[0] + ", expected " + world.size());
+            if (recv[0] != world.size() || ffm != null && heapRecv[0] != world.size()) {
+                throw new IllegalStateException("allreduce gave " + recv[0] + " (raw-ffm-heap: " + heapRecv[0]
+                        + "), expected " + world.size());
             }
             if (world.rank() == 0) {
                 for (int i = 0; i < rs.size(); i++) {

@@ -141,6 +141,7 @@ final class NativeBench {
     private static void summary(List<String> nativeRun, List<String> jniRun, String c) {
         Map<String, double[]> nat = ratiosToC(nativeRun, c);
         Map<String, double[]> overFfm = ratiosToC(nativeRun, "raw-ffm");
+        Map<String, double[]> overFfmHeap = ratiosToC(nativeRun, "raw-ffm-heap");
         Map<String, double[]> jni = ratiosToC(jniRun, c);
         Map<String, double[]> natTimes = times(nativeRun, "jpar-native");
         Map<String, double[]> jniTimes = times(jniRun, "jpar-openmpi");
@@ -160,6 +161,11 @@ final class NativeBench {
                 sb.append(String.format(Locale.ROOT, " native/raw-ffm best=%.2f median=%.2f paired=%.2f"
                         + " raw-ffm/C best=%.2f median=%.2f paired=%.2f", f[0], f[1], f[2], n[0] / f[0], n[1] / f[1],
                         n[2] / f[2]));
+            }
+            double[] h = overFfmHeap.get(e.getKey());
+            if (h != null) { // jpar over FFM alone with the same Java arrays: what jpar adds beyond the copies
+                sb.append(String.format(Locale.ROOT, " native/raw-ffm-heap best=%.2f median=%.2f paired=%.2f", h[0],
+                        h[1], h[2]));
             }
             double[] j = jni.get(e.getKey());
             if (j != null) {

@@ -7,8 +7,9 @@ import org.jpar.JparException;
 /**
  * {@code jpar bench}'s raw FFM baseline inside a rank of the native engine: {@code MPI_Send} and {@code MPI_Recv} (and
  * {@code MPI_Allreduce}) called from Java through the same FFM downcall handles the engine uses, on off-heap memory
- * allocated once, on its own duplicate of {@code MPI_COMM_WORLD}, with no header, no copy from or to a Java array and
- * no matching logic. So jpar's time over it is what jpar itself adds, and its time over C's loop is what the FFM
+ * allocated once, on its own duplicate of {@code MPI_COMM_WORLD}, with no header, no copy from or to a Java array
+ * (but in {@link #allreduce(double[], double[], int)}, whose data is in Java arrays as jpar's is) and no matching
+ * logic. So jpar's time over it is what jpar itself adds, and its time over C's loop is what the FFM
  * downcalls add. Public for the bench; not user API.
  */
 public interface RawFfm {
@@ -20,6 +21,15 @@ public interface RawFfm {
      * off-heap buffer into another, as C's baseline does (every rank calls it).
      */
     void allreduce(int doubles, int iterations);
+
+    /**
+     * One batch of {@code iterations} calls of {@code MPI_Allreduce} (SUM) of {@code send} into {@code recv} (the same
+     * length), Java arrays, as a program using FFM alone must call it with its data in Java arrays: each call copies
+     * {@code send} into off-heap memory, calls {@code MPI_Allreduce} there with {@code MPI_IN_PLACE} (as jpar does:
+     * one buffer instead of two), and copies the result into {@code recv} (FFM
+     * gives no safe way to hand a heap array to a call that blocks; see the README's native engine figures).
+     */
+    void allreduce(double[] send, double[] recv, int iterations);
 
     /**
      * Duplicates {@code MPI_COMM_WORLD} for the baseline: a collective, every rank of the native engine's job calls it

@@ -11,8 +11,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code jpar bench allreduce --engine native [--mpi M]} runs C's own {@code MPI_Allreduce} loop in the same ranks as
- * jpar, batch by batch in turn, and the same loop through FFM alone ({@code raw-ffm}): their lines carry jpar's ratios
- * to them, and the summary gives native/C, native/raw-ffm and raw-ffm/C; {@code jpar bench pingpong --engine native}
+ * jpar, batch by batch in turn, and the same loop through FFM alone ({@code raw-ffm}, and {@code raw-ffm-heap} with
+ * the data in Java arrays): their lines carry jpar's ratios to them, and the summary gives native/C, native/raw-ffm,
+ * raw-ffm/C and native/raw-ffm-heap; {@code jpar bench pingpong --engine native}
  * runs the same three.
  */
 class NativeBenchIT {
@@ -30,8 +31,11 @@ class NativeBenchIT {
                     .anyMatch(l -> l.startsWith(c + " payload=" + payload + " ") && l.contains(" jpar_ratio_best=")
                             && l.contains(" jpar_ratio_median=") && l.contains(" jpar_ratio_paired="))
                     .anyMatch(l -> l.startsWith("raw-ffm payload=" + payload + " ") && l.contains(" jpar_ratio_paired="))
+                    .anyMatch(l -> l.startsWith("raw-ffm-heap payload=" + payload + " ")
+                            && l.contains(" jpar_ratio_paired="))
                     .anyMatch(l -> l.startsWith("ratio payload=" + payload + " native/C best=")
-                            && l.contains(" native/raw-ffm best=") && l.contains(" raw-ffm/C best="));
+                            && l.contains(" native/raw-ffm best=") && l.contains(" raw-ffm/C best=")
+                            && l.contains(" native/raw-ffm-heap best="));
         }
     }
 

@@ -2,6 +2,7 @@ package org.jpar.engine.nativempi.ffm;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import org.jpar.engine.nativempi.RawFfm;
 
@@ -59,15 +60,7 @@ public final class RawFfmLoop implements RawFfm {
 
     @Override
     public void allreduce(int doubles, int iterations) {
-        int bytes = doubles * Double.BYTES;
-        if (size != bytes) {
-            out = Arena.ofAuto().allocate(Math.max(bytes, 1), 64);
-            in = Arena.ofAuto().allocate(Math.max(bytes, 1), 64);
-            size = bytes;
-            for (int k = 0; k < doubles; k++) {
-                out.setAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE, k, 1.0); // as jpar's send array
-            }
-        }
+        buffers(doubles);
         MemorySegment o = out;
         MemorySegment i = in;
         long c = comm;
@@ -75,6 +68,35 @@ public final class RawFfmLoop implements RawFfm {
         long op = sum;
         for (int k = 0; k < iterations; k++) {
             Mpi.allreduce(o, i, doubles, t, op, c);
+        }
+    }
+
+    @Override
+    public void allreduce(double[] send, double[] recv, int iterations) {
+        int doubles = send.length;
+        buffers(doubles);
+        MemorySegment i = in;
+        long c = comm;
+        long t = doubleType;
+        long op = sum;
+        MemorySegment inPlace = Mpi.ABI.inPlace;
+        for (int k = 0; k < iterations; k++) { // in place: half the off-heap memory of two buffers, as jpar does
+            MemorySegment.copy(send, 0, i, ValueLayout.JAVA_DOUBLE, 0, doubles);
+            Mpi.allreduce(inPlace, i, doubles, t, op, c);
+            MemorySegment.copy(i, ValueLayout.JAVA_DOUBLE, 0, recv, 0, doubles);
+        }
+    }
+
+    /** One pair of off-heap buffers of {@code doubles} doubles per size, kept; the first holds 1.0s as jpar's send. */
+    private void buffers(int doubles) {
+        int bytes = doubles * Double.BYTES;
+        if (size != bytes) {
+            out = Arena.ofAuto().allocate(Math.max(bytes, 1), 64);
+            in = Arena.ofAuto().allocate(Math.max(bytes, 1), 64);
+            size = bytes;
+            for (int k = 0; k < doubles; k++) {
+                out.setAtIndex(ValueLayout.JAVA_DOUBLE, k, 1.0);
+            }
         }
     }
 }
