@@ -82,10 +82,13 @@ public final class Multicore {
         final Failure other = new Failure(-1);
         /** The ranks' doorbells, which their receives wait on (see {@link Doorbell}). */
         final Doorbell[] bells;
+        /** The world's all-to-all tags (see {@link BlockBoard}). */
+        final BlockBoard board;
 
         Job(int size) {
             this.size = size;
             this.bells = Doorbell.forJob(size);
+            this.board = new BlockBoard(size);
             this.finished = new CountDownLatch(size);
             this.initialized = new CountDownLatch(size);
             this.failures = new Failure[size];
@@ -197,7 +200,7 @@ public final class Multicore {
         MpjTransport t;
         try {
             mpj.init(new String[] {Integer.toString(rank), Integer.toString(job.size), SMPDEV});
-            t = new MpjTransport(mpj, "multicore", userLoader, group, job.bells);
+            t = new MpjTransport(mpj, "multicore", userLoader, group, job.bells, job.board);
         } finally {
             job.initialized.countDown();
         }

@@ -92,7 +92,7 @@ final class Niodev {
             }
             ClassLoader loader = Thread.currentThread().getContextClassLoader();
             joined = new MpjTransport(mpj, MpjEngine.NIODEV, loader != null ? loader : Niodev.class.getClassLoader(),
-                    Thread.currentThread().getThreadGroup(), null);
+                    Thread.currentThread().getThreadGroup(), null, null);
             RawMpj.bindProcess(mpj, joined.dupWorld());
             Runtime.getRuntime().addShutdownHook(new Thread(Niodev::atExit, "jpar-mpj-exit"));
             return joined;
