@@ -806,8 +806,10 @@ final class MpjTransport implements Transport {
      * other rank {@code r}, as messages of {@code tag}. On multicore from 3 ranks on, it first publishes its blocks'
      * tag ({@code seq}: {@link #blockTag}, or -1) on the group's {@link BlockBoard} (after {@link #postBlocksEarly}),
      * then sends to each rank as soon as that rank published its own: where both are the same block tag, the bulk part
-     * alone, into the receive that rank posted early (no header: 1 MiB at 4 ranks, 1.09-1.12x MPJ's own
-     * {@code Alltoall} with headers); otherwise, as everywhere else, header and bulk part ({@link #sendBlock}).
+     * alone, into the receive that rank posted early (1 MiB at 4 ranks: 0.89-0.93x MPJ's own {@code Alltoall} so,
+     * 1.09-1.12x with a header per block, 2026-12-02); otherwise, as everywhere else, header and bulk part
+     * ({@link #sendBlock}). A rank with no block tag sends headers at once; a rank with one waits for each rank's tag
+     * (every rank publishes its own on entering, before it waits for anything).
      *
      * @return by rank, true where the block went with no header; the pair is symmetric, so the block from that rank
      *         comes with none either
@@ -862,7 +864,8 @@ final class MpjTransport implements Transport {
      * @return true if a rank whose all-to-all blocks have {@code kind} and {@code length} posts their receives early
      *         ({@link #postBlocksEarly}): on the multicore device, for blocks with a {@link #blockTag}, from 3 ranks on
      *         (at 2, measured, the early receives made a 1 MiB all-to-all slower: 1.18x MPJ's own against 1.03x; at 3
-     *         1.04x against 1.12x, at 4 1.10-1.16x against 1.27-1.33x). The same answer on every rank for the same
+     *         1.04x against 1.12x, at 4 1.10-1.16x against 1.27-1.33x, and 0.89-0.93x once the pairs whose blocks match
+     *         dropped their headers, {@link #sendBlocks}). The same answer on every rank for the same
      *         block, which the empty messages of {@link #receiveBlocks} rely on.
      */
     boolean postsBlocksEarly(int call, byte kind, int length) {
@@ -1448,7 +1451,8 @@ final class MpjTransport implements Transport {
          * {@link PointToPointCollectives} goes through two scratch blocks, two more copies of each block). On the
          * multicore device from 3 ranks on, the receives of large blocks are posted first, as MPJ's own
          * {@code Alltoall} does ({@link MpjTransport#postBlocksEarly}; an in-place {@code send} is copied first for
-         * them). Then every send is posted: jpar's sends return once MPJ copied the block, so elsewhere
+         * them), and a pair of ranks whose blocks match sends them with no header ({@link MpjTransport#sendBlocks}).
+         * Then every send is posted: jpar's sends return once MPJ copied the block, so elsewhere
          * {@code send} may be {@code recv}; then this rank's own block is copied (the other ranks already have their
          * blocks while it is: copied first, it held up every send by its time, 512 KiB at 1 MiB and 2 ranks), then
          * the blocks are received ({@link MpjTransport#receiveBlocks}: on multicore in the order they arrive). A
