@@ -9,6 +9,8 @@ import org.jpar.Communicator;
 import org.jpar.JparException;
 import org.jpar.Op;
 import org.jpar.Par;
+import org.jpar.engine.nativempi.CBaseline;
+import org.jpar.engine.nativempi.RawFfm;
 import org.jpar.engine.openmpi.Mpi;
 
 /**
@@ -17,7 +19,9 @@ import org.jpar.engine.openmpi.Mpi;
  * {@code alltoall(send, recv)}) alternates batch by batch with the raw engine's ({@link AlternatingBatches}): on the
  * Open MPI engine, the Java bindings' own {@code allReduce}/{@code bcast}/{@code allToAll} on a duplicate of
  * {@code MPI_COMM_WORLD} in the same processes, once with the same heap arrays and once with direct buffers; on the MPJ
- * Express engine, MPJ's own {@code Allreduce}/{@code Bcast}/{@code Alltoall} ({@link RawMpjCollectives}). The
+ * Express engine, MPJ's own {@code Allreduce}/{@code Bcast}/{@code Alltoall} ({@link RawMpjCollectives}); on the
+ * native engine under {@code jpar bench}, C's own loop ({@link CBaseline}), the same call through FFM alone on
+ * off-heap memory ({@code raw-ffm}) and on Java arrays copied in and out as jpar's are ({@code raw-ffm-heap}). The
  * threads engine has no raw engine in its JVM: its lines stand alone (compare with
  * {@code jpar bench ... --engine openmpi}, or {@link RawOpenMpiCollectives} which the launcher runs after it when
  * Open MPI is installed).
@@ -49,6 +53,10 @@ public final class CollectiveBench {
         boolean openmpi = c.engine().equals("openmpi");
         Object raw = openmpi ? Mpi.duplicate(Mpi.constant("COMM_WORLD")) : null;
         org.jpar.engine.mpj.RawMpj mpj = c.engine().equals("mpj") ? org.jpar.engine.mpj.RawMpj.current() : null;
+        boolean nativeEngine = c.engine().equals("native");
+        CBaseline cLoop = nativeEngine ? PingPong.cBaseline(c, true) : null; // under jpar bench: C in the same ranks
+        RawFfm ffm = cLoop != null ? RawFfm.load() : null;
+        String cName = System.getProperty(PingPong.C_NAME, "c");
         for (int bytes : sizes) {
             int n = bytes / 8;
             int iterations = Math.max(5, (int) ((bytes <= 4096 ? 20_000 : 200) * scale));
@@ -63,6 +71,9 @@ public final class CollectiveBench {
             if (mpj != null) {
                 contenders.add(new AlternatingBatches.Contender("raw-mpj",
                         RawMpjCollectives.batch(mpj, kind, n, c.size(), iterations)));
+            }
+            if (cLoop != null) {
+                contenders.addAll(rawNative(cLoop, ffm, cName, kind, n, c.size(), iterations));
             }
             List<AlternatingBatches.Result> results = AlternatingBatches.run(c, WARMUP, scale, BATCHES, iterations,
                     contenders);
@@ -163,6 +174,37 @@ public final class CollectiveBench {
                     }
                 };
         }
+    }
+
+    /**
+     * @return the native engine's baselines of one batch: C's own loop ({@code mpibench.c}, named {@code cName}), the
+     *         same call through FFM alone on off-heap memory ({@code raw-ffm}), and on Java arrays copied in and out
+     *         as jpar's are ({@code raw-ffm-heap})
+     */
+    static List<AlternatingBatches.Contender> rawNative(CBaseline cLoop, RawFfm ffm, String cName, String kind, int n,
+                                                         int size, int iterations) {
+        int block = Math.max(1, n / size);
+        double[] a = values(kind.equals("alltoall") ? block * size : n);
+        double[] b = new double[a.length];
+        List<AlternatingBatches.Contender> cs = new ArrayList<>();
+        switch (kind) {
+            case "allreduce":
+                cs.add(new AlternatingBatches.Contender(cName, () -> cLoop.allreduce(n, iterations)));
+                cs.add(new AlternatingBatches.Contender("raw-ffm", () -> ffm.allreduce(n, iterations)));
+                cs.add(new AlternatingBatches.Contender("raw-ffm-heap", () -> ffm.allreduce(a, b, iterations)));
+                break;
+            case "bcast":
+                cs.add(new AlternatingBatches.Contender(cName, () -> cLoop.bcast(n, iterations)));
+                cs.add(new AlternatingBatches.Contender("raw-ffm", () -> ffm.bcast(n, iterations)));
+                cs.add(new AlternatingBatches.Contender("raw-ffm-heap", () -> ffm.bcast(a, iterations)));
+                break;
+            default:
+                cs.add(new AlternatingBatches.Contender(cName, () -> cLoop.alltoall(block, iterations)));
+                cs.add(new AlternatingBatches.Contender("raw-ffm", () -> ffm.alltoall(block, iterations)));
+                cs.add(new AlternatingBatches.Contender("raw-ffm-heap", () -> ffm.alltoall(a, b, iterations)));
+                break;
+        }
+        return cs;
     }
 
     private static ByteBuffer directDoubles(int n) {

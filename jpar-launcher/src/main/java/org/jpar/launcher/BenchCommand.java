@@ -120,8 +120,8 @@ final class BenchCommand implements Callable<Integer> {
                 throw new UsageException(bad.getMessage());
             }
         }
-        if (e instanceof NativeLauncher && !noBaseline
-                && (benchmark.equals("pingpong") || benchmark.equals("allreduce"))) {
+        if (e instanceof NativeLauncher && !noBaseline && (benchmark.equals("pingpong")
+                || CollectiveBench.KINDS.contains(benchmark))) {
             // with C (and the JNI engine) in the same run
             return NativeBench.run(benchmark, options, scale, ranks == null ? 2 : ranks);
         }

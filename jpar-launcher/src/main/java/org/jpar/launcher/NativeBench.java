@@ -14,11 +14,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.jpar.bench.AllreduceBench;
+import org.jpar.bench.CollectiveBench;
 import org.jpar.bench.PingPong;
 import org.jpar.engine.openmpi.OpenMpiInstallation;
 
 /**
- * {@code jpar bench pingpong|allreduce --engine native [--mpi M]}: jpar on the native engine with, in the same ranks,
+ * {@code jpar bench pingpong|allreduce|bcast|alltoall --engine native [--mpi M]}: jpar on the native engine with, in
+ * the same ranks,
  * batch by batch in turn, the same operations in C (the MPI's own {@code mpicc} builds {@code mpibench.c} into a
  * shared library the ranks load: {@link org.jpar.engine.nativempi.CBaseline}); then, for the ping-pong under Open MPI,
  * jpar on the Java-bindings (JNI) engine in a second run, again alternating with C (loaded the same way when that run's
@@ -36,7 +38,8 @@ final class NativeBench {
     }
 
     /**
-     * @param benchmark {@code pingpong} or {@code allreduce}
+     * @param benchmark {@code pingpong}, {@code allreduce}, {@code bcast} or {@code alltoall} (the last two print
+     *                  their own lines, with their ratios to C and to FFM alone: {@code CollectiveBench})
      * @param ranks     the job's ranks (the ping-pong uses ranks 0 and 1; the others run empty batches)
      * @return the launcher's exit code
      */
@@ -53,6 +56,10 @@ final class NativeBench {
             env.put("JPAR_JAVA_OPTS", (opts + " -Djpar.bench.results=" + results + " -D" + PingPong.C_LIBRARY + "="
                     + library + " -D" + PingPong.C_NAME + "=c-" + mpi).trim());
             List<String> args = List.of(Double.toString(scale), pingpong ? "baseline" : results.toString());
+            if (!pingpong && !benchmark.equals("allreduce")) {
+                return new NativeLauncher(env).run(new Engine.Job(ranks, CollectiveBench.class.getName(),
+                        List.of(benchmark, Double.toString(scale)), null, null, options));
+            }
             int code = new NativeLauncher(env).run(new Engine.Job(ranks, main.getName(), args, null, null, options));
             if (code != 0) {
                 return code;

@@ -1,5 +1,6 @@
 /*
- * jpar bench's C baseline for the native engine: the same operations as jpar's PingPong and AllreduceBench, in C
+ * jpar bench's C baseline for the native engine: the same operations as jpar's PingPong, AllreduceBench and
+ * CollectiveBench (bcast, alltoall), in C
  * against the MPI the native engine binds. `jpar bench` builds it with that MPI's mpicc into a shared library
  *
  *   mpicc -O2 -shared -fPIC -o libmpibench.so mpibench.c
@@ -77,6 +78,30 @@ int jpar_bench_allreduce(long doubles, long iterations) {
     }
     for (long i = 0; i < iterations; i++) {
         MPI_Allreduce(msg, buf, (int) doubles, MPI_DOUBLE, MPI_SUM, comm);
+    }
+    return 0;
+}
+
+/* One batch of `iterations` MPI_Bcast of `doubles` doubles from rank 0. */
+int jpar_bench_bcast(long doubles, long iterations) {
+    if (room(doubles * (long) sizeof(double) + 1) != 0) {
+        return -1;
+    }
+    for (long i = 0; i < iterations; i++) {
+        MPI_Bcast(msg, (int) doubles, MPI_DOUBLE, 0, comm);
+    }
+    return 0;
+}
+
+/* One batch of `iterations` MPI_Alltoall of `block` doubles per rank, from one buffer into another. */
+int jpar_bench_alltoall(long block, long iterations) {
+    int size;
+    MPI_Comm_size(comm, &size);
+    if (room(block * size * (long) sizeof(double) + 1) != 0) {
+        return -1;
+    }
+    for (long i = 0; i < iterations; i++) {
+        MPI_Alltoall(msg, (int) block, MPI_DOUBLE, buf, (int) block, MPI_DOUBLE, comm);
     }
     return 0;
 }

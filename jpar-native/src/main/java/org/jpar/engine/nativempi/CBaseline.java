@@ -7,7 +7,7 @@ import org.jpar.JparException;
 /**
  * {@code jpar bench}'s C baseline inside a rank of the native engine: a shared library built from the bench's
  * {@code mpibench.c} with the MPI's own {@code mpicc}, whose functions run one batch of C's ping-pong or
- * {@code MPI_Allreduce} loop on their own duplicate of {@code MPI_COMM_WORLD}, so that C's batches alternate with
+ * {@code MPI_Allreduce}, {@code MPI_Bcast} or {@code MPI_Alltoall} loop on their own duplicate of {@code MPI_COMM_WORLD}, so that C's batches alternate with
  * jpar's in the same processes. Public for the bench; not user API.
  */
 public interface CBaseline {
@@ -16,6 +16,12 @@ public interface CBaseline {
 
     /** One batch of {@code iterations} calls of {@code MPI_Allreduce} (SUM) of {@code doubles} doubles. */
     void allreduce(int doubles, int iterations);
+
+    /** One batch of {@code iterations} calls of {@code MPI_Bcast} of {@code doubles} doubles from rank 0. */
+    void bcast(int doubles, int iterations);
+
+    /** One batch of {@code iterations} calls of {@code MPI_Alltoall} of {@code block} doubles per rank. */
+    void alltoall(int block, int iterations);
 
     /**
      * Loads the library and duplicates {@code MPI_COMM_WORLD} for it: a collective, every rank of the native engine's

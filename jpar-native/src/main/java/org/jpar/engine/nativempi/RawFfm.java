@@ -31,6 +31,25 @@ public interface RawFfm {
      */
     void allreduce(double[] send, double[] recv, int iterations);
 
+    /** One batch of {@code iterations} calls of {@code MPI_Bcast} of {@code doubles} doubles from rank 0, off-heap. */
+    void bcast(int doubles, int iterations);
+
+    /**
+     * One batch of {@code iterations} calls of {@code MPI_Bcast} of the Java array {@code buf} from rank 0, as FFM
+     * alone must: the root copies it into off-heap memory, the others copy the result out (as jpar does).
+     */
+    void bcast(double[] buf, int iterations);
+
+    /** One batch of {@code iterations} calls of {@code MPI_Alltoall} of {@code block} doubles per rank, off-heap. */
+    void alltoall(int block, int iterations);
+
+    /**
+     * One batch of {@code iterations} calls of {@code MPI_Alltoall} from the Java array {@code send} into {@code recv}
+     * (the same length, a multiple of the ranks), as FFM alone must: copied into off-heap memory, the call from one
+     * buffer into another, copied out (as jpar does).
+     */
+    void alltoall(double[] send, double[] recv, int iterations);
+
     /**
      * Duplicates {@code MPI_COMM_WORLD} for the baseline: a collective, every rank of the native engine's job calls it
      * at the same point, after {@code Par.world()}.

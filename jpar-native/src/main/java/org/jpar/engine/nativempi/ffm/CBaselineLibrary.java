@@ -15,13 +15,18 @@ import org.jpar.engine.nativempi.CBaseline;
 public final class CBaselineLibrary implements CBaseline {
     private final MethodHandle pingpong;
     private final MethodHandle allreduce;
+    private final MethodHandle bcast;
+    private final MethodHandle alltoall;
 
     private CBaselineLibrary(SymbolLookup lib) {
         Linker linker = Linker.nativeLinker();
         pingpong = linker.downcallHandle(find(lib, "jpar_bench_pingpong"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
                 ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-        allreduce = linker.downcallHandle(find(lib, "jpar_bench_allreduce"), FunctionDescriptor.of(
-                ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+        FunctionDescriptor batch = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG);
+        allreduce = linker.downcallHandle(find(lib, "jpar_bench_allreduce"), batch);
+        bcast = linker.downcallHandle(find(lib, "jpar_bench_bcast"), batch);
+        alltoall = linker.downcallHandle(find(lib, "jpar_bench_alltoall"), batch);
         MethodHandle init = linker.downcallHandle(find(lib, "jpar_bench_init"),
                 FunctionDescriptor.of(ValueLayout.JAVA_INT));
         int rc;
@@ -67,14 +72,29 @@ public final class CBaselineLibrary implements CBaseline {
 
     @Override
     public void allreduce(int doubles, int iterations) {
+        batch(allreduce, "allreduce", doubles, iterations);
+    }
+
+    @Override
+    public void bcast(int doubles, int iterations) {
+        batch(bcast, "bcast", doubles, iterations);
+    }
+
+    @Override
+    public void alltoall(int block, int iterations) {
+        batch(alltoall, "alltoall", block, iterations);
+    }
+
+    /** Runs one batch of a collective's C loop of {@code doubles} doubles (alltoall: per rank). */
+    private static void batch(MethodHandle loop, String what, int doubles, int iterations) {
         int rc;
         try {
-            rc = (int) allreduce.invokeExact((long) doubles, (long) iterations);
+            rc = (int) loop.invokeExact((long) doubles, (long) iterations);
         } catch (Throwable t) {
             throw Fail.unchecked(t);
         }
         if (rc != 0) {
-            throw new JparException("the C baseline's allreduce of " + doubles + " doubles found no memory");
+            throw new JparException("the C baseline's " + what + " of " + doubles + " doubles found no memory");
         }
     }
 }

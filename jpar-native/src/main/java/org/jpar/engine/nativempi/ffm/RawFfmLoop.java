@@ -13,6 +13,9 @@ public final class RawFfmLoop implements RawFfm {
     private final long doubleType;
     private final long sum;
     private final MemorySegment status;
+    /** This rank in the duplicate, and its ranks. */
+    private final int rank;
+    private final int ranks;
     private MemorySegment out = MemorySegment.NULL;
     private MemorySegment in = MemorySegment.NULL;
     private int size = -1;
@@ -23,6 +26,8 @@ public final class RawFfmLoop implements RawFfm {
         doubleType = Mpi.ABI.handle("DOUBLE");
         sum = Mpi.ABI.handle("OP_SUM");
         status = Arena.global().allocate(64, 8);
+        rank = Mpi.rank(comm);
+        ranks = Mpi.size(comm);
     }
 
     /** @see RawFfm#load */
@@ -97,6 +102,64 @@ public final class RawFfmLoop implements RawFfm {
             for (int k = 0; k < doubles; k++) {
                 out.setAtIndex(ValueLayout.JAVA_DOUBLE, k, 1.0);
             }
+        }
+    }
+
+    @Override
+    public void bcast(int doubles, int iterations) {
+        buffers(doubles);
+        MemorySegment o = out;
+        long c = comm;
+        long t = doubleType;
+        for (int k = 0; k < iterations; k++) {
+            Mpi.bcast(o, doubles, t, 0, c);
+        }
+    }
+
+    @Override
+    public void bcast(double[] buf, int iterations) {
+        int doubles = buf.length;
+        buffers(doubles);
+        MemorySegment o = out;
+        long c = comm;
+        long t = doubleType;
+        boolean root = rank == 0;
+        for (int k = 0; k < iterations; k++) {
+            if (root) {
+                MemorySegment.copy(buf, 0, o, ValueLayout.JAVA_DOUBLE, 0, doubles);
+            }
+            Mpi.bcast(o, doubles, t, 0, c);
+            if (!root) {
+                MemorySegment.copy(o, ValueLayout.JAVA_DOUBLE, 0, buf, 0, doubles);
+            }
+        }
+    }
+
+    @Override
+    public void alltoall(int block, int iterations) {
+        buffers(block * ranks);
+        MemorySegment o = out;
+        MemorySegment i = in;
+        long c = comm;
+        long t = doubleType;
+        for (int k = 0; k < iterations; k++) {
+            Mpi.alltoall(o, i, block, t, c, null);
+        }
+    }
+
+    @Override
+    public void alltoall(double[] send, double[] recv, int iterations) {
+        int doubles = send.length;
+        int block = doubles / ranks;
+        buffers(doubles);
+        MemorySegment o = out;
+        MemorySegment i = in;
+        long c = comm;
+        long t = doubleType;
+        for (int k = 0; k < iterations; k++) {
+            MemorySegment.copy(send, 0, o, ValueLayout.JAVA_DOUBLE, 0, doubles);
+            Mpi.alltoall(o, i, block, t, c, null);
+            MemorySegment.copy(i, ValueLayout.JAVA_DOUBLE, 0, recv, 0, doubles);
         }
     }
 }
