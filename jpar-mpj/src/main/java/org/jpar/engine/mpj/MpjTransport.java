@@ -472,6 +472,8 @@ final class MpjTransport implements Transport {
     private static final int SEQ_MASK = (1 << 30) - 1;
     /** Set in the tag of an all-to-all block's bulk part that its receiver may have posted the receive of early. */
     private static final int BLOCK_TAG = 1 << 30;
+    /** All-to-alls of this many ranks or more post their receives early on multicore ({@link #postsBlocksEarly}). */
+    private static final int EARLY_RANKS = 3;
     /** Blocks of this many elements or more have no {@link #blockTag} (their length does not fit in it). */
     private static final int BLOCK_TAG_MAX = 1 << 24;
 
@@ -817,13 +819,14 @@ final class MpjTransport implements Transport {
     boolean[] sendBlocks(Object send, int length, int call, int tag, int seq) {
         int n = size;
         boolean[] bare = new boolean[n];
-        if (board != null && n >= 3) {
+        boolean shared = board != null && n >= EARLY_RANKS; // as postsBlocksEarly
+        if (shared) {
             board.publish(call, rank, seq);
         }
-        if (board == null || n < 3 || seq < 0) { // headers to every rank; each send rings its receiver's bell
+        if (!shared || seq < 0) { // headers to every rank; each send rings its receiver's bell
             for (int i = 1; i < n; i++) {
                 int to = (rank + i) % n;
-                sendBlock(send, to * length, length, to, tag, board == null || n < 3 ? seq : -1);
+                sendBlock(send, to * length, length, to, tag, shared ? -1 : seq);
             }
             return bare;
         }
@@ -869,7 +872,7 @@ final class MpjTransport implements Transport {
      *         block, which the empty messages of {@link #receiveBlocks} rely on.
      */
     boolean postsBlocksEarly(int call, byte kind, int length) {
-        return bells != null && size >= 3 && blockTag(call, kind, length) >= 0;
+        return bells != null && size >= EARLY_RANKS && blockTag(call, kind, length) >= 0;
     }
 
     /**
