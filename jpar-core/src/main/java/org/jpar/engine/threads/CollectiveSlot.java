@@ -306,14 +306,17 @@ final class CollectiveSlot {
             Member m = members[rank];
             long r = m.rounds;
             awaitCompleted(c, m, r - LARGE_AHEAD + 1);
-            // every rank has read what this rank staged in the rounds completed since: a stage its call does not keep
+            // every rank has read what this rank staged in the rounds finished since: a stage its call does not keep
             // is let go now (it becomes the spare this round reuses), not when the call comes round again, depth
-            // rounds later (a stream of 64 KiB broadcasts held 128 of them, 8 MiB a communicator, once it went idle)
-            long done = m.knownCompleted;
-            for (long x = Math.max(m.letGoUpTo, r - depth + 1); x < done; x++) {
+            // rounds later (a stream of 64 KiB broadcasts held 128 of them, 8 MiB a communicator, once it went idle).
+            // Round x is finished at every rank once round x + 1 completed: the ranks of an alltoall or allgatherv
+            // read the others' stages after their round completed (letting go of the last completed round too took
+            // a stage from under such a reader: a NullPointerException in the alltoall before a broadcast)
+            long finished = m.knownCompleted - 1;
+            for (long x = Math.max(m.letGoUpTo, r - depth + 1); x < finished; x++) {
                 letGoStage(m, calls[(int) x & mask][rank]);
             }
-            m.letGoUpTo = Math.max(m.letGoUpTo, done);
+            m.letGoUpTo = Math.max(m.letGoUpTo, finished);
         }
     }
 
