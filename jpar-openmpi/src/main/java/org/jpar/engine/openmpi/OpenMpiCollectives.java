@@ -39,7 +39,8 @@ import org.jpar.spi.PointToPointCollectives;
  * measured: for 8 B, 200 ns a 1-rank {@code allreduce} against 149 ns staged (its JNI array access alone is 75 ns),
  * 2 ranks 1.16x the raw bindings' array call against 0.98-1.06x staged (2026-12-02); for 1 MiB 3 to 90 times slower
  * (it makes a new native copy of each array per call). Arrays up to {@link #HEAP_MAX} bytes (0 unless set) and those
- * beyond a direct buffer go to the bindings as they are.
+ * beyond a direct buffer go to the bindings as they are, but for {@code gatherv}, {@code allgatherv} and
+ * {@code scatterv}, whose array path in the bindings is broken (see {@link #beyondStaging}).
  *
  * <p>Blocking and progress: at thread level {@code multiple} (the default) these are Open MPI's blocking
  * collectives (its nonblocking ones cost 5-20 times as much for 8 bytes here), bracketed by
@@ -358,8 +359,9 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int mine = atRoot ? counts[root] : Array.getLength(send);
         int[] displs = atRoot ? displacements(counts) : null;
         long total = atRoot ? (long) displs[displs.length - 1] + counts[counts.length - 1] : 0;
-        if (heap(Math.max((long) mine * size, total * size))) {
-            mpi.blockingCollective(() -> Mpi.gatherv(comm, send, mine, recv, counts, displs, type, root));
+        if (beyondStaging(Math.max((long) mine * size, total * size))) {
+            fallbacks[GATHERV]++;
+            super.gatherv(send, recv, counts, root);
             return;
         }
         Staging st = STAGING.get();
@@ -386,8 +388,9 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int mine = counts[t.rank()];
         int[] displs = displacements(counts);
         long total = (long) displs[displs.length - 1] + counts[counts.length - 1];
-        if (heap(total * size) && send != recv) {
-            mpi.blockingCollective(() -> Mpi.allGatherv(comm, send, mine, recv, counts, displs, type));
+        if (beyondStaging(total * size)) {
+            fallbacks[ALLGATHERV]++;
+            super.allgatherv(send, recv, counts);
             return;
         }
         Staging st = STAGING.get();
@@ -413,8 +416,9 @@ final class OpenMpiCollectives extends PointToPointCollectives {
         int mine = atRoot ? counts[root] : Array.getLength(recv);
         int[] displs = atRoot ? displacements(counts) : null;
         long total = atRoot ? (long) displs[displs.length - 1] + counts[counts.length - 1] : 0;
-        if (heap(Math.max((long) mine * size, total * size)) && send != recv) {
-            mpi.blockingCollective(() -> Mpi.scatterv(comm, send, counts, displs, recv, mine, type, root));
+        if (beyondStaging(Math.max((long) mine * size, total * size))) {
+            fallbacks[SCATTERV]++;
+            super.scatterv(send, counts, recv, root);
             return;
         }
         Staging st = STAGING.get();
@@ -467,6 +471,19 @@ final class OpenMpiCollectives extends PointToPointCollectives {
      */
     private boolean heap(long bytes) {
         return blocking && (bytes <= HEAP_MAX || bytes > MpiWire.MAX_PAYLOAD);
+    }
+
+    /**
+     * @return true if {@code bytes} do not fit one direct buffer (2 GiB): {@code gatherv}, {@code allgatherv} and
+     *         {@code scatterv} then take jpar's point-to-point algorithm. They never hand Java arrays to the bindings,
+     *         whatever {@link #HEAP_MAX} says: the bindings size their native copy of a v-collective's array as the
+     *         largest displacement times its count, not plus (Open MPI 4.1's {@code getCountv} in {@code mpi_MPI.c}),
+     *         so the copy is too short where that count is 0 or 1, and for 300,000 {@code int}s a rank the product
+     *         overflowed and the JVM crashed ({@code malloc(): invalid size}; a trial, with
+     *         {@code -Djpar.openmpi.collectiveHeapMax=100000000})
+     */
+    private static boolean beyondStaging(long bytes) {
+        return bytes > MpiWire.MAX_PAYLOAD;
     }
 
     /**

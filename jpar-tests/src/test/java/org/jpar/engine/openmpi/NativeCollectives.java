@@ -22,9 +22,10 @@ import org.jpar.internal.PrimitiveArrays;
 public final class NativeCollectives {
     /**
      * Element counts: small, and above 16 KiB for every type. With {@code -Djpar.openmpi.collectiveHeapMax=16384}
-     * the small ones take the bindings' array path; by default every array is staged.
+     * the small ones take the bindings' array path, with a larger value all of them (but the v-collectives' arrays,
+     * which jpar never hands to the bindings); by default every array is staged.
      */
-    private static final int[] LENGTHS = {6, Math.max(OpenMpiCollectives.HEAP_MAX, 16 * 1024) + 10};
+    private static final int[] LENGTHS = {6, 16 * 1024 + 10};
     private static final Class<?>[] TYPES = {byte[].class, short[].class, char[].class, int[].class, long[].class,
         float[].class, double[].class, boolean[].class};
 
