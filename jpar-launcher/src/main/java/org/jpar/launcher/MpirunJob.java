@@ -237,14 +237,29 @@ final class MpirunJob {
         }
         PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
                 StandardCharsets.ISO_8859_1);
-        Thread output = daemon("jpar-mpirun-stdout", () -> untag(p.getInputStream(), line -> {
-            if (expectFinalized > 0 && exitCodes(line)) {
-                return;
-            }
-            if (!mpichBox(line)) {
+        int[] blanks = {0}; // MPICH: empty lines held until the next line shows whether its box starts there
+        Thread output = daemon("jpar-mpirun-stdout", () -> {
+            untag(p.getInputStream(), line -> {
+                if (expectFinalized > 0 && exitCodes(line)) {
+                    return;
+                }
+                if (expectFinalized > 0 && !inMpichBox && line.isEmpty()) {
+                    blanks[0]++;
+                    return;
+                }
+                if (mpichBox(line)) {
+                    blanks[0] = 0; // the box's own first line: held back with it
+                    return;
+                }
+                for (; blanks[0] > 0; blanks[0]--) {
+                    stdout.println();
+                }
                 stdout.println(line);
+            });
+            for (; blanks[0] > 0; blanks[0]--) {
+                stdout.println();
             }
-        }));
+        });
         Thread errors = daemon("jpar-mpirun-stderr", () -> filterErrors(p.getErrorStream()));
         Thread onSignal = new Thread(() -> stop(p, "the launcher was interrupted"), "jpar-stop-job");
         Runtime.getRuntime().addShutdownHook(onSignal);
@@ -399,6 +414,9 @@ final class MpirunJob {
     private boolean mpichBox(String line) {
         if (expectFinalized == 0 || (!inMpichBox && !line.matches("={40,}"))) {
             return false;
+        }
+        if (!inMpichBox) {
+            mpichBox.add(""); // the empty line before it (held back by the caller)
         }
         inMpichBox = true;
         mpichBox.add(line);

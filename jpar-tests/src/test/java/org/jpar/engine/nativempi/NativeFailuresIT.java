@@ -75,12 +75,18 @@ abstract class NativeFailuresIT extends FailureSuite {
         assertThat(r.millis()).as(r.toString()).isLessThan(BOUND_MILLIS);
     }
 
-    /** A rank killed with SIGKILL stops the job, non-zero, the rank named, nothing left running. */
+    /**
+     * A rank killed with SIGKILL stops the job, non-zero, the rank named, nothing left running; under MPICH not even
+     * the empty line that opens MPICH's box about it (the box is held back; its first line was not, trial).
+     */
     @Test
     void aKilledRankIsNamedAndStopsTheJob() throws Exception {
         String text = killRank2(3, "SleepingRanks", "60000");
         // Open MPI names the signal; MPICH's launcher names neither the rank nor the signal: jpar names the rank
         assertThat(text).containsAnyOf("jpar: rank 2 was killed by signal 9", "jpar: rank 2 ended first");
+        if (mpi == NativeTests.Mpi.MPICH) {
+            assertThat(text.lines()).as(text).doesNotContain("");
+        }
     }
 
     /**
