@@ -706,7 +706,7 @@ final class MpjTransport implements Transport {
      * (its bulk part's receive posted as soon as its header is there), so a rank that sends late holds up only its
      * own block; niodev takes them in rank order (its waits block in MPJ, see {@link #recv}).
      *
-     * On multicore from 3 ranks on, a block {@link #sendBlocks} sent with no header ({@code bare}) is its receive
+     * <p>On multicore from 3 ranks on, a block {@link #sendBlocks} sent with no header ({@code bare}) is its receive
      * posted early, waited for.
      *
      * @return by rank, a description of what each rank sent whose block did not match (null for those that did, and

@@ -7,8 +7,8 @@ import org.jpar.JparException;
 /**
  * {@code jpar bench}'s C baseline inside a rank of the native engine: a shared library built from the bench's
  * {@code mpibench.c} with the MPI's own {@code mpicc}, whose functions run one batch of C's ping-pong or
- * {@code MPI_Allreduce}, {@code MPI_Bcast} or {@code MPI_Alltoall} loop on their own duplicate of {@code MPI_COMM_WORLD}, so that C's batches alternate with
- * jpar's in the same processes. Public for the bench; not user API.
+ * {@code MPI_Allreduce}, {@code MPI_Bcast} or {@code MPI_Alltoall} loop on their own duplicate of
+ * {@code MPI_COMM_WORLD}, so that C's batches alternate with jpar's in the same processes. Public for the bench; not user API.
  */
 public interface CBaseline {
     /** One batch of {@code iterations} round trips of {@code bytes} bytes between ranks 0 and 1 (others: nothing). */

@@ -8,7 +8,7 @@ import org.jpar.JparException;
  * {@code jpar bench}'s raw FFM baseline inside a rank of the native engine: {@code MPI_Send} and {@code MPI_Recv} (and
  * {@code MPI_Allreduce}) called from Java through the same FFM downcall handles the engine uses, on off-heap memory
  * allocated once, on its own duplicate of {@code MPI_COMM_WORLD}, with no header, no copy from or to a Java array
- * (but in {@link #allreduce(double[], double[], int)}, whose data is in Java arrays as jpar's is) and no matching
+ * (but in the calls that take Java arrays, whose data is there as jpar's is) and no matching
  * logic. So jpar's time over it is what jpar itself adds, and its time over C's loop is what the FFM
  * downcalls add. Public for the bench; not user API.
  */
